@@ -1,0 +1,65 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// mediaform: a plan/apply reconciler for Alibaba Cloud IMS media libraries.
+///
+/// Layers, one direction of dependency:
+/// `mediaform` (commands) → `MediaformKit` (I/O: state, client, apply) → `MediaformCore` (pure: YAML, manifest,
+/// validation, fingerprints, planning). YAML and crypto come from the system's libyaml and OpenSSL (design §9).
+let package = Package(
+    name: "mediaform",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mediaform", targets: ["mediaform"]),
+        .library(name: "MediaformCore", targets: ["MediaformCore"]),
+        .library(name: "MediaformKit", targets: ["MediaformKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
+        ),
+        .target(
+            name: "MediaformCore",
+            dependencies: ["CYAML", "COpenSSL"]
+        ),
+        .target(
+            name: "MediaformKit",
+            dependencies: ["MediaformCore", "COpenSSL"]
+        ),
+        .executableTarget(
+            name: "mediaform",
+            dependencies: [
+                "MediaformCore",
+                "MediaformKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "MediaformTestSupport",
+            dependencies: ["MediaformCore", "MediaformKit"]
+        ),
+        .testTarget(
+            name: "MediaformCoreTests",
+            dependencies: ["MediaformCore", "MediaformTestSupport"]
+        ),
+        .testTarget(
+            name: "MediaformKitTests",
+            dependencies: ["MediaformKit", "MediaformTestSupport"]
+        ),
+        .testTarget(
+            name: "mediaformTests",
+            dependencies: ["MediaformTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

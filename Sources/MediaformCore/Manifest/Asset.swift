@@ -1,0 +1,61 @@
+/// One media asset as mediaform will submit it: the asset's own fields with the project defaults merged in.
+public struct Asset: Sendable, Equatable {
+    /// Stable identity within the project. Changing `source` under the same key is a replacement.
+    public var key: String
+    /// The source media URL, exactly as written (it may carry a signature; outputs show `redactedSource`).
+    public var source: String
+    public var title: String
+    public var description: String?
+    /// Defaults' tags first, then the asset's, without duplicates.
+    public var tags: [String]
+    public var category: Int64?
+    public var cover: String?
+    public var workflow: String?
+    public var fileExtension: String?
+    public var fileSize: Int64?
+    /// Dynamic metadata, sent as the JSON text `DynamicMetaData`.
+    public var metadata: [String: JSONValue]?
+    public var entity: String?
+    /// Never deleted by mediaform.
+    public var protect: Bool
+    /// Request level: `UserData.MessageCallback.CallbackURL`.
+    public var callback: String?
+    /// Request level: the user's part of `UserData.Extend`.
+    public var extend: [String: JSONValue]?
+    /// Request level: `UploadTargetConfig.StorageLocation` (VOD storage).
+    public var storageLocation: String?
+    /// Request level: `PostProcessConfig` workflow.
+    public var postProcessWorkflow: String?
+    /// Where the asset is declared.
+    public var location: SourceLocation
+
+    public init(
+        key: String, source: String, title: String, description: String? = nil, tags: [String] = [],
+        category: Int64? = nil, cover: String? = nil, workflow: String? = nil, fileExtension: String? = nil,
+        fileSize: Int64? = nil, metadata: [String: JSONValue]? = nil, entity: String? = nil, protect: Bool = false,
+        callback: String? = nil, extend: [String: JSONValue]? = nil, storageLocation: String? = nil,
+        postProcessWorkflow: String? = nil, location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1)
+    ) {
+        self.key = key
+        self.source = source
+        self.title = title
+        self.description = description
+        self.tags = tags
+        self.category = category
+        self.cover = cover
+        self.workflow = workflow
+        self.fileExtension = fileExtension
+        self.fileSize = fileSize
+        self.metadata = metadata
+        self.entity = entity
+        self.protect = protect
+        self.callback = callback
+        self.extend = extend
+        self.storageLocation = storageLocation
+        self.postProcessWorkflow = postProcessWorkflow
+        self.location = location
+    }
+
+    /// The source as it may be shown and stored: without credentials or a signed query (see `URLRedaction`).
+    public var redactedSource: String { URLRedaction.redact(source) }
+}

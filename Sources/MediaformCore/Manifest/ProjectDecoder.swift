@@ -1,0 +1,133 @@
+extension NodeReader {
+    /// Decodes `mediaform.yaml`. Returns the project (with defaults filled in where values were bad, so that the
+    /// assets can still be checked) and the `defaults` fields.
+    mutating func project(_ root: YAMLNode) -> (project: Project, defaults: AssetFields?, globs: [SourceLocation])? {
+        guard let fields = fields(root, allowed: ManifestKeys.project, what: "the project file") else { return nil }
+        var project = Project(region: "")
+        var defaults: AssetFields?
+        var globLocations: [SourceLocation] = []
+
+        if let p = fields["version"] {
+            if let v = integer(p.value, field: "version", range: 0...Int64(Int32.max)) {
+                if v > Project.supportedVersion {
+                    error("project file version \(v) is newer than this mediaform supports (\(Project.supportedVersion)); upgrade mediaform", at: p.value)
+                } else if v < 1 {
+                    error("'version' must be \(Project.supportedVersion)", at: p.value)
+                }
+                project.version = Int(v)
+            }
+        } else {
+            error("the project file is missing 'version' (write 'version: \(Project.supportedVersion)')", at: root)
+        }
+
+        if let p = fields["region"] {
+            if let region = nonEmptyString(p.value, field: "region") {
+                project.region = region
+                if !Project.uploadRegions.contains(region) {
+                    var message = "region '\(region)' does not offer UploadMediaByURL; use one of \(Project.uploadRegions.map { "'\($0)'" }.joined(separator: ", "))"
+                    if let s = Spelling.suggestion(for: region, among: Project.uploadRegions) { message += "; did you mean '\(s)'?" }
+                    error(message, at: p.value)
+                }
+            }
+        } else {
+            error("the project file is missing 'region' (one of \(Project.uploadRegions.joined(separator: ", ")))", at: root)
+        }
+
+        if let p = fields["endpoint"], let e = nonEmptyString(p.value, field: "endpoint") {
+            if e == "emulator" {
+                project.endpoint = .emulator
+            } else if let problem = EndpointRules.problem(with: e) {
+                error("'endpoint' \(problem)", at: p.value)
+            } else {
+                project.endpoint = .url(e)
+            }
+        }
+        if let p = fields["appId"], let v = nonEmptyString(p.value, field: "appId") { project.appId = v }
+
+        if let p = fields["manifests"], let globs = stringList(p.value, field: "manifests") {
+            if globs.isEmpty { error("'manifests' must list at least one glob", at: p.value) }
+            for (glob, node) in globs where glob.hasPrefix("/") || glob.split(separator: "/").contains("..") {
+                error("manifest glob '\(glob)' must be relative and stay inside the project directory", at: node)
+            }
+            project.manifests = globs.map(\.0)
+            globLocations = globs.map { location($0.1) }
+        }
+
+        if let p = fields["state"], let state = self.fields(p.value, allowed: ManifestKeys.state, what: "state") {
+            if let b = state["backend"], let v = string(b.value, field: "state.backend") {
+                if let backend = Project.StateSettings.Backend(rawValue: v) {
+                    project.state.backend = backend
+                } else {
+                    let known = Project.StateSettings.Backend.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                    error("unknown state backend '\(v)'; this version supports \(known)", at: b.value)
+                }
+            }
+            if let pathNode = state["path"], let v = nonEmptyString(pathNode.value, field: "state.path") {
+                project.state.path = v
+            }
+        }
+
+        if let p = fields["limits"], let limits = self.fields(p.value, allowed: ManifestKeys.limits, what: "limits") {
+            if let r = limits["requestsPerSecond"], let v = positiveNumber(r.value, field: "limits.requestsPerSecond") {
+                project.limits.requestsPerSecond = v
+            }
+            if let n = limits["parallelism"], let v = integer(n.value, field: "limits.parallelism", range: 1...64) {
+                project.limits.parallelism = Int(v)
+            }
+        }
+        if let p = fields["prune"], let v = bool(p.value, field: "prune") { project.prune = v }
+        if let p = fields["defaults"] { defaults = assetFields(p.value, isDefaults: true) }
+        return (project, defaults, globLocations)
+    }
+
+    /// Decodes one asset file: `assets:` (a list) and an optional `version`.
+    mutating func manifestFile(_ root: YAMLNode) -> [AssetFields] {
+        guard let fields = fields(root, allowed: ManifestKeys.manifestFile, what: "an asset file") else { return [] }
+        if let p = fields["version"], let v = integer(p.value, field: "version", range: 0...Int64(Int32.max)),
+            v != Int64(Project.supportedVersion)
+        {
+            error("asset file version \(v) is not supported (this mediaform reads version \(Project.supportedVersion))", at: p.value)
+        }
+        guard let p = fields["assets"] else {
+            error("an asset file needs an 'assets' list", at: root)
+            return []
+        }
+        guard let items = p.value.sequence else {
+            if case .null? = p.value.scalar?.resolved { return [] }
+            error("'assets' must be a list, found \(p.value.kindDescription)", at: p.value)
+            return []
+        }
+        return items.compactMap { assetFields($0, isDefaults: false) }
+    }
+}
+
+/// Rules for the `endpoint` URL (ims-api.md §1; issue: plain http only on loopback).
+public enum EndpointRules {
+    /// Why `url` cannot be an endpoint, or nil when it can.
+    public static func problem(with url: String) -> String? {
+        let lower = url.lowercased()
+        let isHTTPS = lower.hasPrefix("https://")
+        guard isHTTPS || lower.hasPrefix("http://") else {
+            return "must be 'emulator' or an http(s) URL, found '\(URLRedaction.redact(url))'"
+        }
+        let rest = lower.dropFirst(isHTTPS ? 8 : 7)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if authority.contains("@") { return "must not contain credentials" }
+        let host = hostName(ofAuthority: String(authority))
+        if host.isEmpty { return "has no host" }
+        if !isHTTPS && !isLoopback(host) {
+            return "uses plain http to '\(host)'; only loopback addresses (127.0.0.1, localhost) may use http"
+        }
+        return nil
+    }
+
+    static func hostName(ofAuthority authority: String) -> String {
+        if authority.hasPrefix("[") { return String(authority.prefix { $0 != "]" }.dropFirst()) }
+        return String(authority.prefix { $0 != ":" })
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

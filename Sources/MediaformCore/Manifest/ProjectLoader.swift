@@ -1,0 +1,197 @@
+import Foundation
+import Synchronization
+
+/// A project read from disk: the project file, every asset with defaults applied, and every problem found.
+public struct LoadedProject: Sendable {
+    /// The directory as given (diagnostic paths start with it).
+    public var directory: String
+    public var project: Project
+    /// Effective assets, ordered by file path, then by position in the file.
+    public var assets: [Asset]
+    /// Manifest files matched by the globs, relative to `directory`, sorted.
+    public var manifestFiles: [String]
+    /// SHA-256 over the project file and every manifest file (path and bytes): changes whenever any input changes.
+    public var digest: String
+    public var diagnostics: [Diagnostic]
+
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+/// Reads a project directory: `mediaform.yaml`, then the asset files its globs match, parsed in parallel.
+///
+/// Reads files only; never writes. Every problem becomes a diagnostic; only an unreadable project file stops the
+/// load early.
+public enum ProjectLoader {
+    /// Loads the project in `directory`.
+    public static func load(directory: String) -> LoadedProject {
+        let projectPath = join(directory, Project.fileName)
+        var result = LoadedProject(
+            directory: directory, project: Project(region: ""), assets: [], manifestFiles: [], digest: "",
+            diagnostics: [])
+
+        let projectBytes: Data
+        do {
+            projectBytes = try Data(contentsOf: URL(fileURLWithPath: projectPath))
+        } catch {
+            var isDirectory: ObjCBool = false
+            let message: String
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+                message = "no such directory '\(directory)'"
+            } else if !isDirectory.boolValue {
+                message = "'\(directory)' is not a directory; pass the directory that holds \(Project.fileName)"
+            } else if !FileManager.default.fileExists(atPath: projectPath) {
+                message = "no \(Project.fileName) in '\(directory)'; pass the project directory, or create the file"
+            } else {
+                message = "cannot read \(projectPath): \(error.localizedDescription)"
+            }
+            result.diagnostics.append(.error(message, at: nil))
+            return result
+        }
+
+        let parsed = YAMLLoader.load(projectBytes, file: projectPath)
+        result.diagnostics += parsed.diagnostics
+        guard let root = parsed.root else {
+            if parsed.diagnostics.isEmpty {
+                result.diagnostics.append(.error("the project file is empty", at: SourceLocation(file: projectPath, line: 1, column: 1)))
+            }
+            return result
+        }
+        var reader = NodeReader(file: projectPath)
+        let decoded = reader.project(root)
+        result.diagnostics += reader.diagnostics
+        guard let (project, defaults, globLocations) = decoded else { return result }
+        result.project = project
+
+        // Find manifest files.
+        let globs = project.manifests.map(Glob.init)
+        let files = findFiles(in: directory, matching: globs)
+        // Explicit globs that match nothing are probably typos; the default globs only warn when nothing matches.
+        for (glob, at) in zip(globs, globLocations) where !files.contains(where: glob.matches) {
+            result.diagnostics.append(.warning("manifest glob '\(glob.pattern)' matches no file", at: at))
+        }
+        if globLocations.isEmpty && files.isEmpty {
+            result.diagnostics.append(.warning(
+                "no asset files found (looked for \(project.manifests.joined(separator: ", "))); set 'manifests' to where they are",
+                at: SourceLocation(file: projectPath, line: 1, column: 1)))
+        }
+        result.manifestFiles = files
+
+        // Parse and validate each file in parallel (design §8: two cores).
+        let outcomes = Mutex<[FileOutcome?]>(Array(repeating: nil, count: files.count))
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            let outcome = loadManifest(path: join(directory, files[i]), defaults: defaults)
+            outcomes.withLock { $0[i] = outcome }
+        }
+        var digestInput = Digest.hash(.sha256, contiguous: projectBytes)
+        for outcome in outcomes.withLock({ $0 }) {
+            guard let outcome else { continue }
+            result.assets += outcome.assets
+            result.diagnostics += outcome.diagnostics
+            digestInput += outcome.digest
+        }
+        result.digest = Digest.hex(Digest.hash(.sha256, digestInput + Array(files.joined(separator: "\n").utf8)))
+        result.diagnostics += crossFileProblems(result.assets)
+        result.diagnostics = result.diagnostics.sortedForOutput()
+        return result
+    }
+
+    private struct FileOutcome: Sendable {
+        var assets: [Asset] = []
+        var diagnostics: [Diagnostic] = []
+        var digest: [UInt8] = []
+    }
+
+    private static func loadManifest(path: String, defaults: AssetFields?) -> FileOutcome {
+        var outcome = FileOutcome()
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            outcome.diagnostics.append(.error("cannot read \(path): \(error.localizedDescription)", at: nil))
+            return outcome
+        }
+        outcome.digest = Digest.hash(.sha256, contiguous: bytes)
+        let parsed = YAMLLoader.load(bytes, file: path)
+        outcome.diagnostics = parsed.diagnostics
+        guard let root = parsed.root else {
+            if parsed.diagnostics.isEmpty {
+                outcome.diagnostics.append(.warning("file is empty; it declares no assets", at: SourceLocation(file: path, line: 1, column: 1)))
+            }
+            return outcome
+        }
+        var reader = NodeReader(file: path)
+        let fields = reader.manifestFile(root)
+        outcome.diagnostics += reader.diagnostics
+        var validator = AssetValidator()
+        outcome.assets.reserveCapacity(fields.count)
+        for f in fields {
+            if let asset = validator.validate(f.merged(over: defaults)) { outcome.assets.append(asset) }
+        }
+        outcome.diagnostics += validator.diagnostics
+        return outcome
+    }
+
+    /// Duplicate keys and duplicate sources across all files.
+    ///
+    /// Two assets with one source would make the upload jobs indistinguishable when apply looks them up by URL
+    /// after a crash, so a source may appear once.
+    static func crossFileProblems(_ assets: [Asset]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var byKey: [String: SourceLocation] = [:]
+        var bySource: [String: (key: String, location: SourceLocation)] = [:]
+        byKey.reserveCapacity(assets.count)
+        bySource.reserveCapacity(assets.count)
+        for asset in assets {
+            if let first = byKey[asset.key] {
+                diagnostics.append(.error("duplicate asset key '\(asset.key)' (first declared at \(first))", at: asset.location))
+            } else {
+                byKey[asset.key] = asset.location
+            }
+            let source = normalizedSource(asset.source)
+            if let first = bySource[source] {
+                diagnostics.append(.error("asset '\(asset.key)' has the same source as asset '\(first.key)' (declared at \(first.location)); each source may be uploaded once", at: asset.location))
+            } else {
+                bySource[source] = (asset.key, asset.location)
+            }
+        }
+        return diagnostics
+    }
+
+    /// The source for duplicate detection: redacted (signatures differ between signings), scheme and host lower-cased.
+    static func normalizedSource(_ source: String) -> String {
+        let redacted = URLRedaction.redact(source)
+        guard let r = redacted.range(of: "://") else { return redacted }
+        let rest = redacted[r.upperBound...]
+        let hostEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        return redacted[..<hostEnd].lowercased() + rest[hostEnd...]
+    }
+
+    /// Regular files under `directory` whose relative paths match a glob; hidden files and folders are skipped.
+    static func findFiles(in directory: String, matching globs: [Glob]) -> [String] {
+        var found = Set<String>()
+        let roots = Set(globs.map(\.literalPrefix))
+        for root in roots {
+            let base = URL(fileURLWithPath: join(directory, root), isDirectory: true)
+            guard let walker = FileManager.default.enumerator(
+                at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+            else { continue }
+            let basePath = base.standardizedFileURL.path
+            for case let url as URL in walker {
+                guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+                var relative = String(url.standardizedFileURL.path.dropFirst(basePath.count))
+                if relative.hasPrefix("/") { relative.removeFirst() }
+                if !root.isEmpty { relative = root + "/" + relative }
+                if relative == Project.fileName { continue }
+                if globs.contains(where: { $0.matches(relative) }) { found.insert(relative) }
+            }
+        }
+        return found.sorted()
+    }
+
+    /// `directory/name`, without a leading `./` for the current directory.
+    public static func join(_ directory: String, _ name: String) -> String {
+        if name.isEmpty { return directory }
+        if directory.isEmpty || directory == "." { return name }
+        return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import MediaformKit
+
+/// The `mediaform` executable: commands only; the work happens in MediaformCore and MediaformKit.
+@main
+struct MediaformCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mediaform",
+        abstract: "Plan and apply Alibaba Cloud IMS media libraries declared in YAML.",
+        discussion: """
+            A git repository is the source of truth for a media library: declare assets in YAML, review \
+            what would change with `plan`, and submit new uploads with `apply`.
+
+            Exit codes: 0 success; 1 error (including invalid manifests); 2 changes present \
+            (plan --detailed-exitcode); 3 apply finished with failed assets; 64 wrong usage; 130 interrupted.
+            """,
+        version: MediaformKit.version,
+        subcommands: [Validate.self]
+    )
+
+    static var _errorLabel: String { "error" }
+}

@@ -58,7 +58,7 @@ let package = Package(
         ),
         .testTarget(
             name: "mediaformTests",
-            dependencies: ["MediaformTestSupport"]
+            dependencies: ["MediaformTestSupport", "mediaform"]
         ),
     ],
     swiftLanguageModes: [.v6]

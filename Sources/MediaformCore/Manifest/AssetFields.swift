@@ -34,6 +34,8 @@ public struct AssetFields: Sendable, Equatable {
     public var postProcessWorkflow: Located<String>?
     /// Where the mapping starts.
     public var location: SourceLocation
+    /// Keys that were present but had an unusable value (already reported), so that they are not also "missing".
+    public var invalidKeys: Set<String> = []
 
     public init(location: SourceLocation) {
         self.location = location
@@ -63,6 +65,7 @@ public struct AssetFields: Sendable, Equatable {
             m.tags = (inherited + (tags ?? [])).filter { seen.insert($0.value).inserted }
             m.tagsLocation = tagsLocation ?? defaults.tagsLocation
         }
+        m.invalidKeys.formUnion(defaults.invalidKeys)
         m.metadata = Self.mergeObjects(metadata, over: defaults.metadata)
         m.extend = Self.mergeObjects(extend, over: defaults.extend)
         return m

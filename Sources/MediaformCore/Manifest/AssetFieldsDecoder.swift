@@ -57,6 +57,19 @@ extension NodeReader {
                 error("'postProcess' needs 'workflow' (the workflow ID to run after upload)", at: p.value)
             }
         }
+        for name in fields.keys where !a.hasValue(for: name) { a.invalidKeys.insert(name) }
         return a
+    }
+}
+
+extension AssetFields {
+    /// Whether the decoded fields hold a value for the manifest key `name`.
+    func hasValue(for name: String) -> Bool {
+        switch name {
+        case "key": key != nil
+        case "source": source != nil
+        case "title": title != nil
+        default: true  // only required keys matter to the "missing" checks
+        }
     }
 }

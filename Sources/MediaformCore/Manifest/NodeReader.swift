@@ -27,7 +27,8 @@ struct NodeReader {
     ///   - node: the node that should be a mapping.
     ///   - allowed: the keys this mapping accepts.
     ///   - what: the mapping's name in messages ("asset", "the project file").
-    mutating func fields(_ node: YAMLNode, allowed: [String], what: String) -> [String: YAMLPair]? {
+    /// - Parameter extensionKeys: accept and ignore keys starting with `x-` (a place for anchors, as in Compose files).
+    mutating func fields(_ node: YAMLNode, allowed: [String], what: String, extensionKeys: Bool = false) -> [String: YAMLPair]? {
         guard let pairs = node.mapping else {
             error("\(what) must be a mapping, found \(node.kindDescription)", at: node)
             return nil
@@ -39,6 +40,7 @@ struct NodeReader {
                 error("keys must be strings, found \(pair.key.kindDescription)", at: pair.key)
                 continue
             }
+            if extensionKeys && name.hasPrefix("x-") { continue }
             guard allowed.contains(name) else {
                 var message = "unknown key '\(name)' in \(what)"
                 if let suggestion = Spelling.suggestion(for: name, among: allowed) {
@@ -85,14 +87,16 @@ struct NodeReader {
         switch scalar.resolved {
         case .int(let i):
             guard range.contains(i) else {
-                error("'\(field)' must be between \(range.lowerBound) and \(range.upperBound), found \(i)", at: node)
+                let bounds = range.upperBound == .max
+                    ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
+                error("'\(field)' must be \(bounds), found \(i)", at: node)
                 return nil
             }
             return i
         case .string(let s) where YAMLScalar.resolveInt(s) != nil && scalar.style != .plain:
             error("'\(field)' must be an integer, found the string '\(s)'; remove the quotes", at: node)
-        case .string(let s) where s.allSatisfy(\.isNumber) && !s.isEmpty:
-            error("'\(field)' is too large: \(s)", at: node)
+        case .float where scalar.text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }):
+            error("'\(field)' is too large: \(scalar.text) does not fit in 64 bits", at: node)
         default:
             error("'\(field)' must be an integer, found \(node.kindDescription) '\(scalar.text)'", at: node)
         }

@@ -2,7 +2,7 @@ extension NodeReader {
     /// Decodes `mediaform.yaml`. Returns the project (with defaults filled in where values were bad, so that the
     /// assets can still be checked) and the `defaults` fields.
     mutating func project(_ root: YAMLNode) -> (project: Project, defaults: AssetFields?, globs: [SourceLocation])? {
-        guard let fields = fields(root, allowed: ManifestKeys.project, what: "the project file") else { return nil }
+        guard let fields = fields(root, allowed: ManifestKeys.project, what: "the project file", extensionKeys: true) else { return nil }
         var project = Project(region: "")
         var defaults: AssetFields?
         var globLocations: [SourceLocation] = []
@@ -46,11 +46,16 @@ extension NodeReader {
 
         if let p = fields["manifests"], let globs = stringList(p.value, field: "manifests") {
             if globs.isEmpty { error("'manifests' must list at least one glob", at: p.value) }
-            for (glob, node) in globs where glob.hasPrefix("/") || glob.split(separator: "/").contains("..") {
-                error("manifest glob '\(glob)' must be relative and stay inside the project directory", at: node)
+            var usable: [(String, YAMLNode)] = []
+            for (glob, node) in globs {
+                if glob.hasPrefix("/") || glob.split(separator: "/").contains("..") {
+                    error("manifest glob '\(glob)' must be relative and stay inside the project directory", at: node)
+                } else {
+                    usable.append((glob, node))
+                }
             }
-            project.manifests = globs.map(\.0)
-            globLocations = globs.map { location($0.1) }
+            project.manifests = usable.map(\.0)
+            globLocations = usable.map { location($0.1) }
         }
 
         if let p = fields["state"], let state = self.fields(p.value, allowed: ManifestKeys.state, what: "state") {
@@ -82,7 +87,7 @@ extension NodeReader {
 
     /// Decodes one asset file: `assets:` (a list) and an optional `version`.
     mutating func manifestFile(_ root: YAMLNode) -> [AssetFields] {
-        guard let fields = fields(root, allowed: ManifestKeys.manifestFile, what: "an asset file") else { return [] }
+        guard let fields = fields(root, allowed: ManifestKeys.manifestFile, what: "an asset file", extensionKeys: true) else { return [] }
         if let p = fields["version"], let v = integer(p.value, field: "version", range: 0...Int64(Int32.max)),
             v != Int64(Project.supportedVersion)
         {

@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+extension Data: ContiguousBytesProvider {
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withUnsafeBytes(body) }
+}
+
 /// A project read from disk: the project file, every asset with defaults applied, and every problem found.
 public struct LoadedProject: Sendable {
     /// The directory as given (diagnostic paths start with it).
@@ -48,18 +52,10 @@ public enum ProjectLoader {
             return result
         }
 
-        let parsed = YAMLLoader.load(projectBytes, file: projectPath)
-        result.diagnostics += parsed.diagnostics
-        guard let root = parsed.root else {
-            if parsed.diagnostics.isEmpty {
-                result.diagnostics.append(.error("the project file is empty", at: SourceLocation(file: projectPath, line: 1, column: 1)))
-            }
-            return result
-        }
-        var reader = NodeReader(file: projectPath)
-        let decoded = reader.project(root)
-        result.diagnostics += reader.diagnostics
-        guard let (project, defaults, globLocations) = decoded else { return result }
+        let projectFile = ManifestParser.parseProject(projectBytes, file: projectPath)
+        result.diagnostics += projectFile.diagnostics
+        guard let project = projectFile.project else { return result }
+        let defaults = projectFile.defaults, globLocations = projectFile.globLocations
         result.project = project
 
         // Find manifest files.
@@ -111,23 +107,7 @@ public enum ProjectLoader {
             return outcome
         }
         outcome.digest = Digest.hash(.sha256, contiguous: bytes)
-        let parsed = YAMLLoader.load(bytes, file: path)
-        outcome.diagnostics = parsed.diagnostics
-        guard let root = parsed.root else {
-            if parsed.diagnostics.isEmpty {
-                outcome.diagnostics.append(.warning("file is empty; it declares no assets", at: SourceLocation(file: path, line: 1, column: 1)))
-            }
-            return outcome
-        }
-        var reader = NodeReader(file: path)
-        let fields = reader.manifestFile(root)
-        outcome.diagnostics += reader.diagnostics
-        var validator = AssetValidator()
-        outcome.assets.reserveCapacity(fields.count)
-        for f in fields {
-            if let asset = validator.validate(f.merged(over: defaults)) { outcome.assets.append(asset) }
-        }
-        outcome.diagnostics += validator.diagnostics
+        (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(bytes, file: path, defaults: defaults)
         return outcome
     }
 

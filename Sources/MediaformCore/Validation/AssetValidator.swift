@@ -42,7 +42,9 @@ struct AssetValidator {
     /// still returned so that cross-file checks can run on it).
     mutating func validate(_ f: AssetFields) -> Asset? {
         guard let source = f.source else {
-            error("asset is missing 'source' (the URL of the media file to upload)", at: f.location)
+            if !f.invalidKeys.contains("source") {
+                error("asset is missing 'source' (the URL of the media file to upload)", at: f.location)
+            }
             return nil
         }
         checkSource(source, fileExtension: f.fileExtension)
@@ -50,7 +52,7 @@ struct AssetValidator {
         if let k = f.key { checkKey(k) }
 
         guard let title = f.title else {
-            error("asset '\(key)' is missing 'title'", at: f.location)
+            if !f.invalidKeys.contains("title") { error("asset '\(key)' is missing 'title'", at: f.location) }
             return nil
         }
         checkText(title, field: "title", limit: APILimits.titleBytes, allowNewlines: false)

@@ -113,7 +113,7 @@ private struct TreeBuilder {
         var event = yaml_event_t()
         while !failed {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                reportSyntaxError(parser)
+                reportSyntaxError(parser, input: raw)
                 return
             }
             let done = event.type == YAML_STREAM_END_EVENT
@@ -123,8 +123,20 @@ private struct TreeBuilder {
         }
     }
 
-    private mutating func reportSyntaxError(_ parser: yaml_parser_t) {
-        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+    private mutating func reportSyntaxError(_ parser: yaml_parser_t, input: UnsafeRawBufferPointer) {
+        var problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        var at = location(parser.problem_mark)
+        if parser.error == YAML_READER_ERROR {
+            // Encoding errors carry a byte offset, not a mark: turn it into a line and column.
+            let offset = min(Int(parser.problem_offset), input.count)
+            let before = UnsafeRawBufferPointer(rebasing: input[..<offset])
+            let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let column = before[lineStart...].reduce(1) { $0 + (($1 & 0xC0) == 0x80 ? 0 : 1) }
+            at = SourceLocation(file: file, line: line, column: column)
+            problem += parser.problem_value >= 0 ? " (byte 0x\(String(parser.problem_value, radix: 16)))" : ""
+            problem += "; the file must be UTF-8"
+        }
         var message = "YAML syntax error: \(problem)"
         if let context = parser.context.map({ String(cString: $0) }) {
             let at = parser.context_mark
@@ -133,7 +145,7 @@ private struct TreeBuilder {
         if problem.contains("tab") || problem.contains("found character that cannot start any token") {
             message += "; YAML indentation must use spaces, not tabs"
         }
-        diagnostics.append(.error(message, at: location(parser.problem_mark)))
+        diagnostics.append(.error(message, at: at))
         root = nil
         failed = true
     }

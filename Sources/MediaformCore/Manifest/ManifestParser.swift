@@ -1,0 +1,68 @@
+/// Parsing and validation of single files from bytes: what `ProjectLoader` does per file, without the file system.
+/// Also the entry point for fuzzing and for tests that build manifests in memory.
+public enum ManifestParser {
+    /// The project file: the project, its `defaults`, and the locations of explicit `manifests` globs.
+    public struct ProjectFile: Sendable {
+        public var project: Project?
+        public var defaults: AssetFields?
+        public var globLocations: [SourceLocation]
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Parses and validates a project file.
+    public static func parseProject(_ bytes: some ContiguousBytesProvider, file: String) -> ProjectFile {
+        let parsed = bytes.withBytes { YAMLLoader.load($0, file: file) }
+        var result = ProjectFile(project: nil, defaults: nil, globLocations: [], diagnostics: parsed.diagnostics)
+        guard let root = parsed.root else {
+            if parsed.diagnostics.isEmpty {
+                result.diagnostics.append(.error("the project file is empty", at: SourceLocation(file: file, line: 1, column: 1)))
+            }
+            return result
+        }
+        var reader = NodeReader(file: file)
+        if let decoded = reader.project(root) {
+            result.project = decoded.project
+            result.defaults = decoded.defaults
+            result.globLocations = decoded.globs
+        }
+        result.diagnostics += reader.diagnostics
+        return result
+    }
+
+    /// Parses and validates an asset file, applying `defaults`.
+    public static func parseAssets(
+        _ bytes: some ContiguousBytesProvider, file: String, defaults: AssetFields?
+    ) -> (assets: [Asset], diagnostics: [Diagnostic]) {
+        let parsed = bytes.withBytes { YAMLLoader.load($0, file: file) }
+        var diagnostics = parsed.diagnostics
+        guard let root = parsed.root else {
+            if parsed.diagnostics.isEmpty {
+                diagnostics.append(.warning("file is empty; it declares no assets", at: SourceLocation(file: file, line: 1, column: 1)))
+            }
+            return ([], diagnostics)
+        }
+        var reader = NodeReader(file: file)
+        let fields = reader.manifestFile(root)
+        diagnostics += reader.diagnostics
+        var validator = AssetValidator()
+        var assets: [Asset] = []
+        assets.reserveCapacity(fields.count)
+        for f in fields {
+            if let asset = validator.validate(f.merged(over: defaults)) { assets.append(asset) }
+        }
+        return (assets, diagnostics + validator.diagnostics)
+    }
+}
+
+/// Byte containers the parser accepts: `Data`, `[UInt8]`, and `String` (its UTF-8).
+public protocol ContiguousBytesProvider {
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R
+}
+
+extension Array: ContiguousBytesProvider where Element == UInt8 {
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withUnsafeBytes(body) }
+}
+
+extension String: ContiguousBytesProvider {
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { Array(utf8).withUnsafeBytes(body) }
+}

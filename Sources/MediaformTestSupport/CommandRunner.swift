@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+/// Runs the built `mediaform` binary as a subprocess, the way users and CI run it.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+public enum CommandRunner {
+    /// The `mediaform` binary next to the test bundle, or `MEDIAFORM_BINARY`.
+    public static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["MEDIAFORM_BINARY"] { return URL(fileURLWithPath: path) }
+        let here = Bundle.main.bundleURL
+        let candidates = [here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("mediaform") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    /// Runs `mediaform arguments…` in `directory` with `environment` added to a minimal environment.
+    /// - Parameters:
+    ///   - stdin: bytes written to the process's standard input (then closed).
+    public static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String = ""
+    ) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "NO_COLOR": "1"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try? input.fileHandleForWriting.close()
+        // Read both pipes concurrently so that a full stderr cannot block the child while we wait on stdout.
+        let errData = ReadBox()
+        let reader = Thread { errData.data = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errData.done { usleep(1000) }
+        return CommandResult(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+}
+
+/// A one-shot hand-off from the reader thread.
+private final class ReadBox: Sendable {
+    private let state = Mutex<(data: Data, done: Bool)>((Data(), false))
+
+    var data: Data {
+        get { state.withLock { $0.data } }
+        set { state.withLock { $0 = (newValue, true) } }
+    }
+
+    var done: Bool { state.withLock { $0.done } }
+}

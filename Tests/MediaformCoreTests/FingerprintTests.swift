@@ -1,0 +1,68 @@
+import MediaformCore
+import Testing
+
+@Suite struct FingerprintTests {
+    private func load(_ assetYAML: String) -> Asset? {
+        let parsed = ManifestParser.parseAssets("assets:\n" + assetYAML, file: "a.yaml", defaults: nil)
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+        return parsed.assets.first
+    }
+
+    @Test func stableAcrossKeyOrderAndFormatting() throws {
+        let a = try #require(load("  - {key: k, source: 'https://m.example.com/a.mp4', title: T, tags: [x, y], metadata: {b: 1, a: 2}}\n"))
+        let b = try #require(load("""
+              - metadata:
+                  a: 2
+                  b: 1
+                tags:
+                  - y
+                  - x
+                title: "T"
+                source: https://m.example.com/a.mp4
+                key: k
+
+            """))
+        #expect(a.fingerprints(appId: "app-1") == b.fingerprints(appId: "app-1"))
+    }
+
+    @Test func titleChangesOnlyTheMutableFingerprint() throws {
+        let a = try #require(load("  - {key: k, source: 'https://m.example.com/a.mp4', title: T}\n"))
+        var b = a
+        b.title = "U"
+        #expect(a.fingerprints(appId: "x").upload == b.fingerprints(appId: "x").upload)
+        #expect(a.fingerprints(appId: "x").mutable != b.fingerprints(appId: "x").mutable)
+    }
+
+    @Test func uploadInputsChangeOnlyTheUploadFingerprint() throws {
+        let a = try #require(load("  - {key: k, source: 'https://m.example.com/a.mp4', title: T}\n"))
+        for change in [
+            { (x: inout Asset) in x.source = "https://m.example.com/b.mp4" },
+            { (x: inout Asset) in x.workflow = "w" },
+            { (x: inout Asset) in x.metadata = ["k": .string("v")] },
+            { (x: inout Asset) in x.fileExtension = "mov" },
+        ] {
+            var b = a
+            change(&b)
+            #expect(a.fingerprints(appId: "x").upload != b.fingerprints(appId: "x").upload)
+            #expect(a.fingerprints(appId: "x").mutable == b.fingerprints(appId: "x").mutable)
+        }
+        #expect(a.fingerprints(appId: "x").upload != a.fingerprints(appId: "y").upload)
+    }
+
+    @Test func resigningASourceOrChangingTheCallbackIsNotAChange() throws {
+        var a = try #require(load("  - {key: k, source: 'https://b.oss-cn-shanghai.aliyuncs.com/a.mp4?Expires=1&Signature=S1', title: T}\n"))
+        var b = a
+        b.source = "https://b.oss-cn-shanghai.aliyuncs.com/a.mp4?Expires=2&Signature=S2"
+        b.callback = "https://hooks.example.com/other"
+        b.extend = ["team": .string("x")]
+        #expect(a.fingerprints(appId: "x") == b.fingerprints(appId: "x"))
+        a.source = "https://b.oss-cn-shanghai.aliyuncs.com/a.mp4?v=2"
+        #expect(a.fingerprints(appId: "x") != b.fingerprints(appId: "x"))
+    }
+
+    @Test func canonicalJSONIsSortedUnescapedAndCompact() {
+        let value = JSONValue.object(["b": .string("x/y \"q\"\n"), "a": .array([.int(1), .double(2.5), .null, .bool(false)]), "é": .double(3)])
+        #expect(value.canonicalJSON == #"{"a":[1,2.5,null,false],"b":"x/y \"q\"\n","é":3}"#)
+    }
+}
+

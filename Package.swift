@@ -48,6 +48,11 @@ let package = Package(
             name: "MediaformTestSupport",
             dependencies: ["MediaformCore", "MediaformKit"]
         ),
+        .executableTarget(
+            name: "mediaform-bench",
+            dependencies: ["MediaformCore", "MediaformKit", "CYAML"],
+            path: "Benchmarks/mediaform-bench"
+        ),
         .testTarget(
             name: "MediaformCoreTests",
             dependencies: ["MediaformCore", "MediaformTestSupport"]

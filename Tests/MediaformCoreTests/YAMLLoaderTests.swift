@@ -77,8 +77,8 @@ import Testing
             """
         let result = load(text)
         #expect(result.diagnostics.isEmpty)
-        let m = value(result.root, "m")?.mapping ?? []
-        let pairs = Dictionary(uniqueKeysWithValues: m.map { ($0.key.scalar!.text, $0.value.scalar!.text) })
+        let m = value(result.root, "m")?.mapping.map(Array.init) ?? []
+        let pairs = Dictionary(uniqueKeysWithValues: m.map { ($0.key.scalar?.text ?? "", $0.value.scalar?.text ?? "") })
         #expect(pairs == ["a": "0", "b": "1", "c": "2"])
     }
 
@@ -137,6 +137,23 @@ import Testing
         let result = load(String(repeating: "[", count: 200) + String(repeating: "]", count: 200))
         #expect(result.root == nil)
         #expect(result.diagnostics.first?.message.contains("deeper than") == true)
+    }
+
+    @Test func aliasesReportTheirOwnPositionAndMergeSourcesMayBeAliases() {
+        let result = load("x: &x {a: 1}\ny:\n  <<: *x\n  b: 2\nz: *x\n")
+        #expect(result.diagnostics.isEmpty)
+        #expect(value(result.root, "z")?.mark == YAMLMark(line: 5, column: 4))
+        #expect(value(value(result.root, "z"), "a")?.scalar?.text == "1")
+        #expect(value(result.root, "y")?.mapping?.count == 2)
+    }
+
+    @Test func largeMappingsStillFindDuplicateKeys() {
+        var text = ""
+        for i in 0..<40 { text += "k\(i): \(i)\n" }
+        text += "k7: again\n"
+        let result = load(text)
+        #expect(result.diagnostics.map(\.description) == ["t.yaml:41:1: error: duplicate key 'k7' (first defined at line 8, column 1)"])
+        #expect(result.root?.mapping?.count == 40)
     }
 
     @Test func emptyInputHasNoRoot() {

@@ -169,8 +169,7 @@ struct NodeReader {
     }
 
     private mutating func json(_ node: YAMLNode, path: String) -> JSONValue? {
-        switch node.kind {
-        case .scalar(let scalar):
+        if let scalar = node.scalar {
             switch scalar.resolved {
             case .null: return .null
             case .bool(let b): return .bool(b)
@@ -183,14 +182,16 @@ struct NodeReader {
                 return .double(d)
             case .string(let s): return .string(s)
             }
-        case .sequence(let items):
+        }
+        if let items = node.sequence {
             var values: [JSONValue] = []
             for (i, item) in items.enumerated() {
                 guard let v = json(item, path: "\(path)[\(i)]") else { return nil }
                 values.append(v)
             }
             return .array(values)
-        case .mapping(let pairs):
+        }
+        if let pairs = node.mapping {
             var members: [String: JSONValue] = [:]
             for pair in pairs {
                 guard let key = pair.key.scalar?.text else {
@@ -202,6 +203,7 @@ struct NodeReader {
             }
             return .object(members)
         }
+        return nil
     }
 }
 

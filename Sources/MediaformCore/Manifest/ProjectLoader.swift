@@ -140,14 +140,17 @@ public enum ProjectLoader {
     /// The source for duplicate detection: redacted (signatures differ between signings), scheme and host lower-cased.
     static func normalizedSource(_ source: String) -> String {
         let redacted = URLRedaction.redact(source)
-        guard let r = redacted.range(of: "://") else { return redacted }
-        let rest = redacted[r.upperBound...]
-        let hostEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        return redacted[..<hostEnd].lowercased() + rest[hostEnd...]
+        let u = redacted.utf8
+        guard let schemeLength = AssetValidator.httpSchemeLength(redacted) else { return redacted }
+        let rest = u.dropFirst(schemeLength)
+        let hostEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
+        let authority = u[..<hostEnd]
+        if authority.allSatisfy({ !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) { return redacted }
+        return String(decoding: authority, as: UTF8.self).lowercased() + String(decoding: u[hostEnd...], as: UTF8.self)
     }
 
     /// Regular files under `directory` whose relative paths match a glob; hidden files and folders are skipped.
-    static func findFiles(in directory: String, matching globs: [Glob]) -> [String] {
+    public static func findFiles(in directory: String, matching globs: [Glob]) -> [String] {
         var found = Set<String>()
         let roots = Set(globs.map(\.literalPrefix))
         for root in roots {

@@ -21,7 +21,8 @@ public enum URLRedaction {
 
     /// The URL without user info and, when any parameter is sensitive, without its query string.
     public static func redact(_ url: String) -> String {
-        guard url.contains("?") || url.contains("@") else { return url }  // fast path for the common case
+        // Fast path for the common case, on bytes (String.contains(String) goes through Foundation).
+        guard url.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "@") }) else { return url }
         var result = url
         // Strip user info: between "://" and the first "@" that comes before the path.
         if let schemeEnd = result.range(of: "://") {

@@ -56,7 +56,8 @@ struct AssetValidator {
             return nil
         }
         checkText(title, field: "title", limit: APILimits.titleBytes, allowNewlines: false)
-        if title.value.trimmingCharacters(in: .whitespaces).isEmpty {
+        // A visible ASCII character settles it without Foundation; only otherwise ask for Unicode whitespace.
+        if !title.value.utf8.contains(where: { $0 > 0x20 && $0 < 0x7F }) && title.value.trimmingCharacters(in: .whitespaces).isEmpty {
             error("'title' must not be empty", at: title.location)
         }
         if let d = f.description { checkText(d, field: "description", limit: APILimits.descriptionBytes, allowNewlines: true) }
@@ -68,7 +69,7 @@ struct AssetValidator {
             checkText(tag, field: "tag", limit: APILimits.tagBytes, allowNewlines: false)
             if tag.value.isEmpty {
                 error("tags must not be empty", at: tag.location)
-            } else if tag.value.contains(",") {
+            } else if tag.value.utf8.contains(UInt8(ascii: ",")) {
                 error("tag '\(tag.value)' contains a comma; the API separates tags with commas", at: tag.location)
             }
         }
@@ -104,27 +105,36 @@ struct AssetValidator {
     }
 
     private mutating func checkKey(_ key: Located<String>) {
-        let bytes = key.value.utf8.count
-        if bytes > APILimits.keyBytes {
-            error("'key' is \(bytes) bytes; keys may have at most \(APILimits.keyBytes)", at: key.location)
+        let utf8 = key.value.utf8
+        if utf8.count > APILimits.keyBytes {
+            error("'key' is \(utf8.count) bytes; keys may have at most \(APILimits.keyBytes)", at: key.location)
         }
-        if key.value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        let isASCII = utf8.allSatisfy { $0 < 0x80 }
+        if isASCII ? utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+            : key.value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        {
             error("'key' must not contain control characters", at: key.location)
         }
-        if key.value != key.value.trimmingCharacters(in: .whitespaces) {
+        if utf8.first == 0x20 || utf8.last == 0x20
+            || (!isASCII && key.value != key.value.trimmingCharacters(in: .whitespaces))
+        {
             error("'key' must not start or end with a space", at: key.location)
         }
     }
 
     private mutating func checkText(_ text: Located<String>, field: String, limit: Int, allowNewlines: Bool) {
-        let bytes = text.value.utf8.count
-        if bytes > limit {
-            error("'\(field)' is \(bytes) bytes in UTF-8; the API allows at most \(limit)", at: text.location)
+        let utf8 = text.value.utf8
+        if utf8.count > limit {
+            error("'\(field)' is \(utf8.count) bytes in UTF-8; the API allows at most \(limit)", at: text.location)
         }
-        if let emoji = text.value.unicodeScalars.first(where: Self.isEmoji) {
+        // Fast path: pure ASCII has no emoji and only ASCII line breaks.
+        let isASCII = utf8.allSatisfy { $0 < 0x80 }
+        if !isASCII, let emoji = text.value.unicodeScalars.first(where: Self.isEmoji) {
             error("'\(field)' contains the emoji '\(emoji)' (U+\(String(emoji.value, radix: 16, uppercase: true))); the API does not accept emoji", at: text.location)
         }
-        if !allowNewlines, text.value.contains(where: \.isNewline) {
+        if !allowNewlines,
+            isASCII ? utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) : text.value.contains(where: \.isNewline)
+        {
             error("'\(field)' must be one line", at: text.location)
         }
     }
@@ -153,18 +163,17 @@ struct AssetValidator {
     @discardableResult
     private mutating func checkHTTPURL(_ url: Located<String>, field: String) -> Bool {
         let s = url.value
-        let lower = s.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+        guard let schemeLength = Self.httpSchemeLength(s) else {
             error("'\(field)' must be an absolute http(s) URL, found '\(URLRedaction.redact(s))'", at: url.location)
             return false
         }
-        let rest = s[s.index(s.startIndex, offsetBy: lower.hasPrefix("https://") ? 8 : 7)...]
-        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if host.isEmpty || host.hasPrefix("@") || host.hasSuffix("@") {
+        let host = s.utf8.dropFirst(schemeLength).prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        if host.isEmpty || host.first == UInt8(ascii: "@") || host.last == UInt8(ascii: "@") {
             error("'\(field)' has no host", at: url.location)
             return false
         }
-        if let bad = s.unicodeScalars.first(where: { $0 == " " || $0.properties.generalCategory == .control || $0.properties.isWhitespace }) {
+        let clean = s.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }  // fast path: printable ASCII, no space
+        if !clean, let bad = s.unicodeScalars.first(where: { $0 == " " || $0.properties.generalCategory == .control || $0.properties.isWhitespace }) {
             let what = bad == " " ? "a space; encode it as %20" : "whitespace or a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
             error("'\(field)' contains \(what)", at: url.location)
             return false
@@ -176,15 +185,26 @@ struct AssetValidator {
         return true
     }
 
+    /// The length of a leading `http://` or `https://` (any case), or nil.
+    static func httpSchemeLength(_ s: String) -> Int? {
+        let u = s.utf8
+        let lower = u.prefix(8).map { $0 | 0x20 }  // ASCII letters to lower case; ':' and '/' are unaffected
+        if lower.starts(with: Array("https://".utf8)) { return 8 }
+        if lower.starts(with: Array("http://".utf8)) { return 7 }
+        return nil
+    }
+
     /// The lower-cased extension of the URL's last path segment, or "" when it has none.
     static func pathExtension(of url: String) -> String {
-        var path = Substring(url)
-        if let r = path.range(of: "://") { path = path[r.upperBound...] }
-        if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<end] }
-        guard let slash = path.firstIndex(of: "/") else { return "" }
-        let last = path[slash...].split(separator: "/").last ?? ""
-        guard let dot = last.lastIndex(of: "."), last.index(after: dot) < last.endIndex else { return "" }
-        return last[last.index(after: dot)...].lowercased()
+        var path = url.utf8[...]
+        if let schemeLength = httpSchemeLength(url) { path = path.dropFirst(schemeLength) }
+        if let end = path.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { path = path[..<end] }
+        guard let slash = path.firstIndex(of: UInt8(ascii: "/")) else { return "" }
+        path = path[slash...]
+        while path.last == UInt8(ascii: "/") { path = path.dropLast() }
+        let last = path.lastIndex(of: UInt8(ascii: "/")).map { path[path.index(after: $0)...] } ?? path
+        guard let dot = last.lastIndex(of: UInt8(ascii: ".")), last.index(after: dot) < last.endIndex else { return "" }
+        return String(decoding: last[last.index(after: dot)...], as: UTF8.self).lowercased()
     }
 
     /// The user's `extend` data must leave room for mediaform's marker in `UserData.Extend`, and `UserData` as a

@@ -1,5 +1,8 @@
 import Foundation
 import CYAML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What loading one YAML file produced: the root node (nil for an empty file or a syntax error) and the problems.
 public struct YAMLLoadResult: Sendable {
@@ -30,9 +33,9 @@ public enum YAMLLoader {
     ///   - file: the path used in diagnostics.
     public static func load<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String) -> YAMLLoadResult {
         bytes.withUnsafeBytes { raw in
-            var builder = TreeBuilder(file: file)
+            let builder = TreeBuilder(file: file)
             builder.run(raw)
-            return YAMLLoadResult(root: builder.root, diagnostics: builder.diagnostics)
+            return YAMLLoadResult(root: builder.document?.root, diagnostics: builder.diagnostics)
         }
     }
 
@@ -42,37 +45,38 @@ public enum YAMLLoader {
     }
 }
 
-private struct TreeBuilder {
-    /// Frames are classes so that appending to the open collection mutates it in place (no copy per child).
-    private final class Frame {
+private final class TreeBuilder {
+    /// An open sequence or mapping. Its children so far sit at the end of `pending`, from `childStart`.
+    private struct Frame {
+        let record: Int32
         let isMapping: Bool
-        let mark: YAMLMark
         let anchor: String?
+        let childStart: Int
+        /// Expanded node count of the container so far (aliases counted at their full size).
         var size = 1
-        var items: [YAMLNode] = []
-        var mapping: Mapping
-
-        init(isMapping: Bool, mark: YAMLMark, anchor: String?) {
-            self.isMapping = isMapping
-            self.mark = mark
-            self.anchor = anchor
-            self.mapping = Mapping()
-        }
+        /// Values of `<<` merge keys, applied when the mapping closes.
+        var merges: [Int32] = []
+        /// For mappings larger than `linearScanLimit`: key text → pair index, for duplicate detection.
+        var keyIndex: [String: Int]?
     }
 
-    private struct Mapping {
-        var pairs: [YAMLPair] = []
-        /// Index of each explicit scalar key's text in `pairs`, for duplicate detection.
-        var keyIndex: [String: Int] = [:]
-        var merges: [YAMLNode] = []
-        var pendingKey: YAMLNode?
-    }
+    /// Small mappings (nearly all of them) find duplicate keys by comparing bytes: cheaper than hashing.
+    private static let linearScanLimit = 12
 
+    // The builder is private to one `load` call on one thread; the hot arrays skip the runtime's dynamic
+    // exclusivity checks, which otherwise cost a third of the tree-building time.
     let file: String
-    var root: YAMLNode?
     var diagnostics: [Diagnostic] = []
-    private var stack: [Frame] = []
-    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private(set) var document: YAMLDocument?
+    @exclusivity(unchecked) private var records: [YAMLDocument.Record] = []
+    @exclusivity(unchecked) private var text: [UInt8] = []
+    @exclusivity(unchecked) private var children: [Int32] = []
+    @exclusivity(unchecked) private var tags: [Int32: String] = [:]
+    @exclusivity(unchecked) private var pending: [Int32] = []
+    @exclusivity(unchecked) private var stack: [Frame] = []
+    private var anchors: [String: (index: Int32, size: Int)] = [:]
+    private var sizes: [Int32: Int] = [:]
+    private var rootIndex: Int32?
     private var writtenNodes = 0
     private var aliasNodes = 0
     private var documents = 0
@@ -82,16 +86,15 @@ private struct TreeBuilder {
         self.file = file
     }
 
+    var root: YAMLNode? { document?.root }
+
     private func location(_ mark: yaml_mark_t) -> SourceLocation {
         SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
 
-    private func location(_ mark: YAMLMark) -> SourceLocation {
-        SourceLocation(file: file, line: mark.line, column: mark.column)
-    }
-
-    private static func mark(_ m: yaml_mark_t) -> YAMLMark {
-        YAMLMark(line: Int(m.line) + 1, column: Int(m.column) + 1)
+    private func location(of record: Int32) -> SourceLocation {
+        let r = records[Int(record)]
+        return SourceLocation(file: file, line: Int(r.line), column: Int(r.column))
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -99,7 +102,7 @@ private struct TreeBuilder {
         return String(cString: UnsafePointer(pointer))
     }
 
-    mutating func run(_ raw: UnsafeRawBufferPointer) {
+    func run(_ raw: UnsafeRawBufferPointer) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             diagnostics.append(.error("cannot initialise the YAML parser (out of memory)", at: nil))
@@ -109,6 +112,9 @@ private struct TreeBuilder {
         let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
         // libyaml reads from the buffer lazily; `raw` outlives the parser because both live in this call.
         yaml_parser_set_input_string(&parser, base ?? UnsafePointer(bitPattern: 1), raw.count)
+        records.reserveCapacity(raw.count / 12)
+        text.reserveCapacity(raw.count)
+        children.reserveCapacity(raw.count / 12)
 
         var event = yaml_event_t()
         while !failed {
@@ -119,11 +125,14 @@ private struct TreeBuilder {
             let done = event.type == YAML_STREAM_END_EVENT
             handle(event)
             yaml_event_delete(&event)
-            if done { return }
+            if done { break }
+        }
+        if !failed, let rootIndex {
+            document = YAMLDocument(records: records, text: text, children: children, tags: tags, rootIndex: rootIndex)
         }
     }
 
-    private mutating func reportSyntaxError(_ parser: yaml_parser_t, input: UnsafeRawBufferPointer) {
+    private func reportSyntaxError(_ parser: yaml_parser_t, input: UnsafeRawBufferPointer) {
         var problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         var at = location(parser.problem_mark)
         if parser.error == YAML_READER_ERROR {
@@ -146,27 +155,35 @@ private struct TreeBuilder {
             message += "; YAML indentation must use spaces, not tabs"
         }
         diagnostics.append(.error(message, at: at))
-        root = nil
+        document = nil
         failed = true
     }
 
-    private mutating func fail(_ message: String, at mark: YAMLMark) {
-        diagnostics.append(.error(message, at: location(mark)))
-        root = nil
+    private func fail(_ message: String, at location: SourceLocation) {
+        diagnostics.append(.error(message, at: location))
+        document = nil
         failed = true
     }
 
-    private mutating func handle(_ event: yaml_event_t) {
-        let mark = Self.mark(event.start_mark)
+    private func newRecord(_ type: YAMLDocument.NodeType, style: YAMLScalar.Style = .plain, mark: yaml_mark_t, start: Int, count: Int) -> Int32 {
+        let index = Int32(records.count)
+        records.append(YAMLDocument.Record(
+            type: type, style: style, line: Int32(truncatingIfNeeded: mark.line + 1),
+            column: Int32(truncatingIfNeeded: mark.column + 1), start: Int32(truncatingIfNeeded: start),
+            count: Int32(truncatingIfNeeded: count)))
+        return index
+    }
+
+    private func handle(_ event: yaml_event_t) {
+        let mark = event.start_mark
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                fail("this file holds more than one YAML document; put each in its own file", at: mark)
+                fail("this file holds more than one YAML document; put each in its own file", at: location(mark))
             }
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
-            let text = s.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(s.length)), as: UTF8.self) } ?? ""
             let style: YAMLScalar.Style
             switch s.style {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
@@ -175,116 +192,206 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            // A plain scalar with no tag has `plain_implicit`; libyaml reports its tag as nil then.
-            let tag = Self.string(s.tag)
-            let node = YAMLNode(.scalar(YAMLScalar(text: text, style: style, tag: tag)), mark: mark)
+            let start = text.count
+            if let value = s.value, s.length > 0 {
+                text.append(contentsOf: UnsafeBufferPointer(start: value, count: Int(s.length)))
+            }
+            guard text.count < Int(Int32.max) else {
+                fail("the file is too large (over 2 GiB of text)", at: location(mark))
+                return
+            }
+            let index = newRecord(.scalar, style: style, mark: mark, start: start, count: Int(s.length))
+            // A plain scalar without an explicit tag has no tag here; libyaml reports it as nil.
+            if let tag = Self.string(s.tag) { tags[index] = tag }
             writtenNodes += 1
-            complete(node, size: 1, anchor: Self.string(s.anchor))
+            complete(index, size: 1, anchor: Self.string(s.anchor))
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
-                fail("unknown alias '*\(name)'", at: mark)
+                fail("unknown alias '*\(name)'", at: location(mark))
                 return
             }
             aliasNodes += target.size
-            if aliasNodes > max(YAMLLoader.aliasExpansionFloor, 10 * writtenNodes) {
-                fail("aliases expand to more than \(max(YAMLLoader.aliasExpansionFloor, 10 * writtenNodes)) nodes; refusing a possible alias bomb", at: mark)
+            let limit = max(YAMLLoader.aliasExpansionFloor, 10 * writtenNodes)
+            if aliasNodes > limit {
+                fail("aliases expand to more than \(limit) nodes; refusing a possible alias bomb", at: location(mark))
                 return
             }
-            var node = target.node
-            node.mark = mark
-            complete(node, size: target.size, anchor: nil)
-        case YAML_SEQUENCE_START_EVENT:
-            guard push(at: mark) else { return }
+            let index = newRecord(.alias, mark: mark, start: Int(target.index), count: 0)
+            complete(index, size: target.size, anchor: nil)
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            if stack.count >= YAMLLoader.maximumDepth {
+                fail("nesting is deeper than \(YAMLLoader.maximumDepth) levels", at: location(mark))
+                return
+            }
+            let isMapping = event.type == YAML_MAPPING_START_EVENT
+            let index = newRecord(isMapping ? .mapping : .sequence, mark: mark, start: 0, count: 0)
+            let anchor = Self.string(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
+            let tag = Self.string(isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag)
+            if let tag { tags[index] = tag }
             writtenNodes += 1
-            stack.append(Frame(isMapping: false, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
-        case YAML_MAPPING_START_EVENT:
-            guard push(at: mark) else { return }
-            writtenNodes += 1
-            stack.append(Frame(isMapping: true, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
-        case YAML_SEQUENCE_END_EVENT:
-            guard let frame = stack.popLast(), !frame.isMapping else { return }
-            complete(YAMLNode(.sequence(frame.items), mark: frame.mark), size: frame.size, anchor: frame.anchor)
-        case YAML_MAPPING_END_EVENT:
-            guard let frame = stack.popLast(), frame.isMapping else { return }
-            let node = YAMLNode(.mapping(applyMerges(frame.mapping)), mark: frame.mark)
-            complete(node, size: frame.size, anchor: frame.anchor)
+            stack.append(Frame(record: index, isMapping: isMapping, anchor: anchor, childStart: pending.count))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard let frame = stack.popLast() else { return }
+            if frame.isMapping { applyMerges(frame) }
+            let start = children.count
+            children.append(contentsOf: pending[frame.childStart...])
+            let count = pending.count - frame.childStart
+            pending.removeSubrange(frame.childStart...)
+            records[Int(frame.record)].start = Int32(truncatingIfNeeded: start)
+            records[Int(frame.record)].count = Int32(truncatingIfNeeded: frame.isMapping ? count / 2 : count)
+            complete(frame.record, size: frame.size, anchor: frame.anchor)
         default:
             break
         }
     }
 
-    private mutating func push(at mark: YAMLMark) -> Bool {
-        if stack.count >= YAMLLoader.maximumDepth {
-            fail("nesting is deeper than \(YAMLLoader.maximumDepth) levels", at: mark)
-            return false
-        }
-        return true
-    }
-
     /// Attaches a finished node to its parent (or makes it the root) and records its anchor.
-    private mutating func complete(_ node: YAMLNode, size: Int, anchor: String?) {
-        if let anchor { anchors[anchor] = (node, size) }
-        guard let top = stack.last else {
-            root = node
+    private func complete(_ index: Int32, size: Int, anchor: String?) {
+        if let anchor { anchors[anchor] = (index, size) }
+        guard !stack.isEmpty else {
+            rootIndex = index
             return
         }
-        top.size += size
-        if !top.isMapping {
-            top.items.append(node)
-        } else if let key = top.mapping.pendingKey {
-            top.mapping.pendingKey = nil
-            addPair(key: key, value: node, to: &top.mapping)
-        } else {
-            top.mapping.pendingKey = node
+        let top = stack.count - 1
+        stack[top].size += size
+        // Read single fields: copying the frame would retain and release its arrays on every event.
+        let filled = pending.count - stack[top].childStart
+        guard stack[top].isMapping, filled % 2 == 1 else {
+            pending.append(index)  // a sequence item, or a mapping key
+            return
+        }
+        addValue(index, toMappingAt: stack.count - 1)
+    }
+
+    /// The bytes of a scalar record's text, or nil for other nodes (resolving aliases).
+    private func keyBytes(_ index: Int32) -> ArraySlice<UInt8>? {
+        guard let range = keyRange(index) else { return nil }
+        return text[range]
+    }
+
+    /// Where a scalar record's text is in `text`, or nil for other nodes (resolving aliases).
+    private func keyRange(_ index: Int32) -> Range<Int>? {
+        var r = records[Int(index)]
+        if r.type == .alias { r = records[Int(r.start)] }
+        guard r.type == .scalar else { return nil }
+        return Int(r.start)..<Int(r.start + r.count)
+    }
+
+    /// Byte equality of two ranges of `text`.
+    private func textEqual(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        return text.withUnsafeBufferPointer { buffer in
+            memcmp(buffer.baseAddress! + a.lowerBound, buffer.baseAddress! + b.lowerBound, a.count) == 0
         }
     }
 
-    private mutating func addPair(key: YAMLNode, value: YAMLNode, to mapping: inout Mapping) {
-        guard let scalar = key.scalar else {
-            mapping.pairs.append(YAMLPair(key: key, value: value))
+    /// Completes a mapping pair whose key is the last pending child: merge keys are set aside, duplicates reported.
+    private func addValue(_ value: Int32, toMappingAt frameIndex: Int) {
+        let childStart = stack[frameIndex].childStart
+        let key = pending[pending.count - 1]
+        let keyRecord = records[Int(key)]
+        guard let range = keyRange(key) else {
+            pending.append(value)  // a complex key; the decoder reports it
             return
         }
-        if scalar.text == "<<", scalar.style == .plain, scalar.tag == nil {
-            mapping.merges.append(value)
+        if keyRecord.type == .scalar, keyRecord.style == .plain, range.count == 2,
+            text[range.lowerBound] == UInt8(ascii: "<"), text[range.lowerBound + 1] == UInt8(ascii: "<"), tags[key] == nil
+        {
+            pending.removeLast()
+            stack[frameIndex].merges.append(value)
             return
         }
-        if let first = mapping.keyIndex[scalar.text] {
-            let firstMark = mapping.pairs[first].key.mark
+        let pairCount = (pending.count - 1 - childStart) / 2
+        var duplicateOf: Int32?
+        if pairCount < Self.linearScanLimit {
+            var i = childStart
+            while i < pending.count - 1 {
+                if let other = keyRange(pending[i]), textEqual(other, range) {
+                    duplicateOf = pending[i]
+                    break
+                }
+                i += 2
+            }
+        } else {
+            let bytes = text[range]
+            if stack[frameIndex].keyIndex == nil {
+                var index: [String: Int] = [:]
+                var i = childStart
+                while i < pending.count - 1 {
+                    if let b = keyBytes(pending[i]) { index[String(decoding: b, as: UTF8.self), default: i] = i }
+                    i += 2
+                }
+                stack[frameIndex].keyIndex = index
+            }
+            let textKey = String(decoding: bytes, as: UTF8.self)
+            if let i = stack[frameIndex].keyIndex?[textKey] {
+                duplicateOf = pending[i]
+            } else {
+                stack[frameIndex].keyIndex?[textKey] = pending.count - 1
+            }
+        }
+        if let first = duplicateOf {
+            let firstMark = records[Int(first)]
             diagnostics.append(.error(
-                "duplicate key '\(scalar.text)' (first defined at line \(firstMark.line), column \(firstMark.column))",
-                at: location(key.mark)))
+                "duplicate key '\(String(decoding: text[range], as: UTF8.self))' (first defined at line \(firstMark.line), column \(firstMark.column))",
+                at: location(of: key)))
+            pending.removeLast()  // keep the first value so that loading can go on
             return
         }
-        mapping.keyIndex[scalar.text] = mapping.pairs.count
-        mapping.pairs.append(YAMLPair(key: key, value: value))
+        pending.append(value)
     }
 
     /// Applies `<<` merge keys: explicit keys win over merged ones, and earlier merged mappings over later ones.
-    private mutating func applyMerges(_ mapping: Mapping) -> [YAMLPair] {
-        guard !mapping.merges.isEmpty else { return mapping.pairs }
-        var pairs = mapping.pairs
-        var seen = Set(mapping.keyIndex.keys)
-        for merge in mapping.merges {
-            let sources: [YAMLNode]
-            switch merge.kind {
-            case .mapping: sources = [merge]
-            case .sequence(let items): sources = items
-            case .scalar:
-                diagnostics.append(.error("a merge key '<<' takes a mapping or a list of mappings, found \(merge.kindDescription)", at: location(merge.mark)))
+    private func applyMerges(_ frame: Frame) {
+        guard !frame.merges.isEmpty else { return }
+        var seen = Set<ArraySlice<UInt8>>()
+        var i = frame.childStart
+        while i < pending.count {
+            if let b = keyBytes(pending[i]) { seen.insert(b) }
+            i += 2
+        }
+        for merge in frame.merges {
+            let mergeRecord = resolved(merge)
+            let sources: [Int32]
+            switch mergeRecord.type {
+            case .mapping: sources = [resolvedIndex(merge)]
+            case .sequence: sources = Array(children[Int(mergeRecord.start)..<Int(mergeRecord.start + mergeRecord.count)])
+            default:
+                diagnostics.append(.error("a merge key '<<' takes a mapping or a list of mappings, found \(describe(merge))", at: location(of: merge)))
                 continue
             }
             for source in sources {
-                guard let sourcePairs = source.mapping else {
-                    diagnostics.append(.error("a merge key '<<' takes a mapping or a list of mappings, found \(source.kindDescription)", at: location(source.mark)))
+                let r = resolved(source)
+                guard r.type == .mapping else {
+                    diagnostics.append(.error("a merge key '<<' takes a mapping or a list of mappings, found \(describe(source))", at: location(of: source)))
                     continue
                 }
-                for pair in sourcePairs {
-                    guard let text = pair.key.scalar?.text else { continue }
-                    if seen.insert(text).inserted { pairs.append(pair) }
+                for p in 0..<Int(r.count) {
+                    let key = children[Int(r.start) + 2 * p], value = children[Int(r.start) + 2 * p + 1]
+                    guard let b = keyBytes(key), seen.insert(b).inserted else { continue }
+                    pending.append(key)
+                    pending.append(value)
                 }
             }
         }
-        return pairs
+    }
+
+    private func resolvedIndex(_ index: Int32) -> Int32 {
+        let r = records[Int(index)]
+        return r.type == .alias ? r.start : index
+    }
+
+    private func resolved(_ index: Int32) -> YAMLDocument.Record { records[Int(resolvedIndex(index))] }
+
+    private func describe(_ index: Int32) -> String {
+        switch resolved(index).type {
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        default:
+            let r = resolved(index)
+            let scalarText = String(decoding: keyBytes(index) ?? [], as: UTF8.self)
+            return YAMLScalar(text: scalarText, style: r.style, tag: tags[resolvedIndex(index)]).kindDescription
+        }
     }
 }

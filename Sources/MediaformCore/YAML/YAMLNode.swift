@@ -11,7 +11,7 @@ public struct YAMLMark: Sendable, Hashable {
 
 /// A YAML scalar exactly as written, with the style that decides how it resolves.
 public struct YAMLScalar: Sendable, Hashable {
-    public enum Style: Sendable, Hashable {
+    public enum Style: UInt8, Sendable, Hashable {
         case plain, singleQuoted, doubleQuoted, literal, folded
     }
 
@@ -28,64 +28,161 @@ public struct YAMLScalar: Sendable, Hashable {
     }
 }
 
-/// The light node tree our loader builds from libyaml's events: each node knows where it starts.
+/// A parsed YAML document stored flat: one array of node records, one byte buffer for all scalar text, one array
+/// of child indices.
 ///
-/// Aliases are already expanded and `<<` merge keys already applied; mapping pairs keep their source order.
-public struct YAMLNode: Sendable, Hashable {
-    public indirect enum Kind: Sendable, Hashable {
-        case scalar(YAMLScalar)
-        case sequence([YAMLNode])
-        case mapping([YAMLPair])
+/// Why flat: a 100,000-asset manifest has over two million nodes. A tree of Swift enums and arrays costs an
+/// allocation (and a deallocation) per node; this costs a handful. Aliases cost nothing either: an alias is a
+/// record pointing at its anchor's node (the size limit on expansion still guards every consumer that walks it).
+public final class YAMLDocument: Sendable {
+    enum NodeType: UInt8 { case scalar, sequence, mapping, alias }
+
+    struct Record {
+        var type: NodeType
+        var style: YAMLScalar.Style
+        var line: Int32
+        var column: Int32
+        /// Scalar: offset into `text`. Sequence/mapping: offset into `children`. Alias: the target record.
+        var start: Int32
+        /// Scalar: byte length. Sequence: item count. Mapping: pair count (two children per pair).
+        var count: Int32
     }
 
-    public var kind: Kind
-    public var mark: YAMLMark
+    let records: [Record]
+    let text: [UInt8]
+    let children: [Int32]
+    /// Explicit tags by record index (rare, so kept out of the records).
+    let tags: [Int32: String]
+    let rootIndex: Int32
 
-    public init(_ kind: Kind, mark: YAMLMark) {
-        self.kind = kind
-        self.mark = mark
+    init(records: [Record], text: [UInt8], children: [Int32], tags: [Int32: String], rootIndex: Int32) {
+        self.records = records
+        self.text = text
+        self.children = children
+        self.tags = tags
+        self.rootIndex = rootIndex
     }
 
+    /// The document's root node.
+    public var root: YAMLNode { YAMLNode(document: self, index: rootIndex) }
+}
+
+/// A node of a `YAMLDocument`: a cheap view (document and index) that knows where it starts.
+///
+/// Aliases are resolved transparently (an alias node reports its own position but the anchor's content) and `<<`
+/// merge keys are already applied; mapping pairs keep their source order.
+public struct YAMLNode: Sendable {
+    public enum NodeType: Sendable { case scalar, sequence, mapping }
+
+    let document: YAMLDocument
+    /// The record giving the position (the alias itself, for an alias).
+    let index: Int32
+    /// The record giving the content (the anchor's node, for an alias).
+    let content: Int32
+
+    init(document: YAMLDocument, index: Int32) {
+        self.document = document
+        self.index = index
+        let record = document.records[Int(index)]
+        self.content = record.type == .alias ? record.start : index
+    }
+
+    private var record: YAMLDocument.Record { document.records[Int(content)] }
+
+    /// Where the node starts, 1-based.
+    public var mark: YAMLMark {
+        let r = document.records[Int(index)]
+        return YAMLMark(line: Int(r.line), column: Int(r.column))
+    }
+
+    public var type: NodeType {
+        switch record.type {
+        case .sequence: .sequence
+        case .mapping: .mapping
+        default: .scalar
+        }
+    }
+
+    /// The scalar, or nil for a collection.
     public var scalar: YAMLScalar? {
-        if case .scalar(let s) = kind { return s }
-        return nil
+        let r = record
+        guard r.type == .scalar else { return nil }
+        return YAMLScalar(text: scalarText(r), style: r.style, tag: document.tags[content])
     }
 
-    public var sequence: [YAMLNode]? {
-        if case .sequence(let items) = kind { return items }
-        return nil
+    private func scalarText(_ r: YAMLDocument.Record) -> String {
+        document.text.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[Int(r.start)..<Int(r.start + r.count)]), as: UTF8.self)
+        }
     }
 
-    public var mapping: [YAMLPair]? {
-        if case .mapping(let pairs) = kind { return pairs }
-        return nil
+    /// True when the node is a scalar whose text is exactly `literal` (compared on bytes, without making a String).
+    public func scalarEquals(_ literal: StaticString) -> Bool {
+        let r = record
+        guard r.type == .scalar, Int(r.count) == literal.utf8CodeUnitCount else { return false }
+        return document.text.withUnsafeBufferPointer { buffer in
+            let bytes = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+            return buffer[Int(r.start)..<Int(r.start + r.count)].elementsEqual(bytes)
+        }
+    }
+
+    /// The items of a sequence, or nil.
+    public var sequence: YAMLItems? {
+        let r = record
+        guard r.type == .sequence else { return nil }
+        return YAMLItems(document: document, start: Int(r.start), count: Int(r.count))
+    }
+
+    /// The pairs of a mapping, or nil.
+    public var mapping: YAMLPairs? {
+        let r = record
+        guard r.type == .mapping else { return nil }
+        return YAMLPairs(document: document, start: Int(r.start), count: Int(r.count))
     }
 
     /// What the node is, in words, for messages such as "expected a string, found a mapping".
     public var kindDescription: String {
-        switch kind {
+        switch type {
         case .sequence: return "a list"
         case .mapping: return "a mapping"
-        case .scalar(let s):
-            switch s.resolved {
-            case .null: return "null"
-            case .bool: return "a boolean"
-            case .int: return "an integer"
-            case .float: return "a number"
-            case .string: return "a string"
-            }
+        case .scalar: return scalar?.kindDescription ?? "a string"
         }
     }
 }
 
 /// One `key: value` entry of a mapping.
-public struct YAMLPair: Sendable, Hashable {
+public struct YAMLPair: Sendable {
     public var key: YAMLNode
     public var value: YAMLNode
+}
 
-    public init(key: YAMLNode, value: YAMLNode) {
-        self.key = key
-        self.value = value
+/// The items of a sequence node, without copying.
+public struct YAMLItems: RandomAccessCollection, Sendable {
+    let document: YAMLDocument
+    let start: Int
+    public let count: Int
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> YAMLNode {
+        YAMLNode(document: document, index: document.children[start + position])
+    }
+}
+
+/// The pairs of a mapping node, without copying.
+public struct YAMLPairs: RandomAccessCollection, Sendable {
+    let document: YAMLDocument
+    let start: Int
+    public let count: Int
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> YAMLPair {
+        YAMLPair(
+            key: YAMLNode(document: document, index: document.children[start + 2 * position]),
+            value: YAMLNode(document: document, index: document.children[start + 2 * position + 1]))
     }
 }
 
@@ -119,6 +216,17 @@ extension YAMLScalar {
         }
         guard style == .plain else { return .string(text) }
         return Self.resolvePlain(text)
+    }
+
+    /// What the scalar is, in words ("an integer", "null", …).
+    public var kindDescription: String {
+        switch resolved {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int: "an integer"
+        case .float: "a number"
+        case .string: "a string"
+        }
     }
 
     /// Resolves a plain scalar's text per the YAML 1.2 core schema.

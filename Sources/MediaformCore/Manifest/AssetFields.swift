@@ -1,11 +1,32 @@
+/// Where a value was written: a line and column in either the asset's own file or the project file's `defaults`.
+///
+/// Deliberately without the file name: a string per value would cost reference counting on every copy of every
+/// field of 100,000 assets. The validator knows both files and makes a `SourceLocation` only for a diagnostic.
+public struct SourcePlace: Sendable, Hashable {
+    public var line: Int32
+    public var column: Int32
+    public var fromDefaults: Bool
+
+    public init(_ mark: YAMLMark, fromDefaults: Bool) {
+        self.line = Int32(truncatingIfNeeded: mark.line)
+        self.column = Int32(truncatingIfNeeded: mark.column)
+        self.fromDefaults = fromDefaults
+    }
+
+    /// The full location, given the asset's file and the project file.
+    public func location(file: String, defaultsFile: String) -> SourceLocation {
+        SourceLocation(file: fromDefaults ? defaultsFile : file, line: Int(line), column: Int(column))
+    }
+}
+
 /// A value and where it was written.
 public struct Located<Value: Sendable & Equatable>: Sendable, Equatable {
     public var value: Value
-    public var location: SourceLocation
+    public var place: SourcePlace
 
-    public init(_ value: Value, at location: SourceLocation) {
+    public init(_ value: Value, at place: SourcePlace) {
         self.value = value
-        self.location = location
+        self.place = place
     }
 }
 
@@ -19,7 +40,7 @@ public struct AssetFields: Sendable, Equatable {
     public var title: Located<String>?
     public var description: Located<String>?
     public var tags: [Located<String>]?
-    public var tagsLocation: SourceLocation?
+    public var tagsPlace: SourcePlace?
     public var category: Located<Int64>?
     public var cover: Located<String>?
     public var workflow: Located<String>?
@@ -33,12 +54,21 @@ public struct AssetFields: Sendable, Equatable {
     public var storageLocation: Located<String>?
     public var postProcessWorkflow: Located<String>?
     /// Where the mapping starts.
-    public var location: SourceLocation
-    /// Keys that were present but had an unusable value (already reported), so that they are not also "missing".
-    public var invalidKeys: Set<String> = []
+    public var place: SourcePlace
+    /// Required keys that were present but had an unusable value (already reported), so that they are not also
+    /// reported as missing.
+    public var invalidRequired: RequiredKeys = []
 
-    public init(location: SourceLocation) {
-        self.location = location
+    /// The keys whose absence is an error.
+    public struct RequiredKeys: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let source = RequiredKeys(rawValue: 1)
+        public static let title = RequiredKeys(rawValue: 2)
+    }
+
+    public init(place: SourcePlace) {
+        self.place = place
     }
 
     /// These fields with `defaults` filling the gaps.
@@ -60,12 +90,14 @@ public struct AssetFields: Sendable, Equatable {
         m.callback = callback ?? defaults.callback
         m.storageLocation = storageLocation ?? defaults.storageLocation
         m.postProcessWorkflow = postProcessWorkflow ?? defaults.postProcessWorkflow
-        if let inherited = defaults.tags {
-            var seen = Set<String>()
-            m.tags = (inherited + (tags ?? [])).filter { seen.insert($0.value).inserted }
-            m.tagsLocation = tagsLocation ?? defaults.tagsLocation
+        if let inherited = defaults.tags, !inherited.isEmpty {
+            // Tag lists are short: a linear scan beats hashing.
+            var combined = inherited
+            for tag in tags ?? [] where !combined.contains(where: { $0.value == tag.value }) { combined.append(tag) }
+            m.tags = combined
+            m.tagsPlace = tagsPlace ?? defaults.tagsPlace
         }
-        m.invalidKeys.formUnion(defaults.invalidKeys)
+        m.invalidRequired.formUnion(defaults.invalidRequired)
         m.metadata = Self.mergeObjects(metadata, over: defaults.metadata)
         m.extend = Self.mergeObjects(extend, over: defaults.extend)
         return m
@@ -76,6 +108,6 @@ public struct AssetFields: Sendable, Equatable {
     ) -> Located<[String: JSONValue]>? {
         guard let inherited else { return own }
         guard let own else { return inherited }
-        return Located(inherited.value.merging(own.value) { _, mine in mine }, at: own.location)
+        return Located(inherited.value.merging(own.value) { _, mine in mine }, at: own.place)
     }
 }

@@ -30,8 +30,10 @@ public enum ManifestParser {
     }
 
     /// Parses and validates an asset file, applying `defaults`.
+    /// - Parameters:
+    ///   - defaultsFile: the project file, named in diagnostics about values that came from `defaults`.
     public static func parseAssets(
-        _ bytes: some ContiguousBytesProvider, file: String, defaults: AssetFields?
+        _ bytes: some ContiguousBytesProvider, file: String, defaults: AssetFields?, defaultsFile: String = Project.fileName
     ) -> (assets: [Asset], diagnostics: [Diagnostic]) {
         let parsed = bytes.withBytes { YAMLLoader.load($0, file: file) }
         var diagnostics = parsed.diagnostics
@@ -44,7 +46,7 @@ public enum ManifestParser {
         var reader = NodeReader(file: file)
         let fields = reader.manifestFile(root)
         diagnostics += reader.diagnostics
-        var validator = AssetValidator()
+        var validator = AssetValidator(file: file, defaultsFile: defaultsFile)
         var assets: [Asset] = []
         assets.reserveCapacity(fields.count)
         for f in fields {

@@ -42,16 +42,21 @@ struct NodeReader {
             }
             if extensionKeys && name.hasPrefix("x-") { continue }
             guard allowed.contains(name) else {
-                var message = "unknown key '\(name)' in \(what)"
-                if let suggestion = Spelling.suggestion(for: name, among: allowed) {
-                    message += "; did you mean '\(suggestion)'?"
-                }
-                error(message, at: pair.key)
+                reportUnknownKey(name, at: pair.key, allowed: allowed, what: what)
                 continue
             }
             result[name] = pair
         }
         return result
+    }
+
+    /// Reports an unknown key, suggesting the closest allowed one.
+    mutating func reportUnknownKey(_ name: String, at node: YAMLNode, allowed: [String], what: String) {
+        var message = "unknown key '\(name)' in \(what)"
+        if let suggestion = Spelling.suggestion(for: name, among: allowed) {
+            message += "; did you mean '\(suggestion)'?"
+        }
+        error(message, at: node)
     }
 
     /// A string. Any scalar that is not null is read as its text, exactly as written: in the YAML 1.2 core

@@ -15,6 +15,7 @@ public struct LoadedProject: Sendable {
     /// Manifest files matched by the globs, relative to `directory`, sorted.
     public var manifestFiles: [String]
     /// SHA-256 over the project file and every manifest file (path and bytes): changes whenever any input changes.
+    /// Empty unless the load was asked for it (`computeDigest`): only saved plans need it.
     public var digest: String
     public var diagnostics: [Diagnostic]
 
@@ -27,7 +28,8 @@ public struct LoadedProject: Sendable {
 /// load early.
 public enum ProjectLoader {
     /// Loads the project in `directory`.
-    public static func load(directory: String) -> LoadedProject {
+    /// - Parameter computeDigest: also hash every input file into `digest` (for saved plans).
+    public static func load(directory: String, computeDigest: Bool = false) -> LoadedProject {
         let projectPath = join(directory, Project.fileName)
         var result = LoadedProject(
             directory: directory, project: Project(region: ""), assets: [], manifestFiles: [], digest: "",
@@ -75,17 +77,20 @@ public enum ProjectLoader {
         // Parse and validate each file in parallel (design §8: two cores).
         let outcomes = Mutex<[FileOutcome?]>(Array(repeating: nil, count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
-            let outcome = loadManifest(path: join(directory, files[i]), defaults: defaults)
+            let outcome = loadManifest(
+                path: join(directory, files[i]), defaults: defaults, projectPath: projectPath, computeDigest: computeDigest)
             outcomes.withLock { $0[i] = outcome }
         }
-        var digestInput = Digest.hash(.sha256, contiguous: projectBytes)
+        var digestInput = computeDigest ? Digest.hash(.sha256, contiguous: projectBytes) : []
         for outcome in outcomes.withLock({ $0 }) {
             guard let outcome else { continue }
             result.assets += outcome.assets
             result.diagnostics += outcome.diagnostics
             digestInput += outcome.digest
         }
-        result.digest = Digest.hex(Digest.hash(.sha256, digestInput + Array(files.joined(separator: "\n").utf8)))
+        if computeDigest {
+            result.digest = Digest.hex(Digest.hash(.sha256, digestInput + Array(files.joined(separator: "\n").utf8)))
+        }
         result.diagnostics += crossFileProblems(result.assets)
         result.diagnostics = result.diagnostics.sortedForOutput()
         return result
@@ -97,7 +102,9 @@ public enum ProjectLoader {
         var digest: [UInt8] = []
     }
 
-    private static func loadManifest(path: String, defaults: AssetFields?) -> FileOutcome {
+    private static func loadManifest(
+        path: String, defaults: AssetFields?, projectPath: String, computeDigest: Bool
+    ) -> FileOutcome {
         var outcome = FileOutcome()
         let bytes: Data
         do {
@@ -106,8 +113,8 @@ public enum ProjectLoader {
             outcome.diagnostics.append(.error("cannot read \(path): \(error.localizedDescription)", at: nil))
             return outcome
         }
-        outcome.digest = Digest.hash(.sha256, contiguous: bytes)
-        (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(bytes, file: path, defaults: defaults)
+        if computeDigest { outcome.digest = Digest.hash(.sha256, contiguous: bytes) }
+        (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(bytes, file: path, defaults: defaults, defaultsFile: projectPath)
         return outcome
     }
 

@@ -31,19 +31,28 @@ public enum APILimits {
 
 /// Checks merged asset fields against the API's rules and builds the effective `Asset`.
 struct AssetValidator {
+    /// The asset file being checked.
+    let file: String
+    /// The project file, where `defaults` come from.
+    let defaultsFile: String
     var diagnostics: [Diagnostic] = []
     private static let mediaExtensions = APILimits.mediaExtensions
 
-    private mutating func error(_ message: String, at location: SourceLocation) {
-        diagnostics.append(.error(message, at: location))
+    init(file: String, defaultsFile: String) {
+        self.file = file
+        self.defaultsFile = defaultsFile
+    }
+
+    private mutating func error(_ message: String, at place: SourcePlace) {
+        diagnostics.append(.error(message, at: place.location(file: file, defaultsFile: defaultsFile)))
     }
 
     /// The effective asset, or nil when a required field is missing (other problems are reported and the asset is
     /// still returned so that cross-file checks can run on it).
     mutating func validate(_ f: AssetFields) -> Asset? {
         guard let source = f.source else {
-            if !f.invalidKeys.contains("source") {
-                error("asset is missing 'source' (the URL of the media file to upload)", at: f.location)
+            if !f.invalidRequired.contains(.source) {
+                error("asset is missing 'source' (the URL of the media file to upload)", at: f.place)
             }
             return nil
         }
@@ -52,37 +61,37 @@ struct AssetValidator {
         if let k = f.key { checkKey(k) }
 
         guard let title = f.title else {
-            if !f.invalidKeys.contains("title") { error("asset '\(key)' is missing 'title'", at: f.location) }
+            if !f.invalidRequired.contains(.title) { error("asset '\(key)' is missing 'title'", at: f.place) }
             return nil
         }
-        checkText(title, field: "title", limit: APILimits.titleBytes, allowNewlines: false)
+        let titleScan = checkText(title, field: "title", limit: APILimits.titleBytes, allowNewlines: false)
         // A visible ASCII character settles it without Foundation; only otherwise ask for Unicode whitespace.
-        if !title.value.utf8.contains(where: { $0 > 0x20 && $0 < 0x7F }) && title.value.trimmingCharacters(in: .whitespaces).isEmpty {
-            error("'title' must not be empty", at: title.location)
+        if !titleScan.hasVisibleASCII && title.value.trimmingCharacters(in: .whitespaces).isEmpty {
+            error("'title' must not be empty", at: title.place)
         }
         if let d = f.description { checkText(d, field: "description", limit: APILimits.descriptionBytes, allowNewlines: true) }
         let tags = f.tags ?? []
         if tags.count > APILimits.tagCount {
-            error("asset '\(key)' has \(tags.count) tags (with defaults); the API allows at most \(APILimits.tagCount)", at: f.tagsLocation ?? f.location)
+            error("asset '\(key)' has \(tags.count) tags (with defaults); the API allows at most \(APILimits.tagCount)", at: f.tagsPlace ?? f.place)
         }
         for tag in tags {
-            checkText(tag, field: "tag", limit: APILimits.tagBytes, allowNewlines: false)
-            if tag.value.isEmpty {
-                error("tags must not be empty", at: tag.location)
-            } else if tag.value.utf8.contains(UInt8(ascii: ",")) {
-                error("tag '\(tag.value)' contains a comma; the API separates tags with commas", at: tag.location)
+            let scan = checkText(tag, field: "tag", limit: APILimits.tagBytes, allowNewlines: false)
+            if scan.byteCount == 0 {
+                error("tags must not be empty", at: tag.place)
+            } else if scan.hasComma {
+                error("tag '\(tag.value)' contains a comma; the API separates tags with commas", at: tag.place)
             }
         }
         if let cover = f.cover {
             checkHTTPURL(cover, field: "cover")
             let bytes = cover.value.utf8.count
             if bytes > APILimits.coverBytes {
-                error("'cover' is \(bytes) bytes; the API allows at most \(APILimits.coverBytes)", at: cover.location)
+                error("'cover' is \(bytes) bytes; the API allows at most \(APILimits.coverBytes)", at: cover.place)
             }
         }
         if let callback = f.callback { checkHTTPURL(callback, field: "callback") }
         if let ext = f.fileExtension, !Self.mediaExtensions.contains(ext.value.lowercased()) {
-            error("'fileExtension' '\(ext.value)' is not an audio or video format IMS accepts (for example mp4, mov, mp3)", at: ext.location)
+            error("'fileExtension' '\(ext.value)' is not an audio or video format IMS accepts (for example mp4, mov, mp3)", at: ext.place)
         }
         checkUserData(f, key: key)
 
@@ -92,7 +101,8 @@ struct AssetValidator {
             fileExtension: f.fileExtension?.value.lowercased(), fileSize: f.fileSize?.value, metadata: f.metadata?.value,
             entity: f.entity?.value, protect: f.protect?.value ?? false, callback: f.callback?.value,
             extend: f.extend?.value, storageLocation: f.storageLocation?.value,
-            postProcessWorkflow: f.postProcessWorkflow?.value, location: f.location)
+            postProcessWorkflow: f.postProcessWorkflow?.value,
+            location: f.place.location(file: file, defaultsFile: defaultsFile))
     }
 
     /// The key of an asset that has none: its source without scheme, credentials or signed query,
@@ -105,38 +115,36 @@ struct AssetValidator {
     }
 
     private mutating func checkKey(_ key: Located<String>) {
-        let utf8 = key.value.utf8
-        if utf8.count > APILimits.keyBytes {
-            error("'key' is \(utf8.count) bytes; keys may have at most \(APILimits.keyBytes)", at: key.location)
+        let scan = TextScan(key.value)
+        if scan.byteCount > APILimits.keyBytes {
+            error("'key' is \(scan.byteCount) bytes; keys may have at most \(APILimits.keyBytes)", at: key.place)
         }
-        let isASCII = utf8.allSatisfy { $0 < 0x80 }
-        if isASCII ? utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
-            : key.value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        if scan.hasASCIIControl
+            || (!scan.isASCII && key.value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }))
         {
-            error("'key' must not contain control characters", at: key.location)
+            error("'key' must not contain control characters", at: key.place)
         }
-        if utf8.first == 0x20 || utf8.last == 0x20
-            || (!isASCII && key.value != key.value.trimmingCharacters(in: .whitespaces))
+        if scan.first == 0x20 || scan.last == 0x20
+            || (!scan.isASCII && key.value != key.value.trimmingCharacters(in: .whitespaces))
         {
-            error("'key' must not start or end with a space", at: key.location)
+            error("'key' must not start or end with a space", at: key.place)
         }
     }
 
-    private mutating func checkText(_ text: Located<String>, field: String, limit: Int, allowNewlines: Bool) {
-        let utf8 = text.value.utf8
-        if utf8.count > limit {
-            error("'\(field)' is \(utf8.count) bytes in UTF-8; the API allows at most \(limit)", at: text.location)
+    @discardableResult
+    private mutating func checkText(_ text: Located<String>, field: String, limit: Int, allowNewlines: Bool) -> TextScan {
+        let scan = TextScan(text.value)
+        if scan.byteCount > limit {
+            error("'\(field)' is \(scan.byteCount) bytes in UTF-8; the API allows at most \(limit)", at: text.place)
         }
         // Fast path: pure ASCII has no emoji and only ASCII line breaks.
-        let isASCII = utf8.allSatisfy { $0 < 0x80 }
-        if !isASCII, let emoji = text.value.unicodeScalars.first(where: Self.isEmoji) {
-            error("'\(field)' contains the emoji '\(emoji)' (U+\(String(emoji.value, radix: 16, uppercase: true))); the API does not accept emoji", at: text.location)
+        if !scan.isASCII, let emoji = text.value.unicodeScalars.first(where: Self.isEmoji) {
+            error("'\(field)' contains the emoji '\(emoji)' (U+\(String(emoji.value, radix: 16, uppercase: true))); the API does not accept emoji", at: text.place)
         }
-        if !allowNewlines,
-            isASCII ? utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) : text.value.contains(where: \.isNewline)
-        {
-            error("'\(field)' must be one line", at: text.location)
+        if !allowNewlines, scan.hasLineBreak || (!scan.isASCII && text.value.contains(where: \.isNewline)) {
+            error("'\(field)' must be one line", at: text.place)
         }
+        return scan
     }
 
     /// Emoji as the API means it: pictographs shown as emoji by default, the pictograph blocks, and the
@@ -152,9 +160,9 @@ struct AssetValidator {
         if fileExtension == nil {
             let ext = Self.pathExtension(of: source.value)
             if ext.isEmpty {
-                error("'source' has no file extension in its path; add 'fileExtension' (for example mp4)", at: source.location)
+                error("'source' has no file extension in its path; add 'fileExtension' (for example mp4)", at: source.place)
             } else if !Self.mediaExtensions.contains(ext) {
-                error("'source' ends in '.\(ext)', which is not an audio or video format IMS accepts; set 'fileExtension' if the URL serves media anyway", at: source.location)
+                error("'source' ends in '.\(ext)', which is not an audio or video format IMS accepts; set 'fileExtension' if the URL serves media anyway", at: source.place)
             }
         }
     }
@@ -164,22 +172,23 @@ struct AssetValidator {
     private mutating func checkHTTPURL(_ url: Located<String>, field: String) -> Bool {
         let s = url.value
         guard let schemeLength = Self.httpSchemeLength(s) else {
-            error("'\(field)' must be an absolute http(s) URL, found '\(URLRedaction.redact(s))'", at: url.location)
+            error("'\(field)' must be an absolute http(s) URL, found '\(URLRedaction.redact(s))'", at: url.place)
             return false
         }
         let host = s.utf8.dropFirst(schemeLength).prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         if host.isEmpty || host.first == UInt8(ascii: "@") || host.last == UInt8(ascii: "@") {
-            error("'\(field)' has no host", at: url.location)
+            error("'\(field)' has no host", at: url.place)
             return false
         }
-        let clean = s.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }  // fast path: printable ASCII, no space
+        let scan = TextScan(s)
+        let clean = scan.isASCII && !scan.hasASCIIControl && !scan.hasSpace  // fast path: printable ASCII
         if !clean, let bad = s.unicodeScalars.first(where: { $0 == " " || $0.properties.generalCategory == .control || $0.properties.isWhitespace }) {
             let what = bad == " " ? "a space; encode it as %20" : "whitespace or a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
-            error("'\(field)' contains \(what)", at: url.location)
+            error("'\(field)' contains \(what)", at: url.place)
             return false
         }
-        if s.utf8.count > APILimits.urlBytes {
-            error("'\(field)' is \(s.utf8.count) bytes; URLs may have at most \(APILimits.urlBytes)", at: url.location)
+        if scan.byteCount > APILimits.urlBytes {
+            error("'\(field)' is \(scan.byteCount) bytes; URLs may have at most \(APILimits.urlBytes)", at: url.place)
             return false
         }
         return true
@@ -187,24 +196,47 @@ struct AssetValidator {
 
     /// The length of a leading `http://` or `https://` (any case), or nil.
     static func httpSchemeLength(_ s: String) -> Int? {
-        let u = s.utf8
-        let lower = u.prefix(8).map { $0 | 0x20 }  // ASCII letters to lower case; ':' and '/' are unaffected
-        if lower.starts(with: Array("https://".utf8)) { return 8 }
-        if lower.starts(with: Array("http://".utf8)) { return 7 }
-        return nil
+        var copy = s
+        return copy.withUTF8 { u -> Int? in
+            // Compare case-insensitively; `| 0x20` lower-cases ASCII letters and leaves ':' and '/' alone.
+            func at(_ i: Int, _ c: UInt8) -> Bool { i < u.count && (u[i] | 0x20) == c }
+            guard at(0, 0x68), at(1, 0x74), at(2, 0x74), at(3, 0x70) else { return nil }  // "http"
+            let colon = at(4, 0x73) ? 5 : 4
+            guard colon < u.count, u[colon] == UInt8(ascii: ":"), colon + 2 < u.count,
+                u[colon + 1] == UInt8(ascii: "/"), u[colon + 2] == UInt8(ascii: "/")
+            else { return nil }
+            return colon + 3
+        }
     }
 
     /// The lower-cased extension of the URL's last path segment, or "" when it has none.
     static func pathExtension(of url: String) -> String {
-        var path = url.utf8[...]
-        if let schemeLength = httpSchemeLength(url) { path = path.dropFirst(schemeLength) }
-        if let end = path.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { path = path[..<end] }
-        guard let slash = path.firstIndex(of: UInt8(ascii: "/")) else { return "" }
-        path = path[slash...]
-        while path.last == UInt8(ascii: "/") { path = path.dropLast() }
-        let last = path.lastIndex(of: UInt8(ascii: "/")).map { path[path.index(after: $0)...] } ?? path
-        guard let dot = last.lastIndex(of: UInt8(ascii: ".")), last.index(after: dot) < last.endIndex else { return "" }
-        return String(decoding: last[last.index(after: dot)...], as: UTF8.self).lowercased()
+        let schemeLength = httpSchemeLength(url) ?? 0
+        var copy = url
+        return copy.withUTF8 { all -> String in
+            var end = all.count
+            var i = schemeLength
+            var slash = -1
+            while i < end {
+                let b = all[i]
+                if b == UInt8(ascii: "?") || b == UInt8(ascii: "#") {
+                    end = i
+                    break
+                }
+                if b == UInt8(ascii: "/") && slash < 0 { slash = i }
+                i += 1
+            }
+            guard slash >= 0 else { return "" }  // no path
+            while end > slash + 1 && all[end - 1] == UInt8(ascii: "/") { end -= 1 }
+            var segmentStart = end
+            while segmentStart > slash + 1 && all[segmentStart - 1] != UInt8(ascii: "/") { segmentStart -= 1 }
+            var dot = end - 1
+            while dot >= segmentStart && all[dot] != UInt8(ascii: ".") { dot -= 1 }
+            guard dot >= segmentStart, dot + 1 < end else { return "" }
+            // ASCII lower-casing; a non-ASCII extension is not a media extension anyway.
+            let ext = all[(dot + 1)..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            return String(decoding: ext, as: UTF8.self)
+        }
     }
 
     /// The user's `extend` data must leave room for mediaform's marker in `UserData.Extend`, and `UserData` as a
@@ -213,15 +245,15 @@ struct AssetValidator {
         let budget = APILimits.extendBytes - APILimits.extendMarkerReserve
         if let extend = f.extend {
             if extend.value["mediaform"] != nil {
-                error("'extend' must not use the key 'mediaform'; mediaform keeps it for its own marker", at: extend.location)
+                error("'extend' must not use the key 'mediaform'; mediaform keeps it for its own marker", at: extend.place)
             }
             let bytes = JSONValue.object(extend.value).canonicalJSON.utf8.count
             if bytes > budget {
-                error("'extend' is \(bytes) bytes as JSON; at most \(budget) fit (the API allows \(APILimits.extendBytes) and mediaform keeps \(APILimits.extendMarkerReserve) for its marker)", at: extend.location)
+                error("'extend' is \(bytes) bytes as JSON; at most \(budget) fit (the API allows \(APILimits.extendBytes) and mediaform keeps \(APILimits.extendMarkerReserve) for its marker)", at: extend.place)
             }
         }
         if let callback = f.callback, callback.value.utf8.count > 256 {
-            error("'callback' is \(callback.value.utf8.count) bytes; the API allows at most 256", at: callback.location)
+            error("'callback' is \(callback.value.utf8.count) bytes; the API allows at most 256", at: callback.place)
         }
     }
 }

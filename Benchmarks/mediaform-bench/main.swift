@@ -43,6 +43,14 @@ if arguments.first == "tree", arguments.count >= 2 {
     print("{\"tree_s\":\(t)}")
     exit(0)
 }
+if arguments.first == "make-state", arguments.count >= 2 {
+    MakeState.run(directory: arguments[arguments.startIndex + 1])
+    exit(0)
+}
+if arguments.first == "plan", arguments.count >= 2 {
+    PlanPhases.run(directory: arguments[arguments.startIndex + 1])
+    exit(0)
+}
 if arguments.first == "full", arguments.count >= 2 {
     let t = Timer.measure { _ = ProjectLoader.load(directory: arguments[arguments.startIndex + 1]) }
     print("{\"load_validate_s\":\(t)}")

@@ -60,6 +60,32 @@ import Testing
         #expect(a.fingerprints(appId: "x") != b.fingerprints(appId: "x"))
     }
 
+    @Test func fastFingerprintsHashTheCanonicalJSON() throws {
+        let a = try #require(load("""
+              - key: k
+                source: "https://m.example.com/a%20b.mp4?Signature=x"
+                title: "T \\"quoted\\" /slash/ 季度"
+                description: "line\\nbreak"
+                tags: [z, a, "é"]
+                category: 7
+                cover: https://m.example.com/c.jpg?Expires=1&Signature=2
+                workflow: w
+                fileExtension: mp4
+                fileSize: 12
+                metadata: {b: [1, {c: null}], a: true}
+                entity: e
+                storage: {location: outin-1.oss-cn-shanghai.aliyuncs.com}
+                postProcess: {workflow: p}
+
+            """))
+        let prints = a.fingerprints(appId: "app-1")
+        #expect(prints.upload == Digest.sha256Hex(a.uploadInputs(appId: "app-1").canonicalJSON))
+        #expect(prints.mutable == Digest.sha256Hex(a.mutableFields.canonicalJSON))
+        let minimal = try #require(load("  - {source: 'https://m.example.com/b.mp4', title: B}\n"))
+        #expect(minimal.fingerprints(appId: "x").upload == Digest.sha256Hex(minimal.uploadInputs(appId: "x").canonicalJSON))
+        #expect(minimal.fingerprints(appId: "x").mutable == Digest.sha256Hex(minimal.mutableFields.canonicalJSON))
+    }
+
     @Test func canonicalJSONIsSortedUnescapedAndCompact() {
         let value = JSONValue.object(["b": .string("x/y \"q\"\n"), "a": .array([.int(1), .double(2.5), .null, .bool(false)]), "é": .double(3)])
         #expect(value.canonicalJSON == #"{"a":[1,2.5,null,false],"b":"x/y \"q\"\n","é":3}"#)

@@ -43,9 +43,48 @@ extension Asset {
     }
 
     /// Both fingerprints; `appId` is the project's application.
+    ///
+    /// Writes the same canonical JSON as `uploadInputs(appId:)` and `mutableFields` (a test holds them equal),
+    /// but straight into one string, keys in sorted order: this runs for every asset of every plan.
     public func fingerprints(appId: String) -> Fingerprints {
-        Fingerprints(
-            upload: Digest.sha256Hex(uploadInputs(appId: appId).canonicalJSON),
-            mutable: Digest.sha256Hex(mutableFields.canonicalJSON))
+        var u = "{\"appId\":"
+        u.reserveCapacity(256)
+        JSONValue.writeString(appId, to: &u)
+        if let v = entity { u += ",\"entity\":"; JSONValue.writeString(v, to: &u) }
+        if let v = fileExtension { u += ",\"fileExtension\":"; JSONValue.writeString(v, to: &u) }
+        if let v = fileSize { u += ",\"fileSize\":\(v)" }
+        if let v = metadata { u += ",\"metadata\":"; JSONValue.object(v).write(to: &u) }
+        if let v = postProcessWorkflow { u += ",\"postProcess\":"; JSONValue.writeString(v, to: &u) }
+        u += ",\"source\":"
+        JSONValue.writeString(redactedSource, to: &u)
+        if let v = storageLocation { u += ",\"storage\":"; JSONValue.writeString(v, to: &u) }
+        if let v = workflow { u += ",\"workflow\":"; JSONValue.writeString(v, to: &u) }
+        u += "}"
+
+        var m = "{"
+        m.reserveCapacity(256)
+        var first = true
+        func key(_ name: String) {
+            m += first ? "\"" : ",\""
+            m += name
+            m += "\":"
+            first = false
+        }
+        if let v = category { key("category"); m += String(v) }
+        if let v = cover { key("cover"); JSONValue.writeString(URLRedaction.redact(v), to: &m) }
+        if let v = description { key("description"); JSONValue.writeString(v, to: &m) }
+        if !tags.isEmpty {
+            key("tags")
+            m += "["
+            for (i, tag) in tags.sorted().enumerated() {
+                if i > 0 { m += "," }
+                JSONValue.writeString(tag, to: &m)
+            }
+            m += "]"
+        }
+        key("title")
+        JSONValue.writeString(title, to: &m)
+        m += "}"
+        return Fingerprints(upload: Digest.sha256Hex(u), mutable: Digest.sha256Hex(m))
     }
 }

@@ -1,0 +1,19 @@
+import Foundation
+import MediaformCore
+
+/// Writes a state in which every asset of the project is already uploaded and ready, so that `plan` has nothing to
+/// do: the "no change" benchmark. Usage: `mediaform-bench make-state DIR`.
+enum MakeState {
+    static func run(directory: String) {
+        let loaded = ProjectLoader.load(directory: directory)
+        var state = State(lineage: UUID().uuidString.lowercased(), serial: 1, generator: "mediaform-bench")
+        for (i, asset) in loaded.assets.enumerated() {
+            state.assets[asset.key] = AssetRecord(
+                asset: asset, appId: loaded.project.appId, status: .ready, jobId: String(format: "job%08x", i),
+                mediaId: String(format: "%032x", i), time: "2026-01-01T00:00:00Z")
+        }
+        let path = ProjectLoader.join(directory, loaded.project.state.path)
+        FileManager.default.createFile(atPath: path, contents: Data(state.fileText.utf8))
+        print("wrote \(state.assets.count) ready records to \(path)")
+    }
+}

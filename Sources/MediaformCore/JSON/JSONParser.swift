@@ -1,0 +1,466 @@
+/// A strict RFC 8259 JSON parser over bytes, for the files mediaform owns (state, journal, saved plans).
+///
+/// Errors carry the line and column so that a damaged state file is reported where it is damaged. Numbers without
+/// a fraction or exponent that fit in 64 bits are integers; all others are doubles. Nesting is limited.
+public struct JSONParser {
+    // The parser doubles as a pull reader (`JSONReader`): decoders of mediaform's own large files (the state)
+    // walk objects key by key without building dictionaries.
+
+    /// A parse failure at a 1-based line and column.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var line: Int
+        public var column: Int
+
+        public var description: String { "\(line):\(column): \(message)" }
+    }
+
+    public static let maximumDepth = 128
+
+    /// Parses one JSON value that must fill the input (whitespace aside).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self))
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.position == parser.bytes.count else { throw parser.failure("unexpected data after the JSON value") }
+        return value
+    }
+
+    /// Parses `bytes` (a `Data`, `[UInt8]` or `String`).
+    public static func parse(_ bytes: some ContiguousBytesProvider) throws(Failure) -> JSONValue {
+        let result: Result<JSONValue, Failure> = bytes.withBytes { raw in
+            do throws(Failure) { return .success(try parse(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    func failure(_ message: String, at offset: Int? = nil) -> Failure {
+        let end = min(offset ?? position, bytes.count)
+        var line = 1, column = 1
+        for i in 0..<end {
+            if bytes[i] == 0x0A {
+                line += 1
+                column = 1
+            } else if bytes[i] & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return Failure(message: message, line: line, column: column)
+    }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func value(depth: Int) throws(Failure) -> JSONValue {
+        guard depth < Self.maximumDepth else { throw failure("nesting deeper than \(Self.maximumDepth) levels") }
+        guard position < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw failure("unexpected character '\(Self.describe(bytes[position]))'")
+        }
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\u{\(String(byte, radix: 16))}"
+    }
+
+    mutating func literal(_ word: StaticString) throws(Failure) {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count,
+            UnsafeBufferPointer(rebasing: bytes[position..<position + count])
+                .elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: count))
+        else { throw failure("invalid literal") }
+        position += count
+    }
+
+    private mutating func object(depth: Int) throws(Failure) -> JSONValue {
+        position += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw failure("expected a string key")
+            }
+            let keyStart = position
+            let key = try string()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            position += 1
+            skipWhitespace()
+            let v = try value(depth: depth + 1)
+            if members.updateValue(v, forKey: key) != nil {
+                throw failure("duplicate key '\(key)'", at: keyStart)
+            }
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input in an object") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            guard bytes[position] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+            position += 1
+            return .object(members)
+        }
+    }
+
+    private mutating func array(depth: Int) throws(Failure) -> JSONValue {
+        position += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(items)
+        }
+        while true {
+            skipWhitespace()
+            items.append(try value(depth: depth + 1))
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input in an array") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            guard bytes[position] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
+            position += 1
+            return .array(items)
+        }
+    }
+
+    mutating func string() throws(Failure) -> String {
+        position += 1  // opening quote
+        let start = position
+        // Fast path: no escapes.
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") {
+                // `String(decoding:)` (repairing invalid UTF-8 with U+FFFD) is several times faster than the
+                // generic `String(validating:)`; mediaform's own files are valid UTF-8, and a damaged byte
+                // inside a string is not worth refusing the whole state for.
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                position += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw failure("control character in a string") }
+            position += 1
+        }
+        var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let b = bytes[position]
+            switch b {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard position < bytes.count else { throw failure("unterminated escape") }
+                let e = bytes[position]
+                position += 1
+                switch e {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw failure("unpaired surrogate")
+                        }
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw failure("unpaired surrogate") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(scalar) {
+                        throw failure("unpaired surrogate")
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { throw failure("invalid \\u escape") }
+                    out.append(contentsOf: Array(String(Character(u)).utf8))
+                default: throw failure("invalid escape '\\\(Self.describe(e))'")
+                }
+            default:
+                if b < 0x20 { throw failure("control character in a string") }
+                out.append(b)
+                position += 1
+            }
+        }
+        throw failure("unterminated string", at: start - 1)
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw failure("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[position]
+            let digit: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw failure("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+
+    mutating func number() throws(Failure) -> JSONValue {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        func digits() -> Int {
+            let s = position
+            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+                position += 1
+            }
+            return position - s
+        }
+        let intStart = position
+        let intDigits = digits()
+        guard intDigits > 0 else { throw failure("invalid number") }
+        if intDigits > 1, bytes[intStart] == UInt8(ascii: "0") { throw failure("leading zeros are not allowed", at: intStart) }
+        var isInteger = true
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { throw failure("invalid number") }
+            isInteger = false
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            guard digits() > 0 else { throw failure("invalid number") }
+            isInteger = false
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        if isInteger, let i = Int64(text) { return .int(i) }
+        guard let d = Double(text), d.isFinite else { throw failure("number out of range", at: start) }
+        return .double(d)
+    }
+}
+
+/// Pull-style reading on top of `JSONParser`, for decoders that know the shape they expect.
+extension JSONParser {
+    /// Runs `body` with a reader over `bytes`; the reader must consume exactly one value.
+    static func reading<R>(_ bytes: some ContiguousBytesProvider, _ body: (inout JSONParser) throws(Failure) -> R) throws(Failure) -> R {
+        let result: Result<R, Failure> = bytes.withBytes { raw in
+            var reader = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
+            do throws(Failure) {
+                reader.skipWhitespace()
+                let value = try body(&reader)
+                reader.skipWhitespace()
+                guard reader.position == reader.bytes.count else { throw reader.failure("unexpected data after the JSON value") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Reads `{`, then calls `body` for each key with the reader placed on the value (which `body` must read).
+    mutating func readObject(_ body: (String, inout JSONParser) throws(Failure) -> Void) throws(Failure) {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { throw failure("expected an object") }
+        position += 1
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+            let key = try string()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            position += 1
+            skipWhitespace()
+            try body(key, &self)
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input in an object") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            guard bytes[position] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+            position += 1
+            return
+        }
+    }
+
+    /// Reads `[`, then calls `body` for each element with the reader placed on it.
+    mutating func readArray(_ body: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { throw failure("expected a list") }
+        position += 1
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try body(&self)
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input in a list") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            guard bytes[position] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
+            position += 1
+            return
+        }
+    }
+
+    /// True (and consumed) when the next value is `null`.
+    mutating func readNull() throws(Failure) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "n") else { return false }
+        try literal("null")
+        return true
+    }
+
+    mutating func readString() throws(Failure) -> String {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a string") }
+        return try string()
+    }
+
+    mutating func readInt() throws(Failure) -> Int64 {
+        skipWhitespace()
+        let start = position
+        guard position < bytes.count, case .int(let i) = try number() else { throw failure("expected an integer", at: start) }
+        return i
+    }
+
+    mutating func readBool() throws(Failure) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw failure("expected true or false") }
+        if bytes[position] == UInt8(ascii: "t") {
+            try literal("true")
+            return true
+        }
+        guard bytes[position] == UInt8(ascii: "f") else { throw failure("expected true or false") }
+        try literal("false")
+        return false
+    }
+
+    /// Reads any value as a `JSONValue`.
+    mutating func readValue() throws(Failure) -> JSONValue {
+        skipWhitespace()
+        return try value(depth: 0)
+    }
+}
+
+extension JSONValue {
+    /// The value of `key` when this is an object.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// Not an array or an object.
+    public var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
+        }
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var intValue: Int64? {
+        if case .int(let i) = self { return i }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// Human-readable JSON: two-space indent, `"key": value`, keys sorted, a trailing newline; lists of plain values
+    /// (tags) stay on one line. Diffs of files written this way read cleanly in code review.
+    public var prettyJSON: String {
+        var out = ""
+        writePretty(to: &out, indent: 0)
+        out += "\n"
+        return out
+    }
+
+    private func writePretty(to out: inout String, indent: Int) {
+        switch self {
+        case .array(let items) where !items.isEmpty && items.allSatisfy(\.isScalar):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .array(let items) where !items.isEmpty:
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += String(repeating: "  ", count: indent + 1)
+                item.writePretty(to: &out, indent: indent + 1)
+                out += i + 1 < items.count ? ",\n" : "\n"
+            }
+            out += String(repeating: "  ", count: indent) + "]"
+        case .object(let members) where !members.isEmpty:
+            out += "{\n"
+            let keys = members.keys.sorted(by: JSONValue.keyOrder)
+            for (i, key) in keys.enumerated() {
+                out += String(repeating: "  ", count: indent + 1)
+                JSONValue.writeString(key, to: &out)
+                out += ": "
+                members[key]?.writePretty(to: &out, indent: indent + 1)
+                out += i + 1 < keys.count ? ",\n" : "\n"
+            }
+            out += String(repeating: "  ", count: indent) + "}"
+        default:
+            write(to: &out)
+        }
+    }
+}

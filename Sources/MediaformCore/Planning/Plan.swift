@@ -1,0 +1,132 @@
+/// What `plan` decided for one asset key (design §3).
+public enum PlanAction: String, Sendable, Equatable, CaseIterable {
+    /// Not in the state: upload.
+    case create
+    /// Only fields `UpdateMediaInfo` manages changed: update in place.
+    case update
+    /// An upload-time input changed: upload again (the old media is deleted only when pruning).
+    case replace
+    /// The last upload failed: upload again.
+    case retry
+    /// Gone from the manifests, pruning on, not protected: delete the media.
+    case delete
+    /// Gone from the manifests but kept (pruning off, or protected): reported, nothing sent.
+    case orphan
+    /// Submitted and not finished: nothing to do until `refresh` or `apply --wait` sees it end.
+    case inProgress = "in-progress"
+    /// Nothing changed.
+    case noOp = "no-op"
+
+    /// Whether the action sends anything to the API.
+    public var isChange: Bool {
+        switch self {
+        case .create, .update, .replace, .retry, .delete: true
+        case .orphan, .inProgress, .noOp: false
+        }
+    }
+
+    /// The symbol shown in text and Markdown plans.
+    public var symbol: String {
+        switch self {
+        case .create: "+"
+        case .update: "~"
+        case .replace: "-/+"
+        case .retry: "+"
+        case .delete: "-"
+        case .orphan: "!"
+        case .inProgress: "…"
+        case .noOp: " "
+        }
+    }
+}
+
+/// One field that changes, for review: JSON values (`null` when absent on that side).
+public struct FieldChange: Sendable, Equatable {
+    public var field: String
+    public var before: JSONValue
+    public var after: JSONValue
+
+    public init(field: String, before: JSONValue, after: JSONValue) {
+        self.field = field
+        self.before = before
+        self.after = after
+    }
+}
+
+/// The plan for one asset key.
+public struct PlannedChange: Sendable, Equatable {
+    public var key: String
+    public var action: PlanAction
+    /// Why, in words ("title changed", "source changed", "last upload failed: URLInvalidError …").
+    public var reason: String
+    /// The fields shown to reviewers: for a create every field that will be sent, otherwise those that change.
+    public var fields: [FieldChange]
+    /// The API operations this change performs, in order (`upload`, `update`, `delete`).
+    public var operations: [String]
+    /// The desired asset (nil for delete and orphan, and in a plan read back from a file).
+    public var asset: Asset?
+    /// The current record (nil for create, and in a plan read back from a file).
+    public var record: AssetRecord?
+
+    public init(
+        key: String, action: PlanAction, reason: String, fields: [FieldChange] = [], operations: [String] = [],
+        asset: Asset? = nil, record: AssetRecord? = nil
+    ) {
+        self.key = key
+        self.action = action
+        self.reason = reason
+        self.fields = fields
+        self.operations = operations
+        self.asset = asset
+        self.record = record
+    }
+}
+
+/// The result of planning: one change per asset key, sorted by key (byte order), and the state it was made against.
+public struct Plan: Sendable, Equatable {
+    public var changes: [PlannedChange]
+    public var prune: Bool
+    public var lineage: String
+    public var serial: Int
+
+    public init(changes: [PlannedChange], prune: Bool, lineage: String, serial: Int) {
+        self.changes = changes
+        self.prune = prune
+        self.lineage = lineage
+        self.serial = serial
+    }
+
+    /// How many changes have each action.
+    public var counts: [PlanAction: Int] {
+        var counts: [PlanAction: Int] = [:]
+        for change in changes { counts[change.action, default: 0] += 1 }
+        return counts
+    }
+
+    /// True when applying would send anything.
+    public var hasChanges: Bool { changes.contains { $0.action.isChange } }
+
+    /// "Plan: 3 to upload, 1 to update, 0 to replace, 0 to delete." plus orphans and jobs in progress, or
+    /// "No changes." (design §3).
+    public var summaryLine: String {
+        let c = counts
+        var line: String
+        if hasChanges {
+            let uploads = c[.create, default: 0] + c[.retry, default: 0]
+            line = "Plan: \(uploads) to upload, \(c[.update, default: 0]) to update, \(c[.replace, default: 0]) to replace, \(c[.delete, default: 0]) to delete."
+        } else {
+            line = "No changes."
+        }
+        var extras: [String] = []
+        if let n = c[.orphan], n > 0 { extras.append("\(n) orphaned (kept; not in the manifests)") }
+        if let n = c[.inProgress], n > 0 { extras.append("\(n) in progress") }
+        if let n = c[.retry], n > 0 { extras.append("\(n) of the uploads \(n == 1 ? "is a retry" : "are retries")") }
+        if !extras.isEmpty { line += " " + extras.joined(separator: "; ").capitalizedFirst + "." }
+        return line
+    }
+}
+
+extension String {
+    /// The string with its first character upper-cased.
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

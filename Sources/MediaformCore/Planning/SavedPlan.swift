@@ -1,0 +1,61 @@
+/// A plan written by `plan --out FILE`, to be applied later by `apply FILE` (design §3 "Saved plans").
+///
+/// It records what the plan was made against: the state's lineage and serial and a digest of the project file and
+/// every manifest. `apply` refuses it when any of them changed. It holds no secret: sources are redacted, and apply
+/// reads the full URLs from the (unchanged) manifests.
+public struct SavedPlan: Sendable, Equatable {
+    public static let kind = "mediaform-plan"
+    public static let formatVersion = "1.0"
+
+    public var plan: Plan
+    /// `LoadedProject.digest` when the plan was made.
+    public var digest: String
+    public var created: String
+    public var generator: String
+
+    public init(plan: Plan, digest: String, created: String, generator: String) {
+        self.plan = plan
+        self.digest = digest
+        self.created = created
+        self.generator = generator
+    }
+
+    /// The file's text (pretty JSON).
+    public var fileText: String {
+        JSONValue.object([
+            "kind": .string(Self.kind), "format_version": .string(Self.formatVersion), "created": .string(created),
+            "generator": .string(generator), "manifest_digest": .string(digest),
+            "plan": PlanRenderer.json(plan, generator: generator),
+        ]).prettyJSON
+    }
+
+    /// Reads a saved plan. Returns nil when the JSON is not a saved plan at all (so `show` can try a state file).
+    public static func decode(_ value: JSONValue, file: String) throws(StateFormatError) -> SavedPlan? {
+        guard value["kind"]?.stringValue == kind else { return nil }
+        let root = try JSONFields(value, path: "", file: file)
+        let version = try root.string("format_version")
+        guard version.hasPrefix("1.") else {
+            throw root.fail("format_version", "saved plan format \(version) is not supported by this mediaform (reads 1.x)")
+        }
+        let plan = try PlanRenderer.plan(fromJSON: root.object["plan"] ?? .null, file: file)
+        return SavedPlan(
+            plan: plan, digest: try root.string("manifest_digest"), created: try root.string("created"),
+            generator: try root.optionalString("generator") ?? "")
+    }
+
+    /// Why this plan may no longer be applied, or nil when it still matches the state and the manifests.
+    public func staleness(lineage: String, serial: Int, digest currentDigest: String) -> String? {
+        if lineage != plan.lineage {
+            let was = plan.lineage.isEmpty ? "no state yet" : "lineage \(plan.lineage)"
+            let now = lineage.isEmpty ? "there is no state" : "the state has lineage \(lineage)"
+            return "the plan was made against \(was), but \(now): it belongs to another state"
+        }
+        if serial != plan.serial {
+            return "the state changed since the plan was made (serial \(plan.serial) then, \(serial) now); run plan again"
+        }
+        if currentDigest != digest {
+            return "the project file or a manifest changed since the plan was made; run plan again"
+        }
+        return nil
+    }
+}

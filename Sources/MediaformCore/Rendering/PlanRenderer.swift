@@ -1,0 +1,191 @@
+import Foundation
+
+/// Output formats of `plan` and `show`.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text, json, markdown
+}
+
+/// Renders a plan for people (text, Markdown) and programs (JSON). Pure: the caller decides where it goes.
+public enum PlanRenderer {
+    /// The JSON plan's format version: bumped only for incompatible changes; new fields may appear at any time.
+    public static let jsonFormatVersion = "1.0"
+    /// GitHub refuses comments over 65,536 characters; Markdown plans stay under this.
+    public static let markdownBudget = 60_000
+
+    // MARK: - Text
+
+    /// Terminal text: one block per change, then the summary line. No-op assets are not listed.
+    /// - Parameter color: ANSI colours (only for a terminal).
+    public static func text(_ plan: Plan, color: Bool) -> String {
+        var out = ""
+        let listed = plan.changes.filter { $0.action != .noOp }
+        if listed.isEmpty {
+            return plan.summaryLine + "\n"
+        }
+        let width = listed.map { $0.action.symbol.count }.max() ?? 1
+        for change in listed {
+            let symbol = change.action.symbol.padding(toLength: width, withPad: " ", startingAt: 0)
+            var head = "\(symbol) \(change.action.rawValue) \(change.key)"
+            if change.action != .create { head += "  (\(change.reason))" }
+            out += paint(head, change.action, color) + "\n"
+            let fieldWidth = change.fields.map(\.field.count).max() ?? 0
+            for field in change.fields {
+                let name = (field.field + ":").padding(toLength: fieldWidth + 1, withPad: " ", startingAt: 0)
+                let indent = String(repeating: " ", count: width + 3)
+                switch (field.before, field.after) {
+                case (.null, let after): out += "\(indent)\(name) \(display(after))\n"
+                case (let before, .null): out += "\(indent)\(name) \(display(before)) → (none)\n"
+                case (let before, let after): out += "\(indent)\(name) \(display(before)) → \(display(after))\n"
+                }
+            }
+        }
+        out += "\n" + (color ? "\u{1B}[1m\(plan.summaryLine)\u{1B}[0m" : plan.summaryLine) + "\n"
+        return out
+    }
+
+    private static func paint(_ s: String, _ action: PlanAction, _ color: Bool) -> String {
+        guard color else { return s }
+        let code: String
+        switch action {
+        case .create, .retry: code = "32"
+        case .update: code = "33"
+        case .replace: code = "35"
+        case .delete: code = "31"
+        case .orphan: code = "33"
+        case .inProgress, .noOp: code = "36"
+        }
+        return "\u{1B}[\(code)m\(s)\u{1B}[0m"
+    }
+
+    /// A field value as reviewers read it: strings quoted (JSON escaping, so control characters are visible),
+    /// lists as `[a, b]`, numbers plain.
+    public static func display(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s) where s.hasPrefix("http://") || s.hasPrefix("https://"): return s
+        case .array(let items): return "[" + items.map(display).joined(separator: ", ") + "]"
+        default: return value.canonicalJSON
+        }
+    }
+
+    // MARK: - JSON
+
+    /// The versioned JSON document (documented in docs/plan-json.md). Keys sorted; changes sorted by key.
+    public static func json(_ plan: Plan, generator: String) -> JSONValue {
+        var summary: [String: JSONValue] = [:]
+        let counts = plan.counts
+        for action in PlanAction.allCases { summary[action.rawValue] = .int(Int64(counts[action, default: 0])) }
+        let changes = plan.changes.map { change -> JSONValue in
+            .object([
+                "key": .string(change.key), "action": .string(change.action.rawValue),
+                "actions": .array(change.operations.map(JSONValue.string)), "reason": .string(change.reason),
+                "fields": .array(change.fields.map { .object(["field": .string($0.field), "before": $0.before, "after": $0.after]) }),
+            ])
+        }
+        return .object([
+            "format_version": .string(jsonFormatVersion), "generator": .string(generator), "prune": .bool(plan.prune),
+            "state": .object(["lineage": .string(plan.lineage), "serial": .int(Int64(plan.serial))]),
+            "summary": .object(summary), "has_changes": .bool(plan.hasChanges), "summary_line": .string(plan.summaryLine),
+            "changes": .array(changes),
+        ])
+    }
+
+    /// Reads a plan back from its JSON form (for `show` of a saved plan).
+    public static func plan(fromJSON value: JSONValue, file: String) throws(StateFormatError) -> Plan {
+        let root = try JSONFields(value, path: "", file: file)
+        let version = try root.string("format_version")
+        guard version.hasPrefix("1.") else {
+            throw root.fail("format_version", "plan format \(version) is not supported by this mediaform (reads 1.x)")
+        }
+        let state = try root.nested("state")
+        guard case .array(let items)? = root.object["changes"] else { throw root.fail("changes", "expected a list") }
+        var changes: [PlannedChange] = []
+        for (i, item) in items.enumerated() {
+            let f = try JSONFields(item, path: "changes[\(i)]", file: file)
+            let actionText = try f.string("action")
+            guard let action = PlanAction(rawValue: actionText) else { throw f.fail("action", "unknown action '\(actionText)'") }
+            var fields: [FieldChange] = []
+            for (j, fieldValue) in (f.object["fields"]?.arrayValue ?? []).enumerated() {
+                let ff = try JSONFields(fieldValue, path: "changes[\(i)].fields[\(j)]", file: file)
+                fields.append(FieldChange(field: try ff.string("field"), before: ff.object["before"] ?? .null, after: ff.object["after"] ?? .null))
+            }
+            changes.append(PlannedChange(
+                key: try f.string("key"), action: action, reason: try f.string("reason"), fields: fields,
+                operations: try f.strings("actions")))
+        }
+        return Plan(changes: changes, prune: try root.bool("prune", default: false), lineage: try state.string("lineage"), serial: Int(try state.int("serial")))
+    }
+
+    // MARK: - Markdown
+
+    /// A pull-request comment: the summary table first, then one collapsed section per change, always under
+    /// `budget` characters (the rest is counted in "… and N more assets; see the JSON plan").
+    public static func markdown(_ plan: Plan, title: String = "mediaform plan", budget: Int = markdownBudget) -> String {
+        let counts = plan.counts
+        var head = "### \(escape(title))\n\n**\(escape(plan.summaryLine))**\n\n"
+        head += "| action | assets |\n|---|---:|\n"
+        for action in PlanAction.allCases where action != .noOp {
+            let n = counts[action, default: 0]
+            if n > 0 { head += "| \(action.symbol) \(action.rawValue) | \(n) |\n" }
+        }
+        if let n = counts[.noOp], n > 0 { head += "| unchanged | \(n) |\n" }
+        head += "\n"
+        let listed = plan.changes.filter { $0.action != .noOp }
+        var body = ""
+        var shown = 0
+        // Room for the "… and N more" line, however large N is.
+        let reserve = 120
+        for change in listed {
+            let section = markdownSection(change)
+            if head.count + body.count + section.count + reserve > budget { break }
+            body += section
+            shown += 1
+        }
+        var out = head + body
+        if shown < listed.count {
+            out += "\n… and \(listed.count - shown) more assets; see the JSON plan (`mediaform plan --format json`).\n"
+        }
+        return out
+    }
+
+    private static func markdownSection(_ change: PlannedChange) -> String {
+        var s = "<details><summary><code>\(change.action.symbol)</code> \(change.action.rawValue) <code>\(html(change.key))</code>"
+        if change.action != .create { s += " — \(html(change.reason))" }
+        s += "</summary>\n\n"
+        if !change.fields.isEmpty {
+            s += "| field | before | after |\n|---|---|---|\n"
+            for field in change.fields {
+                s += "| \(escape(field.field)) | \(cell(field.before)) | \(cell(field.after)) |\n"
+            }
+        }
+        s += "\n</details>\n"
+        return s
+    }
+
+    private static func cell(_ value: JSONValue) -> String {
+        if value == .null { return "" }
+        var text = display(value)
+        if text.count > 300 { text = String(text.prefix(300)) + "…" }
+        return "<code>" + html(text).replacingOccurrences(of: "|", with: "&#124;").replacingOccurrences(of: "\n", with: " ") + "</code>"
+    }
+
+    /// HTML escaping for text inside tags.
+    static func html(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Markdown escaping for table cells and headings.
+    static func escape(_ s: String) -> String {
+        html(s).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "*", with: "\\*")
+            .replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "`", with: "\\`")
+    }
+}

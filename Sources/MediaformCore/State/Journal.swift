@@ -1,0 +1,152 @@
+/// An operation on the remote library that was started: written and synced *before* the call (design §5).
+public struct Intent: Sendable, Equatable {
+    /// Unique per call; also the marker sent in `UserData.Extend` so that the job can be recognised later.
+    public var id: String
+    /// `upload`, `update` or `delete`.
+    public var operation: String
+    /// The asset keys the call covers.
+    public var keys: [String]
+
+    public init(id: String, operation: String, keys: [String]) {
+        self.id = id
+        self.operation = operation
+        self.keys = keys
+    }
+}
+
+/// One change to the state, appended to the journal (JSON lines, synced per record) as it happens.
+public enum JournalEntry: Sendable, Equatable {
+    /// Sets an asset's record.
+    case put(key: String, record: AssetRecord)
+    /// Forgets an asset.
+    case remove(key: String)
+    /// A call is about to be made.
+    case intent(Intent)
+    /// The intent's call is resolved; its effects, if any, are the records written before this one.
+    case done(intentId: String)
+}
+
+/// A journal line: the entry, its sequence number and when it was written.
+public struct JournalRecord: Sendable, Equatable {
+    public var sequence: Int
+    public var time: String
+    public var entry: JournalEntry
+
+    public init(sequence: Int, time: String, entry: JournalEntry) {
+        self.sequence = sequence
+        self.time = time
+        self.entry = entry
+    }
+
+    /// One line of canonical JSON, without the newline.
+    public var line: String {
+        var o: [String: JSONValue] = ["seq": .int(Int64(sequence)), "time": .string(time)]
+        switch entry {
+        case .put(let key, let record):
+            o["type"] = .string("put")
+            o["key"] = .string(key)
+            o["record"] = record.json
+        case .remove(let key):
+            o["type"] = .string("remove")
+            o["key"] = .string(key)
+        case .intent(let intent):
+            o["type"] = .string("intent")
+            o["id"] = .string(intent.id)
+            o["operation"] = .string(intent.operation)
+            o["keys"] = .array(intent.keys.map(JSONValue.string))
+        case .done(let id):
+            o["type"] = .string("done")
+            o["id"] = .string(id)
+        }
+        return JSONValue.object(o).canonicalJSON
+    }
+
+    /// Parses one journal line.
+    static func parse(_ line: Substring, file: String, lineNumber: Int) throws(StateFormatError) -> JournalRecord {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(String(line))
+        } catch {
+            throw StateFormatError(file: file, position: "\(lineNumber):\(error.column)", message: "not a valid journal record: \(error.message)")
+        }
+        let f = try JSONFields(value, path: "line \(lineNumber)", file: file)
+        let type = try f.string("type")
+        let entry: JournalEntry
+        switch type {
+        case "put":
+            entry = .put(key: try f.string("key"), record: try AssetRecord(json: f.object["record"] ?? .null, path: "line \(lineNumber).record", file: file))
+        case "remove": entry = .remove(key: try f.string("key"))
+        case "intent":
+            entry = .intent(Intent(id: try f.string("id"), operation: try f.string("operation"), keys: try f.strings("keys")))
+        case "done": entry = .done(intentId: try f.string("id"))
+        default: throw f.fail("type", "unknown journal record type '\(type)'")
+        }
+        return JournalRecord(sequence: Int(try f.int("seq")), time: try f.string("time"), entry: entry)
+    }
+}
+
+/// The journal's records, and whether its last line was torn by a crash in the middle of an append.
+public struct JournalContents: Sendable, Equatable {
+    public var records: [JournalRecord]
+    /// The line number of an incomplete last line that was ignored, if any.
+    public var tornLine: Int?
+
+    public init(records: [JournalRecord] = [], tornLine: Int? = nil) {
+        self.records = records
+        self.tornLine = tornLine
+    }
+
+    /// Parses a journal file. Every complete line must be a valid record; only an unterminated last line that does
+    /// not parse is tolerated (a crash mid-append), and reported through `tornLine`.
+    public static func parse(_ text: String, file: String) throws(StateFormatError) -> JournalContents {
+        var contents = JournalContents()
+        let endsWithNewline = text.hasSuffix("\n")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() where !line.isEmpty {
+            let isLast = i == lines.count - 1
+            do {
+                contents.records.append(try JournalRecord.parse(line, file: file, lineNumber: i + 1))
+            } catch {
+                if isLast && !endsWithNewline {
+                    contents.tornLine = i + 1
+                } else {
+                    throw error
+                }
+            }
+        }
+        for (a, b) in zip(contents.records, contents.records.dropFirst()) where b.sequence <= a.sequence {
+            throw StateFormatError(file: file, position: "seq \(b.sequence)", message: "journal sequence numbers go backwards (\(a.sequence) then \(b.sequence))")
+        }
+        return contents
+    }
+}
+
+extension State {
+    /// This state with the journal's newer records applied, and the intents that have no `done` record.
+    ///
+    /// Records at or below `journalSequence` are already in the snapshot and are skipped, so folding twice (a crash
+    /// between writing the snapshot and trimming the journal) changes nothing.
+    public func folding(_ records: [JournalRecord]) -> (state: State, unresolved: [Intent]) {
+        var state = self
+        var open: [String: Intent] = [:]
+        var order: [String] = []
+        for record in records {
+            switch record.entry {
+            case .intent(let intent):
+                // Intents are kept even when already folded: they stay open until their `done` is seen.
+                if open[intent.id] == nil { order.append(intent.id) }
+                open[intent.id] = intent
+            case .done(let id):
+                open[id] = nil
+            case .put(let key, let value) where record.sequence > journalSequence:
+                state.assets[key] = value
+            case .remove(let key) where record.sequence > journalSequence:
+                state.assets[key] = nil
+            default:
+                break
+            }
+            state.journalSequence = max(state.journalSequence, record.sequence)
+        }
+        return (state, order.compactMap { open[$0] })
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import MediaformCore
+import MediaformKit
+
+/// `--project DIR` for commands whose positional arguments are something else.
+struct ProjectOption: ParsableArguments {
+    @Option(name: [.customShort("C"), .long], help: "The project directory (holding mediaform.yaml).", completion: .directory)
+    var project: String = "."
+}
+
+/// `--lock-timeout`.
+struct LockOptions: ParsableArguments {
+    @Option(help: "How long to wait for the state lock held by another run (e.g. 0, 30s, 5m).")
+    var lockTimeout: Duration = .seconds(0)
+
+    var seconds: Double {
+        let (s, attos) = lockTimeout.components
+        return Double(s) + Double(attos) / 1e18
+    }
+}
+
+extension Duration: @retroactive ExpressibleByArgument {
+    /// `90`, `90s`, `1.5m`, `2h`, `500ms`.
+    public init?(argument: String) {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var text = argument.trimmingCharacters(in: .whitespaces)
+        var factor = 1.0
+        for (suffix, f) in units where text.hasSuffix(suffix) {
+            text.removeLast(suffix.count)
+            factor = f
+            break
+        }
+        guard let value = Double(text), value.isFinite, value >= 0 else { return nil }
+        self = .milliseconds(Int64((value * factor * 1000).rounded()))
+    }
+
+    public static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// Printing helpers shared by commands.
+enum Console {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+extension Workspace {
+    /// Opens the project for a command: prints its diagnostics, and fails when there are errors.
+    static func openForCommand(directory: String, computeDigest: Bool, color: Bool) throws -> Workspace {
+        let workspace = Workspace.open(directory: directory, computeDigest: computeDigest)
+        DiagnosticPrinter(color: color).print(workspace.project.diagnostics)
+        if workspace.project.hasErrors {
+            Console.note("mediaform: the project has errors (see above); nothing was planned")
+            throw ExitCode.failure
+        }
+        return workspace
+    }
+
+    /// Opens the project and reads its state in parallel; prints diagnostics and warnings; fails on errors.
+    static func openWithState(directory: String, computeDigest: Bool, color: Bool) throws -> (Workspace, LoadedState) {
+        let (workspace, state) = Workspace.openReadingState(directory: directory, computeDigest: computeDigest)
+        DiagnosticPrinter(color: color).print(workspace.project.diagnostics)
+        if workspace.project.hasErrors {
+            Console.note("mediaform: the project has errors (see above); nothing was planned")
+            throw ExitCode.failure
+        }
+        guard let state else { throw ExitCode.failure }
+        let loaded = try state.get()
+        for warning in loaded.warnings { Console.warning(warning) }
+        return (workspace, loaded)
+    }
+
+    /// Reads the state, printing its warnings.
+    func readState() throws -> LoadedState {
+        let loaded = try backend.read()
+        for warning in loaded.warnings { Console.warning(warning) }
+        return loaded
+    }
+}

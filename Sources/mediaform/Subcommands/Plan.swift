@@ -1,0 +1,71 @@
+import ArgumentParser
+import MediaformCore
+import MediaformKit
+
+extension MediaformCommand {
+    /// `mediaform plan [DIR]`: what apply would do, from the manifests and the state alone.
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what apply would change, without contacting the API.",
+            discussion: """
+                Compares the manifests with the state and lists, per asset: + create (upload), ~ update \
+                (title, description, tags, category or cover changed), -/+ replace (an upload-time input such \
+                as the source changed), - delete (removed from the manifests, with --prune), ! orphan (removed, \
+                kept), … in progress. Signed source URLs are shown without their query string.
+
+                Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error; 2 changes present \
+                (only with --detailed-exitcode).
+                """
+        )
+
+        @Argument(help: "The project directory (holding mediaform.yaml).", completion: .directory)
+        var directory: String = "."
+
+        @Flag(help: "Plan deletes for assets removed from the manifests (unless protected). Also 'prune: true' in mediaform.yaml.")
+        var prune = false
+
+        @Option(help: "Save the plan to FILE for 'mediaform apply FILE'.", completion: .file())
+        var out: String?
+
+        @Flag(help: "Exit 2 when there are changes, 0 when there are none.")
+        var detailedExitcode = false
+
+        @Option(help: "Output format: text, json or markdown.")
+        var format: OutputFormat = .text
+
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let (workspace, loaded) = try Workspace.openWithState(
+                directory: directory, computeDigest: out != nil, color: output.useColor(onStandardError: true))
+            let plan = Planner.plan(
+                project: workspace.project.project, assets: workspace.project.assets, state: loaded.state,
+                prune: prune || workspace.project.project.prune)
+            if !loaded.unresolved.isEmpty {
+                Console.warning("\(loaded.unresolved.count) call(s) of an interrupted apply are unresolved; the next apply looks them up before doing anything else")
+            }
+            Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
+            if let out {
+                let saved = SavedPlan(plan: plan, digest: workspace.project.digest, created: Timestamps.now(), generator: PlanOutput.generator)
+                try Workspace.writePrivateFile(out, saved.fileText)
+                Console.note("Saved the plan to \(out); apply it with: mediaform apply \(out)")
+            }
+            if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+        }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Rendering shared by `plan` and `show`.
+enum PlanOutput {
+    static let generator = "mediaform \(MediaformKit.version)"
+
+    static func render(_ plan: MediaformCore.Plan, format: OutputFormat, color: Bool) -> String {
+        switch format {
+        case .text: PlanRenderer.text(plan, color: color)
+        case .json: PlanRenderer.json(plan, generator: generator).prettyJSON
+        case .markdown: PlanRenderer.markdown(plan)
+        }
+    }
+}

@@ -50,6 +50,38 @@ public enum CommandRunner {
     }
 }
 
+extension CommandRunner {
+    /// Starts `mediaform arguments…` without waiting; its stderr goes to the returned file (read it after exit).
+    public static func start(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) throws -> (process: Process, stderr: URL) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "NO_COLOR": "1"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("mediaform-stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, errURL)
+    }
+
+    /// Waits until `file` contains `text` (or the timeout passes); true when it does.
+    public static func waitFor(_ text: String, in file: URL, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let s = try? String(contentsOf: file, encoding: .utf8), s.contains(text) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
+
 /// A one-shot hand-off from the reader thread.
 private final class ReadBox: Sendable {
     private let state = Mutex<(data: Data, done: Bool)>((Data(), false))

@@ -359,7 +359,9 @@ extension JSONParser {
     mutating func readInt() throws(Failure) -> Int64 {
         skipWhitespace()
         let start = position
-        guard position < bytes.count, case .int(let i) = try number() else { throw failure("expected an integer", at: start) }
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "-") || (0x30...0x39).contains(bytes[position]),
+            case .int(let i) = try number()
+        else { throw failure("expected an integer", at: start) }
         return i
     }
 

@@ -33,7 +33,9 @@ public enum PlanRenderer {
                 let name = (field.field + ":").padding(toLength: fieldWidth + 1, withPad: " ", startingAt: 0)
                 let indent = String(repeating: " ", count: width + 3)
                 switch (field.before, field.after) {
-                case (.null, let after): out += "\(indent)\(name) \(display(after))\n"
+                case (.null, let after) where change.action == .create || change.action == .retry:
+                    out += "\(indent)\(name) \(display(after))\n"
+                case (.null, let after): out += "\(indent)\(name) (none) → \(display(after))\n"
                 case (let before, .null): out += "\(indent)\(name) \(display(before)) → (none)\n"
                 case (let before, let after): out += "\(indent)\(name) \(display(before)) → \(display(after))\n"
                 }

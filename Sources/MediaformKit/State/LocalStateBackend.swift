@@ -71,9 +71,7 @@ public final class LocalStateBackend: StateBackend {
         if let torn = journal.tornLine {
             warnings.append("\(journalPath):\(torn): ignored an incomplete last record (the process writing it was interrupted)")
         }
-        if snapshot == nil, !journal.records.isEmpty {
-            warnings.append("no state file at \(statePath), but its journal has \(journal.records.count) records; they were applied to an empty state")
-        }
+        // A journal without a snapshot is normal after an interrupted first apply: it is folded into an empty state.
         let (folded, unresolved) = state.folding(journal.records)
         return LoadedState(state: folded, unresolved: unresolved, warnings: warnings, exists: snapshot != nil || !journal.records.isEmpty)
     }
@@ -119,6 +117,7 @@ public final class LocalStateBackend: StateBackend {
             _ = lseek(fd, 0, SEEK_SET)
             try FileIO.writeAll(fd, Array(record.utf8), path: lockPath)
             try FileIO.sync(fd, path: lockPath)
+            FaultInjection.pause("after-lock")
             let loaded = try read()
             let lock = try LocalStateLock(backend: self, fd: fd, info: info, warnings: warnings, loaded: loaded)
             return (lock, loaded)
@@ -265,10 +264,18 @@ public enum Timestamps {
 
 /// Test-only crash points: `MEDIAFORM_FAULT=<point>` kills the process with SIGKILL when it reaches `<point>`,
 /// so that tests can prove what a crash at that moment leaves behind. Unset in normal use.
+/// `MEDIAFORM_PAUSE=<point>:<seconds>` sleeps at `<point>` (to hold a lock while another process tries it).
 public enum FaultInjection {
     static let point = ProcessInfo.processInfo.environment["MEDIAFORM_FAULT"]
+    static let pausePoint = ProcessInfo.processInfo.environment["MEDIAFORM_PAUSE"]
 
     public static func hit(_ name: String) {
         if point == name { kill(getpid(), SIGKILL) }
+    }
+
+    public static func pause(_ name: String) {
+        guard let pausePoint, pausePoint.hasPrefix(name + ":"), let seconds = Double(pausePoint.dropFirst(name.count + 1)) else { return }
+        FileHandle.standardError.write(Data("paused at \(name) for \(seconds) s (MEDIAFORM_PAUSE)\n".utf8))
+        usleep(UInt32(seconds * 1_000_000))
     }
 }

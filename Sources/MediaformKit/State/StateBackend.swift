@@ -64,7 +64,7 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(e)\nThe state is left as it is. Repair the file (a backup of the previous version is kept next to it as *.backup), or restore it from version control."
         case .locked(let info, let waited):
             let holder = info.map { "held by \($0.summary)" } ?? "held by another process"
-            let wait = waited > 0 ? " after waiting \(Int(waited.rounded())) s" : ""
+            let wait = waited >= 0.5 ? " after waiting \(Int(waited.rounded())) s" : ""
             return "the state is locked\(wait): \(holder). Wait for it to finish (--lock-timeout waits), or, if that process is gone for good, run 'mediaform force-unlock \(info?.id ?? "<ID>")'"
         case .lockMismatch(let given, let current):
             if let current { return "lock ID '\(given)' does not match the current lock (\(current.summary))" }

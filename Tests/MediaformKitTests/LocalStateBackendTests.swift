@@ -1,0 +1,143 @@
+import Foundation
+import MediaformCore
+import MediaformKit
+import MediaformTestSupport
+import Testing
+
+@Suite struct LocalStateBackendTests {
+    private func backend(_ dir: URL) -> LocalStateBackend {
+        LocalStateBackend(
+            statePath: dir.appendingPathComponent("mediaform.state.json").path,
+            workDirectory: dir.appendingPathComponent(".mediaform").path, clock: { "2026-01-01T00:00:00Z" })
+    }
+
+    private func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+
+    @Test func missingStateReadsAsEmptyWithoutLineage() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let loaded = try backend(dir).read()
+        #expect(!loaded.exists)
+        #expect(loaded.state.assets.isEmpty && loaded.state.lineage.isEmpty && loaded.state.serial == 0)
+    }
+
+    @Test func journalThenSnapshotRoundTripsWithBackupAndPrivateModes() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        let record = try #require(Builders.state([Builders.asset("a")]).assets["a"])
+        do {
+            let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
+            try lock.append([.intent(Intent(id: "i1", operation: "upload", keys: ["a"])), .put(key: "a", record: record), .done(intentId: "i1")])
+            // Before the snapshot, a reader sees the journal folded in.
+            let midway = try b.read()
+            #expect(midway.state.assets["a"] == record)
+            #expect(midway.unresolved.isEmpty)
+            var state = loaded.state
+            state.assets["a"] = record
+            let written = try lock.writeSnapshot(state, unresolved: [])
+            #expect(written.serial == 1)
+            #expect(!written.lineage.isEmpty)
+            lock.release()
+        }
+        let first = try b.read()
+        #expect(first.state.serial == 1 && first.state.assets["a"] == record)
+        #expect(try String(contentsOfFile: b.journalPath, encoding: .utf8).isEmpty)
+        // A second write keeps the first as the backup.
+        let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
+        var state = loaded.state
+        state.assets["a"] = nil
+        try lock.writeSnapshot(state, unresolved: [])
+        lock.release()
+        let backup = try State.decode(try Data(contentsOf: URL(fileURLWithPath: b.backupPath)), file: b.backupPath)
+        #expect(backup.serial == 1 && backup.assets["a"] == record)
+        #expect(try b.read().state.serial == 2)
+        #expect(try b.read().state.lineage == first.state.lineage)
+        for path in [b.statePath, b.backupPath, b.journalPath, b.lockPath] {
+            #expect(try mode(path) == 0o600, "\(path)")
+        }
+    }
+
+    @Test func compactionKeepsUnresolvedIntents() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
+        let open = Intent(id: "open", operation: "upload", keys: ["x"])
+        try lock.append([.intent(open)])
+        try lock.writeSnapshot(loaded.state, unresolved: [open])
+        try lock.append([.done(intentId: "open")])
+        lock.release()
+        #expect(try b.read().unresolved.isEmpty)
+        let (lock2, loaded2) = try b.lock(operation: "test", timeout: 0)
+        #expect(loaded2.unresolved.isEmpty)
+        lock2.release()
+    }
+
+    @Test func tornJournalLineIsReportedAndCutOnTheNextWrite() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        let (lock, _) = try b.lock(operation: "test", timeout: 0)
+        try lock.append([.intent(Intent(id: "i", operation: "upload", keys: ["a"]))])
+        lock.release()
+        let handle = try #require(FileHandle(forWritingAtPath: b.journalPath))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"seq\":2,\"ty".utf8))
+        try handle.close()
+        let loaded = try b.read()
+        #expect(loaded.warnings.count == 1)
+        #expect(loaded.warnings.first?.contains("incomplete last record") == true)
+        #expect(loaded.unresolved.map(\.id) == ["i"])
+        let (lock2, _) = try b.lock(operation: "test", timeout: 0)
+        try lock2.append([.done(intentId: "i")])
+        lock2.release()
+        let after = try b.read()
+        #expect(after.warnings.isEmpty && after.unresolved.isEmpty)
+    }
+
+    @Test func corruptStateIsAnErrorAndIsNotTouched() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        try "{\"version\": 1, \"lineage\": \"x\", \"serial\": 1, \"assets\": {".write(toFile: b.statePath, atomically: true, encoding: .utf8)
+        #expect(throws: StateError.self) { try b.read() }
+        #expect(throws: StateError.self) { try b.lock(operation: "test", timeout: 0) }
+        #expect(try String(contentsOfFile: b.statePath, encoding: .utf8).hasSuffix("{"))
+    }
+
+    @Test func missingStateWithABackupIsRefused() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        try Builders.state([]).fileText.write(toFile: b.backupPath, atomically: true, encoding: .utf8)
+        do {
+            _ = try b.read()
+            Issue.record("read succeeded")
+        } catch {
+            #expect(error == .missingWithBackup(path: b.statePath, backup: b.backupPath))
+        }
+    }
+
+    @Test func secondLockInTheSameProcessTimesOutNamingTheHolder() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        let (held, _) = try b.lock(operation: "apply", timeout: 0)
+        defer { held.release() }
+        do {
+            _ = try b.lock(operation: "plan", timeout: 0.3)
+            Issue.record("second lock succeeded")
+        } catch {
+            guard case .locked(let info, let waited) = error else { Issue.record("\(error)"); return }
+            #expect(info?.id == held.info.id)
+            #expect(info?.operation == "apply")
+            #expect(waited >= 0.3)
+            #expect(error.description.contains("mediaform force-unlock \(held.info.id)"))
+        }
+    }
+
+    @Test func forceUnlockChecksTheID() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        #expect(throws: StateError.self) { try b.forceUnlock(id: "nope") }
+        let (held, _) = try b.lock(operation: "apply", timeout: 0)
+        #expect(throws: StateError.lockHeldByLiveProcess(held.info)) { try b.forceUnlock(id: held.info.id) }
+        held.release()
+    }
+}

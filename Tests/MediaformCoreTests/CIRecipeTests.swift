@@ -1,0 +1,47 @@
+import Foundation
+import MediaformCore
+import MediaformTestSupport
+import Testing
+
+/// The CI recipes in examples/ci are valid YAML with the structure their systems require.
+@Suite struct CIRecipeTests {
+    private func load(_ name: String) throws -> YAMLNode {
+        let path = Fixtures.examples.appendingPathComponent("ci/\(name)").path
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        let result = YAMLLoader.load(bytes, file: path)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        return try #require(result.root)
+    }
+
+    private func keys(_ node: YAMLNode?) -> Set<String> {
+        Set(node?.mapping?.compactMap { $0.key.scalar?.text } ?? [])
+    }
+
+    private func value(_ node: YAMLNode?, _ key: String) -> YAMLNode? {
+        node?.mapping?.first { $0.key.scalar?.text == key }?.value
+    }
+
+    @Test func githubActionsWorkflow() throws {
+        let root = try load("github-actions.yml")
+        #expect(keys(root).isSuperset(of: ["name", "on", "jobs"]))
+        let jobs = value(root, "jobs")
+        #expect(keys(jobs) == ["plan", "apply"])
+        for job in ["plan", "apply"] {
+            #expect(keys(value(jobs, job)).isSuperset(of: ["runs-on", "steps"]))
+            for step in value(value(jobs, job), "steps")?.sequence ?? YAMLLoader.load("[]", file: "x").root!.sequence! {
+                #expect(!keys(step).intersection(["run", "uses"]).isEmpty)
+            }
+        }
+    }
+
+    @Test func gitlabPipeline() throws {
+        let root = try load("gitlab-ci.yml")
+        let stages = value(root, "stages")?.sequence?.compactMap { $0.scalar?.text }
+        #expect(stages == ["validate", "plan", "apply"])
+        for job in ["validate", "plan", "apply"] {
+            let stage = value(value(root, job), "stage")?.scalar?.text
+            #expect(stage == job)
+            #expect(value(value(root, job), "script")?.sequence != nil)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import MediaformKit
+
+extension TestClock: APIClock {}

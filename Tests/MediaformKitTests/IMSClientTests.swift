@@ -210,3 +210,34 @@ import Testing
         #expect(Timestamps.parse("2021-11-07T10:03:37.123Z") != nil)
     }
 }
+
+/// Requests signed by mediaform, captured for an independent check by the official Python SDK's own signing code
+/// (`Scripts/verify-with-sdk.py`, run by `Scripts/test`, which sets `MEDIAFORM_CAPTURE_DIR`).
+@Suite struct SDKCaptureTests {
+    @Test func captureSignedRequests() async throws {
+        let server = try LoopbackServer { _ in .json(200, #"{"UploadJobs":[],"URLUploadInfoList":[],"NonExists":[]}"#) }
+        let item = UploadItem(sourceURL: "https://example.com/media/a b,c~d*e.mp4", metadata: ["Title": .string("季度回顾 / Q1 review, part 1 ~ *final*"), "Tags": .string("演示,tag two")])
+        for (version, token) in [(SignatureVersion.v3, nil), (.v3, "sts-token/+=="), (.v1, nil), (.v1, "sts-token/+==")] as [(SignatureVersion, String?)] {
+            let c = IMSClient(
+                configuration: ClientConfiguration(endpoint: server.endpoint, signatureVersion: version),
+                credentials: StaticCredentials(AccessKey(id: "testid", secret: "testsecret", securityToken: token)), clock: TestClock())
+            _ = try await c.uploadMediaByURL(UploadRequest(items: [item], appId: "app-1000000", userData: .object(["Extend": .object(["key": .string("a/b c")])])))
+            _ = try await c.getUrlUploadInfos(jobIds: ["job-1", "job-2"])
+        }
+        #expect(server.requests.count == 8)
+        guard let dir = ProcessInfo.processInfo.environment["MEDIAFORM_CAPTURE_DIR"] else { return }
+        var lines = ""
+        for request in server.requests {
+            let pairs = PercentEncoding.parseQuery(request.query) ?? []
+            let record = JSONValue.object([
+                "method": .string(request.method),
+                "query": .array(pairs.map { .array([.string($0.name), .string($0.value)]) }),
+                "headers": .object(request.headers.mapValues(JSONValue.string)),
+                "secret": .string("testsecret"),
+            ])
+            lines += record.canonicalJSON + "\n"
+        }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try lines.write(toFile: dir + "/signed-requests.jsonl", atomically: true, encoding: .utf8)
+    }
+}

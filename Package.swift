@@ -16,6 +16,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -36,17 +38,27 @@ let package = Package(
             name: "MediaformKit",
             dependencies: ["MediaformCore", "COpenSSL"]
         ),
+        .target(
+            name: "MediaformEmulator",
+            dependencies: [
+                "MediaformCore",
+                "MediaformKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "mediaform",
             dependencies: [
                 "MediaformCore",
                 "MediaformKit",
+                "MediaformEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
             name: "MediaformTestSupport",
-            dependencies: ["MediaformCore", "MediaformKit"]
+            dependencies: ["MediaformCore", "MediaformKit", "MediaformEmulator"]
         ),
         .executableTarget(
             name: "mediaform-bench",
@@ -59,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaformKitTests",
-            dependencies: ["MediaformKit", "MediaformTestSupport"]
+            dependencies: ["MediaformKit", "MediaformEmulator", "MediaformTestSupport"]
         ),
         .testTarget(
             name: "mediaformTests",

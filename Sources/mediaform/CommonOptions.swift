@@ -14,10 +14,7 @@ struct LockOptions: ParsableArguments {
     @Option(help: "How long to wait for the state lock held by another run (e.g. 0, 30s, 5m).")
     var lockTimeout: Duration = .seconds(0)
 
-    var seconds: Double {
-        let (s, attos) = lockTimeout.components
-        return Double(s) + Double(attos) / 1e18
-    }
+    var seconds: Double { lockTimeout.seconds }
 }
 
 extension Duration: @retroactive ExpressibleByArgument {

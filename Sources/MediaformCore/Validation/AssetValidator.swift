@@ -27,6 +27,14 @@ public enum APILimits {
         "mp3", "wma", "wav", "aac", "ra", "m4a", "flac", "ape", "ac3", "amr", "caf", "acm",
     ]
     public static var mediaExtensions: Set<String> { videoExtensions.union(audioExtensions) }
+
+    /// The first emoji in `text`, as the API means it (see `AssetValidator.isEmoji`).
+    public static func firstEmoji(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first(where: AssetValidator.isEmoji)
+    }
+
+    /// The lower-cased extension of a URL's path, or "".
+    public static func pathExtension(of url: String) -> String { AssetValidator.pathExtension(of: url) }
 }
 
 /// Checks merged asset fields against the API's rules and builds the effective `Asset`.

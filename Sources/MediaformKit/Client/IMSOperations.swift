@@ -127,7 +127,7 @@ public struct MediaInfo: Sendable, Equatable {
 
 extension JSONValue {
     /// A string, or a number rendered as one (the API sends some numbers as strings and vice versa).
-    var looseString: String? {
+    public var looseString: String? {
         switch self {
         case .string(let s): s
         case .int(let i): String(i)
@@ -137,7 +137,7 @@ extension JSONValue {
         }
     }
 
-    var looseInt: Int64? {
+    public var looseInt: Int64? {
         switch self {
         case .int(let i): i
         case .string(let s): Int64(s)

@@ -12,19 +12,23 @@ public struct SavedPlan: Sendable, Equatable {
     public var digest: String
     public var created: String
     public var generator: String
+    /// The project directory as given to `plan` (relative to where it ran); `apply FILE` uses it unless told
+    /// otherwise with `--project`.
+    public var directory: String
 
-    public init(plan: Plan, digest: String, created: String, generator: String) {
+    public init(plan: Plan, digest: String, created: String, generator: String, directory: String = ".") {
         self.plan = plan
         self.digest = digest
         self.created = created
         self.generator = generator
+        self.directory = directory
     }
 
     /// The file's text (pretty JSON).
     public var fileText: String {
         JSONValue.object([
             "kind": .string(Self.kind), "format_version": .string(Self.formatVersion), "created": .string(created),
-            "generator": .string(generator), "manifest_digest": .string(digest),
+            "generator": .string(generator), "manifest_digest": .string(digest), "project_directory": .string(directory),
             "plan": PlanRenderer.json(plan, generator: generator),
         ]).prettyJSON
     }
@@ -40,7 +44,7 @@ public struct SavedPlan: Sendable, Equatable {
         let plan = try PlanRenderer.plan(fromJSON: root.object["plan"] ?? .null, file: file)
         return SavedPlan(
             plan: plan, digest: try root.string("manifest_digest"), created: try root.string("created"),
-            generator: try root.optionalString("generator") ?? "")
+            generator: try root.optionalString("generator") ?? "", directory: try root.optionalString("project_directory") ?? ".")
     }
 
     /// Why this plan may no longer be applied, or nil when it still matches the state and the manifests.

@@ -46,7 +46,9 @@ extension MediaformCommand {
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
             if let out {
-                let saved = SavedPlan(plan: plan, digest: workspace.project.digest, created: Timestamps.now(), generator: PlanOutput.generator)
+                let saved = SavedPlan(
+                    plan: plan, digest: workspace.project.digest, created: Timestamps.now(), generator: PlanOutput.generator,
+                    directory: directory)
                 try Workspace.writePrivateFile(out, saved.fileText)
                 Console.note("Saved the plan to \(out); apply it with: mediaform apply \(out)")
             }

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import MediaformCore
+import MediaformEmulator
+import MediaformKit
+
+/// Options for commands that call the API.
+struct APIOptions: ParsableArguments {
+    @Option(help: "The aliyun CLI profile to take credentials from (default: ALIBABA_CLOUD_PROFILE, then the file's current).")
+    var profile: String?
+
+    @Option(help: "Requests per second, shared by all calls (default: limits.requestsPerSecond, or 10).")
+    var rate: Double?
+
+    @Option(help: "Calls in flight at once (default: limits.parallelism, or 4).")
+    var parallelism: Int?
+
+    @Option(help: "Signature version: v3 (ACS3-HMAC-SHA256, default) or v1 (HMAC-SHA1).")
+    var signatureVersion: SignatureVersion = .v3
+
+    func validate() throws {
+        if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+        if let parallelism, !(1...64).contains(parallelism) { throw ValidationError("--parallelism must be between 1 and 64") }
+    }
+}
+
+extension SignatureVersion: ExpressibleByArgument {}
+
+/// A client for a project's endpoint; for `endpoint: emulator`, an emulator started in this process first.
+struct Connection {
+    let client: IMSClient
+    let emulator: EmulatorServer?
+
+    static func open(project: Project, directory: String, options: APIOptions) async throws -> Connection {
+        let rate = options.rate ?? project.limits.requestsPerSecond
+        let parallelism = options.parallelism ?? project.limits.parallelism
+        let environment = ProcessInfo.processInfo.environment
+        switch project.endpoint {
+        case .emulator:
+            // The built-in emulator keeps its jobs under .mediaform/emulator, so state and jobs stay in step.
+            let delay = environment["MEDIAFORM_EMULATOR_DELAY"].flatMap(Double.init) ?? 2
+            let server = try EmulatorServer(configuration: EmulatorConfiguration(
+                port: 0, dataDirectory: ProjectLoader.join(directory, ".mediaform/emulator"), processDelay: delay))
+            let endpoint = try await server.start()
+            let client = IMSClient(
+                configuration: ClientConfiguration(endpoint: endpoint, signatureVersion: options.signatureVersion),
+                credentials: StaticCredentials(AccessKey(id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret), source: "built-in emulator"),
+                requestsPerSecond: rate, parallelism: parallelism)
+            return Connection(client: client, emulator: server)
+        case .regional, .url:
+            let endpoint: String
+            if case .url(let url) = project.endpoint {
+                endpoint = try ClientConfiguration.endpoint(fromURL: url)
+            } else {
+                endpoint = ClientConfiguration.regionalEndpoint(region: project.region)
+            }
+            let credentials = CredentialChain(
+                environment: environment, home: environment["HOME"] ?? NSHomeDirectory(), profile: options.profile,
+                transport: URLSessionTransport())
+            // Fail early, before planning anything, when there are no credentials.
+            do {
+                _ = try await credentials.credentials()
+            } catch {
+                Console.error(error.description)
+                throw ExitCode.failure
+            }
+            let client = IMSClient(
+                configuration: ClientConfiguration(endpoint: endpoint, signatureVersion: options.signatureVersion),
+                credentials: credentials, requestsPerSecond: rate, parallelism: parallelism)
+            return Connection(client: client, emulator: nil)
+        }
+    }
+
+    func close() async {
+        await emulator?.stop()
+    }
+}

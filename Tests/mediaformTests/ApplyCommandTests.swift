@@ -1,0 +1,166 @@
+import Foundation
+import MediaformCore
+import MediaformEmulator
+import MediaformKit
+import MediaformTestSupport
+import Testing
+
+/// `apply` and `refresh` as subprocesses, against the built-in emulator or an emulator process.
+@Suite(.serialized) struct ApplyCommandTests {
+    static let fast = ["MEDIAFORM_EMULATOR_DELAY": "0.2"]
+
+    private func quickstart() throws -> URL {
+        let dir = try Fixtures.temporaryDirectory().appendingPathComponent("quickstart")
+        try FileManager.default.copyItem(at: Fixtures.examples.appendingPathComponent("quickstart"), to: dir)
+        return dir
+    }
+
+    private func state(_ dir: URL) throws -> State {
+        let path = dir.appendingPathComponent("mediaform.state.json").path
+        return try State.decode(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
+    }
+
+    /// The jobs the built-in emulator of `dir` created.
+    private func emulatorJobs(_ dir: URL) async throws -> JSONValue {
+        let service = try EmulatorService(configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
+        return await service.introspection()
+    }
+
+    private func edit(_ dir: URL, _ from: String, _ to: String) throws {
+        let file = dir.appendingPathComponent("assets/demo.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains(from))
+        try text.replacingOccurrences(of: from, with: to).write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    @Test func quickstartAppliesEndToEndAndThenHasNoChanges() async throws {
+        let dir = try quickstart()
+        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Apply complete: 3 submitted, 0 updated, 0 deleted. State serial 1."))
+        #expect(result.stdout.contains("Every job has ended."))
+        let s = try state(dir)
+        #expect(s.assets.count == 3)
+        #expect(s.assets.values.allSatisfy { $0.status == .ready && $0.mediaId != nil && $0.jobId != nil })
+        let again = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
+        #expect(again.stdout == "No changes.\n")
+        let jobs = try await emulatorJobs(dir)
+        #expect(jobs["jobCount"]?.intValue == 3)
+    }
+
+    @Test func titleChangeUpdatesAndRemovalDeletesOnlyWithPrune() async throws {
+        let dir = try quickstart()
+        #expect(try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
+        try edit(dir, "title: Introduction", "title: Welcome")
+        let update = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
+        #expect(update.status == 0, "\(update.stderr)")
+        #expect(update.stdout.contains("1 updated"))
+        let mediaId = try #require(try state(dir).assets["demo/intro"]?.mediaId)
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
+        try await server.start()
+        let client = IMSClient(
+            configuration: ClientConfiguration(endpoint: server.endpoint),
+            credentials: StaticCredentials(AccessKey(id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)))
+        #expect(try await client.getMediaInfo(mediaId: mediaId)?.title == "Welcome")
+        await server.stop()
+
+        // Remove the podcast: an orphan without --prune, deleted with it.
+        let file = dir.appendingPathComponent("assets/demo.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let cut = try #require(text.range(of: "\n  - key: demo/podcast-01"))
+        try String(text[..<cut.lowerBound]).appending("\n").write(to: file, atomically: true, encoding: .utf8)
+        let orphan = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
+        #expect(orphan.stdout.contains("1 orphaned"))
+        #expect(try state(dir).assets["demo/podcast-01"] != nil)
+        let pruned = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.contains("1 deleted"))
+        #expect(try state(dir).assets["demo/podcast-01"] == nil)
+    }
+
+    @Test func withoutATerminalApplyNeedsAutoApprove() throws {
+        let dir = try quickstart()
+        let result = try CommandRunner.run(["apply", dir.path], environment: Self.fast)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("pass --auto-approve"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("mediaform.state.json").path))
+    }
+
+    @Test func savedPlanAppliesOnceAndIsThenStale() throws {
+        let dir = try quickstart()
+        let planFile = dir.appendingPathComponent("release.plan").path
+        #expect(try CommandRunner.run(["plan", dir.path, "--out", planFile]).status == 0)
+        let applied = try CommandRunner.run(["apply", planFile], environment: Self.fast)
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("3 submitted"))
+        let stale = try CommandRunner.run(["apply", planFile], environment: Self.fast)
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("is stale: the plan was made against no state yet"))
+    }
+
+    @Test func aCrashAfterTheUploadNeverUploadsTwice() async throws {
+        let dir = try quickstart()
+        let crashed = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast.merging(["MEDIAFORM_FAULT": "apply-after-upload"]) { a, _ in a })
+        #expect(crashed.status != 0)
+        // The jobs exist, the state does not know them yet: only the journal's intent does.
+        #expect(try await emulatorJobs(dir)["jobCount"]?.intValue == 3)
+        let plan = try CommandRunner.run(["plan", dir.path])
+        #expect(plan.stderr.contains("1 call(s) of an interrupted apply are unresolved"))
+        let resumed = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("adopted demo/intro"))
+        #expect(resumed.stdout.contains("3 adopted from an interrupted run"))
+        let jobs = try await emulatorJobs(dir)
+        #expect(jobs["jobCount"]?.intValue == 3)
+        #expect(jobs["duplicates"]?.objectValue?.isEmpty == true)
+        #expect(try state(dir).assets.values.allSatisfy { $0.status == .ready })
+    }
+
+    @Test func droppedResponsesAreLookedUpNotResubmitted() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2, dropRate: 1))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try quickstart()
+        let projectFile = dir.appendingPathComponent("mediaform.yaml")
+        try String(contentsOf: projectFile, encoding: .utf8).replacingOccurrences(of: "endpoint: emulator", with: "endpoint: \(endpoint)")
+            .write(to: projectFile, atomically: true, encoding: .utf8)
+        let env = [
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
+        ]
+        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("failed ambiguously"))
+        let jobs = await server.service.introspection()
+        #expect(jobs["jobCount"]?.intValue == 3)
+        #expect(try state(dir).assets.values.allSatisfy { $0.status == .ready })
+    }
+
+    @Test func failedJobsAreReportedWithExit3AndRetriedNextTime() async throws {
+        let source = try LoopbackServer { _ in .respond(status: 404, headers: [:], body: "") }
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2, checkSources: true))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
+            assets: "assets:\n  - key: broken\n    source: \(source.endpoint)/missing.mp4\n    title: Broken\n")
+        let env = [
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
+        ]
+        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("1 asset failed:\n  broken: URLInvalidError: download video failed by the url"))
+        let plan = try CommandRunner.run(["plan", dir.path])
+        #expect(plan.stdout.contains("retry broken  (last upload failed: URLInvalidError"))
+    }
+
+    @Test func missingCredentialsNameEverySourceAndNoSecret() throws {
+        let dir = try Builders.writeProject(assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n")
+        let home = try Fixtures.temporaryDirectory("home")
+        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: ["HOME": home.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no Alibaba Cloud credentials found; tried:"))
+        #expect(result.stderr.contains(".aliyun/config.json: not found"))
+    }
+}

@@ -164,3 +164,71 @@ import Testing
         #expect(result.stderr.contains(".aliyun/config.json: not found"))
     }
 }
+
+/// `import`, `refresh` and Ctrl-C.
+@Suite(.serialized) struct ImportRefreshSignalTests {
+    static let credentials = [
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
+    ]
+
+    @Test func importAdoptsExistingMediaAndPlansTheDifference() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let client = IMSClient(configuration: ClientConfiguration(endpoint: endpoint), credentials: StaticCredentials(AccessKey(id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)))
+        let jobs = try await client.uploadMediaByURL(UploadRequest(items: [UploadItem(sourceURL: "https://m.example.com/old.mp4", metadata: ["Title": .string("Old title")])]))
+        let mediaId = try #require(jobs.first?.mediaId)
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
+            assets: "assets:\n  - key: legacy\n    source: https://m.example.com/old.mp4\n    title: New title\n")
+        let imported = try CommandRunner.run(["import", "legacy", mediaId, "-C", dir.path], environment: Self.credentials)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let plan = try CommandRunner.run(["plan", dir.path])
+        #expect(plan.stdout.contains("~ update legacy  (title changed)\n    title: \"Old title\" → \"New title\""))
+        let again = try CommandRunner.run(["import", "legacy", mediaId, "-C", dir.path], environment: Self.credentials)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already in the state"))
+    }
+
+    @Test func refreshTracksJobsOnePass() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.5))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
+            assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n")
+        let applied = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
+        #expect(applied.stdout.contains("1 job(s) running"))
+        try await Task.sleep(nanoseconds: 700_000_000)
+        let refreshed = try CommandRunner.run(["refresh", dir.path], environment: Self.credentials)
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        #expect(refreshed.stdout.hasPrefix("Refreshed 1 job(s): 1 ready, 0 failed, 0 still running."))
+        #expect(try CommandRunner.run(["refresh", dir.path], environment: Self.credentials).stdout == "Nothing in progress.\n")
+    }
+
+    @Test func firstInterruptStopsDispatchingAndSavesTheState() async throws {
+        // Slow answers keep the apply busy long enough to interrupt it.
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1, latency: 0.3))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        var assets = "assets:\n"
+        for i in 0..<200 { assets += "  - key: a\(i)\n    source: https://m.example.com/a\(i).mp4\n    title: A\(i)\n" }
+        let dir = try Builders.writeProject(project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\nlimits: {parallelism: 1}\n", assets: assets)
+        let run = try CommandRunner.start(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        kill(run.process.processIdentifier, SIGINT)
+        run.process.waitUntilExit()
+        #expect(run.process.terminationStatus == 130)
+        let stderr = try String(contentsOf: run.stderr, encoding: .utf8)
+        #expect(stderr.contains("stopping: no new calls"))
+        let path = dir.appendingPathComponent("mediaform.state.json").path
+        let state = try State.decode(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
+        let jobs = await server.service.introspection()
+        // Everything submitted is in the state, and nothing else was submitted.
+        #expect(Int64(state.assets.count) == jobs["jobCount"]?.intValue)
+        #expect(state.assets.count > 0 && state.assets.count < 200)
+        let journal = try String(contentsOfFile: dir.appendingPathComponent(".mediaform/mediaform.state.json.journal").path, encoding: .utf8)
+        #expect(journal.isEmpty)
+    }
+}

@@ -8,10 +8,14 @@ public struct ApplyOptions: Sendable {
     public var failFast: Bool
     /// Seconds between polls while waiting for jobs.
     public var pollInterval: Double
+    /// Calls dispatched at once (the client's own limit should be the same): a stop request takes effect after
+    /// at most this many calls in flight.
+    public var parallelism: Int
 
-    public init(failFast: Bool = false, pollInterval: Double = 1) {
+    public init(failFast: Bool = false, pollInterval: Double = 1, parallelism: Int = Project.Limits.defaultParallelism) {
         self.failFast = failFast
         self.pollInterval = pollInterval
+        self.parallelism = max(1, parallelism)
     }
 }
 
@@ -227,12 +231,13 @@ public final class Applier: Sendable {
         try await withThrowingTaskGroup(of: [String].self) { group in
             var inFlight = 0
             for batch in batches {
-                if stop.isSet { break }
-                // Keep a bounded window of batches in flight: memory follows the window, not the plan.
-                if inFlight >= 64, let done = try await group.next() {
+                // Keep a bounded window of batches in flight: memory follows the window, not the plan, and
+                // a stop request holds back everything not yet dispatched.
+                if inFlight >= options.parallelism, let done = try await group.next() {
                     submittedKeys += done
                     inFlight -= 1
                 }
+                if stop.isSet { break }
                 group.addTask { try await self.submit(batch, previous: previous, attempt: 1) }
                 inFlight += 1
             }
@@ -249,10 +254,16 @@ public final class Applier: Sendable {
         // Updates: the full managed set, tags overwritten.
         let updates = plan.changes.filter { $0.action == .update }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            var inFlight = 0
             for change in updates {
-                if stop.isSet { break }
                 guard let asset = change.asset, let record = change.record, let mediaId = record.mediaId else { continue }
+                if inFlight >= options.parallelism {
+                    try await group.next()
+                    inFlight -= 1
+                }
+                if stop.isSet { break }
                 group.addTask { try await self.update(asset, record: record, mediaId: mediaId) }
+                inFlight += 1
             }
             try await group.waitForAll()
         }

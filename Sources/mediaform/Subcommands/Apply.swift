@@ -109,7 +109,8 @@ extension MediaformCommand {
             let progress = Progress(format: format, terminal: isatty(STDERR_FILENO) == 1)
             let applier = Applier(
                 client: connection.client, lock: lock, loaded: loaded, project: project,
-                options: ApplyOptions(failFast: failFast), stop: stop, emit: { progress.handle($0) })
+                options: ApplyOptions(failFast: failFast, parallelism: api.parallelism ?? project.limits.parallelism), stop: stop,
+                emit: { progress.handle($0) })
             let signals = SignalHandler(stop: stop)
             defer { signals.cancel() }
 

@@ -1,3 +1,4 @@
+import Foundation
 import MediaformCore
 
 /// How the emulator behaves (design §7). Everything that makes it differ from IMS is a fault you switch on.
@@ -30,13 +31,16 @@ public struct EmulatorConfiguration: Sendable {
     public var callbackAuthKey: String?
     /// Allowed clock skew for request timestamps (the gateway's is 15 minutes).
     public var allowedSkew: Double
+    /// Unix time; injected by tests that step job lifecycles without sleeping.
+    public var clock: @Sendable () -> Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String? = nil,
         accessKeyId: String = EmulatorConfiguration.defaultAccessKeyId,
         accessKeySecret: String = EmulatorConfiguration.defaultAccessKeySecret, securityToken: String? = nil,
         processDelay: Double = 2, rateLimit: Double? = nil, errorRate: Double = 0, dropRate: Double = 0, latency: Double = 0,
-        checkSources: Bool = false, callbackAuthKey: String? = nil, allowedSkew: Double = 15 * 60
+        checkSources: Bool = false, callbackAuthKey: String? = nil, allowedSkew: Double = 15 * 60,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.host = host
         self.port = port
@@ -52,6 +56,7 @@ public struct EmulatorConfiguration: Sendable {
         self.checkSources = checkSources
         self.callbackAuthKey = callbackAuthKey
         self.allowedSkew = allowedSkew
+        self.clock = clock
     }
 
     /// The emulator's default key pair: not a secret, printed on start (and what `endpoint: emulator` uses).

@@ -162,7 +162,7 @@ public actor EmulatorService {
         }
     }
 
-    private func now() -> Double { Date().timeIntervalSince1970 }
+    private func now() -> Double { configuration.clock() }
 
     private func persist(_ job: EmulatedJob) {
         guard let log else { return }

@@ -27,6 +27,15 @@ public enum Fixtures {
         }.sorted()
     }
 
+    /// Copies a project's inputs (`mediaform.yaml` and `assets/`) but not its state or `.mediaform/`, which a
+    /// quickstart run in the working tree may have left.
+    public static func copyProject(_ source: URL, to target: URL) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: target, withIntermediateDirectories: true)
+        try fm.copyItem(at: source.appendingPathComponent("mediaform.yaml"), to: target.appendingPathComponent("mediaform.yaml"))
+        try fm.copyItem(at: source.appendingPathComponent("assets"), to: target.appendingPathComponent("assets"))
+    }
+
     /// A fresh temporary directory, removed by the caller (or left for the OS).
     public static func temporaryDirectory(_ label: String = "mediaform") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")

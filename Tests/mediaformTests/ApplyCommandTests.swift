@@ -11,7 +11,7 @@ import Testing
 
     private func quickstart() throws -> URL {
         let dir = try Fixtures.temporaryDirectory().appendingPathComponent("quickstart")
-        try FileManager.default.copyItem(at: Fixtures.examples.appendingPathComponent("quickstart"), to: dir)
+        try Fixtures.copyProject(Fixtures.examples.appendingPathComponent("quickstart"), to: dir)
         return dir
     }
 

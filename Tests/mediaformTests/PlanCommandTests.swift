@@ -9,7 +9,7 @@ import Testing
     private func quickstart() throws -> URL {
         let dir = try Fixtures.temporaryDirectory()
         let target = dir.appendingPathComponent("quickstart")
-        try FileManager.default.copyItem(at: Fixtures.examples.appendingPathComponent("quickstart"), to: target)
+        try Fixtures.copyProject(Fixtures.examples.appendingPathComponent("quickstart"), to: target)
         return target
     }
 
@@ -26,11 +26,13 @@ import Testing
     }
 
     @Test func planOfTheExampleListsTheCreates() throws {
-        let result = try CommandRunner.run(["plan", "examples/quickstart"], in: Fixtures.packageRoot)
+        // A copy: a quickstart run in the working tree leaves a state in examples/quickstart.
+        let dir = try quickstart()
+        let result = try CommandRunner.run(["plan", "quickstart"], in: dir.deletingLastPathComponent())
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("+ create demo/intro"))
         #expect(result.stdout.hasSuffix("Plan: 3 to upload, 0 to update, 0 to replace, 0 to delete.\n"))
-        let detailed = try CommandRunner.run(["plan", "--detailed-exitcode", "examples/quickstart"], in: Fixtures.packageRoot)
+        let detailed = try CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
         #expect(detailed.status == 2)
     }
 

@@ -94,61 +94,20 @@ public struct JSONParser {
     }
 
     private mutating func object(depth: Int) throws(Failure) -> JSONValue {
-        position += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            return .object(members)
+        try readObject { (key: String, r: inout JSONParser) throws(Failure) in
+            let keyStart = r.position
+            if members.updateValue(try r.value(depth: depth + 1), forKey: key) != nil {
+                throw r.failure("duplicate key '\(key)'", at: keyStart)
+            }
         }
-        while true {
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                throw failure("expected a string key")
-            }
-            let keyStart = position
-            let key = try string()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            position += 1
-            skipWhitespace()
-            let v = try value(depth: depth + 1)
-            if members.updateValue(v, forKey: key) != nil {
-                throw failure("duplicate key '\(key)'", at: keyStart)
-            }
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of input in an object") }
-            if bytes[position] == UInt8(ascii: ",") {
-                position += 1
-                continue
-            }
-            guard bytes[position] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
-            position += 1
-            return .object(members)
-        }
+        return .object(members)
     }
 
     private mutating func array(depth: Int) throws(Failure) -> JSONValue {
-        position += 1
         var items: [JSONValue] = []
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            return .array(items)
-        }
-        while true {
-            skipWhitespace()
-            items.append(try value(depth: depth + 1))
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of input in an array") }
-            if bytes[position] == UInt8(ascii: ",") {
-                position += 1
-                continue
-            }
-            guard bytes[position] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
-            position += 1
-            return .array(items)
-        }
+        try readArray { (r: inout JSONParser) throws(Failure) in items.append(try r.value(depth: depth + 1)) }
+        return .array(items)
     }
 
     mutating func string() throws(Failure) -> String {

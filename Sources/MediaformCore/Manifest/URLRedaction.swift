@@ -45,29 +45,9 @@ public enum URLRedaction {
 }
 
 extension String {
-    /// Percent-decoding that leaves malformed escapes as they are.
+    /// Percent-decoding; a malformed string is kept as it is.
     var removingPercentEncodingLeniently: String {
         guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        let u = Array(utf8)
-        var i = 0
-        func hexValue(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
-        while i < u.count {
-            if u[i] == UInt8(ascii: "%"), i + 2 < u.count, let h = hexValue(u[i + 1]), let l = hexValue(u[i + 2]) {
-                bytes.append(h << 4 | l)
-                i += 3
-            } else {
-                bytes.append(u[i])
-                i += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return PercentEncoding.decode(Substring(self), plusAsSpace: false) ?? self
     }
 }

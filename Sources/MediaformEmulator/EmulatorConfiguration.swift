@@ -19,6 +19,8 @@ public struct EmulatorConfiguration: Sendable {
     public var rateLimit: Double?
     /// Share of requests answered 503 `ServiceUnavailable` or 500 `InternalError` before doing anything.
     public var errorRate: Double
+    /// Share of requests answered `Throttling.User` (HTTP 400) at random, whatever the rate.
+    public var throttleRate: Double
     /// Share of `UploadMediaByURL` calls committed and then left unanswered: the connection is closed, so the
     /// client cannot know whether the upload happened (the ambiguous failure apply must survive).
     public var dropRate: Double
@@ -38,7 +40,8 @@ public struct EmulatorConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String? = nil,
         accessKeyId: String = EmulatorConfiguration.defaultAccessKeyId,
         accessKeySecret: String = EmulatorConfiguration.defaultAccessKeySecret, securityToken: String? = nil,
-        processDelay: Double = 2, rateLimit: Double? = nil, errorRate: Double = 0, dropRate: Double = 0, latency: Double = 0,
+        processDelay: Double = 2, rateLimit: Double? = nil, errorRate: Double = 0, throttleRate: Double = 0, dropRate: Double = 0,
+        latency: Double = 0,
         checkSources: Bool = false, callbackAuthKey: String? = nil, allowedSkew: Double = 15 * 60,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
@@ -51,6 +54,7 @@ public struct EmulatorConfiguration: Sendable {
         self.processDelay = processDelay
         self.rateLimit = rateLimit
         self.errorRate = errorRate
+        self.throttleRate = throttleRate
         self.dropRate = dropRate
         self.latency = latency
         self.checkSources = checkSources

@@ -310,6 +310,9 @@ public actor EmulatorService {
     }
 
     private func throttle() throws {
+        if configuration.throttleRate > 0, Double.random(in: 0..<1, using: &random) < configuration.throttleRate {
+            throw APIFault(code: "Throttling.User", message: "Request was denied due to user flow control.", status: 400)
+        }
         guard let limit = configuration.rateLimit else { return }
         let t = now()
         requestTimes.removeAll { t - $0 >= 1 }

@@ -93,11 +93,14 @@ final class Progress: Sendable {
 
 /// The end report of apply.
 enum ApplyOutput {
-    static func summary(_ report: ApplyReport, state: State, waited: Bool) -> String {
+    static func summary(_ report: ApplyReport, state: State, waited: Bool, calls: ClientStatistics? = nil) -> String {
         var out = report.interrupted ? "\nApply interrupted: " : "\nApply complete: "
         out += "\(report.submitted) submitted, \(report.updated) updated, \(report.deleted + report.forgotten) deleted"
         if report.adopted > 0 { out += ", \(report.adopted) adopted from an interrupted run" }
         out += ". State serial \(state.serial).\n"
+        if let calls, calls.retries > 0 || calls.resigned > 0 {
+            out += "API calls: \(calls.requests), retried \(calls.retries) (throttled \(calls.throttled), server errors \(calls.serverErrors)).\n"
+        }
         let running = state.assets.values.filter { $0.status == .submitted || $0.status == .processing }.count
         if waited {
             out += running == 0 ? "Every job has ended.\n" : "\(running) job(s) still running; 'mediaform refresh' picks them up later.\n"

@@ -107,6 +107,14 @@ enum FileIO {
     /// True when a process with this pid exists on this host.
     static func processIsAlive(_ pid: Int32) -> Bool {
         guard pid > 0 else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        // A killed process not yet reaped still answers kill(0): a zombie is dead for our purposes.
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")"), stat.index(close, offsetBy: 2) < stat.endIndex,
+            stat[stat.index(close, offsetBy: 2)] == "Z"
+        {
+            return false
+        }
+        return true
     }
 }

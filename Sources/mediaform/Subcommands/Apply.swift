@@ -139,7 +139,7 @@ extension MediaformCommand {
             let written = try await applier.finish()
             await connection.close()
             progress.finish()
-            Console.out(ApplyOutput.summary(outcome, state: written, waited: wait))
+            Console.out(ApplyOutput.summary(outcome, state: written, waited: wait, calls: connection.client.statistics))
             if outcome.interrupted { throw ExitCode(130) }
             if !outcome.failures.isEmpty { throw ExitCode(3) }
         }

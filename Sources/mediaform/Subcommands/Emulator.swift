@@ -47,6 +47,9 @@ extension MediaformCommand {
         @Option(help: "Share of requests (0-1) answered 503 ServiceUnavailable or 500 InternalError.")
         var errorRate = 0.0
 
+        @Option(help: "Share of requests (0-1) answered Throttling.User at random.")
+        var throttleRate = 0.0
+
         @Option(help: "Share of uploads (0-1) committed and then left unanswered (the connection is closed).")
         var dropRate = 0.0
 
@@ -60,7 +63,7 @@ extension MediaformCommand {
         var callbackAuthKey: String?
 
         func validate() throws {
-            for (name, value) in [("--error-rate", errorRate), ("--drop-rate", dropRate)] where !(0...1).contains(value) {
+            for (name, value) in [("--error-rate", errorRate), ("--throttle-rate", throttleRate), ("--drop-rate", dropRate)] where !(0...1).contains(value) {
                 throw ValidationError("\(name) must be between 0 and 1")
             }
             if let rateLimit, rateLimit <= 0 { throw ValidationError("--rate-limit must be positive") }
@@ -70,7 +73,7 @@ extension MediaformCommand {
             let server = try EmulatorServer(configuration: EmulatorConfiguration(
                 host: host, port: port, dataDirectory: data, accessKeyId: accessKeyId, accessKeySecret: accessKeySecret,
                 securityToken: securityToken, processDelay: processDelay.seconds, rateLimit: rateLimit, errorRate: errorRate,
-                dropRate: dropRate, latency: latency.seconds, checkSources: checkSources, callbackAuthKey: callbackAuthKey))
+                throttleRate: throttleRate, dropRate: dropRate, latency: latency.seconds, checkSources: checkSources, callbackAuthKey: callbackAuthKey))
             let endpoint = try await server.start()
             Console.out("""
                 mediaform emulator listening on \(endpoint)

@@ -113,7 +113,11 @@ def apply_benchmark(size, emulator_args, label, rate=20):
         submitted = sum(1 for e in events if e.get("event") == "submitted")
         failed = sum(1 for e in events if e.get("event") == "failed")
         jobs = json.loads(subprocess.run(["curl", "-s", endpoint + "/_emulator/jobs"], capture_output=True, text=True).stdout or "{}")
+        # Throughput over the submission window (first job to last), without process start-up and planning.
+        created = sorted(j["created"] for j in jobs.get("jobs", []))
+        window = (created[-1] - created[0]) + 1 / 20 if len(created) > 1 else wall
         return {
+            "window_s": window, "window_uploads_per_s": len(created) / window if window else 0,
             "label": label, "assets": size, "wall_s": wall, "peak_mib": peak / 1024, "submitted": submitted,
             "failed": failed, "uploads_per_s": submitted / wall if wall else 0, "exit": proc.returncode,
             "jobs_created": jobs.get("jobCount"), "duplicates": len(jobs.get("duplicates", {})), "elapsed_s": elapsed,
@@ -221,11 +225,13 @@ def main():
     if applies:
         lines += ["## apply against an emulator process limited to 20 requests/s", "",
                   "Ceiling: 20 calls/s × 20 URLs = 400 uploads/s.", "",
-                  "| run | assets | wall | uploads/s | of ceiling | failed | jobs created | duplicate jobs | peak memory |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "Uploads/s is measured over the submission window (the emulator's first to last job); the wall time also",
+                  "includes start-up, planning and printing the plan.", "",
+                  "| run | assets | wall | submission window | uploads/s | of ceiling | failed | jobs created | duplicate jobs | peak memory |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for a in applies:
-            lines.append(f"| {a['label']} | {a['assets']:,} | {a['wall_s']:.1f} s | {a['uploads_per_s']:.0f} | {a['uploads_per_s'] / 4:.0f} % | "
-                         f"{a['failed']} | {a['jobs_created']} | {a['duplicates']} | {a['peak_mib']:.0f} MiB |")
+            lines.append(f"| {a['label']} | {a['assets']:,} | {a['wall_s']:.1f} s | {a['window_s']:.1f} s | {a['window_uploads_per_s']:.0f} | "
+                         f"{a['window_uploads_per_s'] / 4:.0f} % | {a['failed']} | {a['jobs_created']} | {a['duplicates']} | {a['peak_mib']:.0f} MiB |")
         lines += ["", "## journal cost", "", "| assets | batches | journal bytes | bytes per batch |", "|---:|---:|---:|---:|"]
         for j in journals:
             lines.append(f"| {j['assets']:,} | {j['batches']:,} | {j['journal_bytes']:,} | {j['bytes_per_batch']:.0f} |")

@@ -50,7 +50,39 @@ public enum CommandRunner {
     }
 }
 
+/// A run with its peak memory.
+public struct MeasuredResult: Sendable {
+    public var status: Int32
+    public var stderr: String
+    public var peakKiB: Int
+}
+
 extension CommandRunner {
+    /// Runs `mediaform` under `/usr/bin/time` to learn its peak memory (stdout is discarded).
+    public static func runMeasured(_ arguments: [String], environment: [String: String] = [:]) throws -> MeasuredResult {
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("mediaform-time-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: report) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-o", report.path, "-f", "%M", binary.path] + arguments
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "NO_COLOR": "1"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let peak = (try? String(contentsOf: report, encoding: .utf8))?.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+        var stderr = String(decoding: data, as: UTF8.self)
+        // /usr/bin/time reports a signal death as "Command terminated by signal N".
+        let status: Int32 = stderr.contains("Command terminated by signal") ? -1 : process.terminationStatus
+        if stderr.count > 100_000 { stderr = String(stderr.prefix(100_000)) }
+        return MeasuredResult(status: status, stderr: stderr, peakKiB: peak)
+    }
+
     /// Starts `mediaform arguments…` without waiting; its stderr goes to the returned file (read it after exit).
     public static func start(
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]

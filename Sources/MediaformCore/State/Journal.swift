@@ -69,6 +69,16 @@ public struct JournalRecord: Sendable, Equatable {
         } catch {
             throw StateFormatError(file: file, position: "\(lineNumber):\(error.column)", message: "not a valid journal record: \(error.message)")
         }
+        do {
+            return try decode(value, file: file, lineNumber: lineNumber)
+        } catch {
+            // Content errors are reported at the line, with the field named in the message.
+            let field = error.position.split(separator: ".", maxSplits: 1).dropFirst().first.map { "'\($0)': " } ?? ""
+            throw StateFormatError(file: file, position: "\(lineNumber):1", message: "invalid journal record: \(field)\(error.message)")
+        }
+    }
+
+    private static func decode(_ value: JSONValue, file: String, lineNumber: Int) throws(StateFormatError) -> JournalRecord {
         let f = try JSONFields(value, path: "line \(lineNumber)", file: file)
         let type = try f.string("type")
         let entry: JournalEntry

@@ -232,3 +232,24 @@ import Testing
         #expect(journal.isEmpty)
     }
 }
+
+/// Two applies on one state.
+@Suite(.serialized) struct ConcurrentApplyTests {
+    @Test func secondApplyFailsNamingTheFirstOrWaitsForIt() throws {
+        let dir = try Fixtures.temporaryDirectory().appendingPathComponent("quickstart")
+        try Fixtures.copyProject(Fixtures.examples.appendingPathComponent("quickstart"), to: dir)
+        let env = ["MEDIAFORM_EMULATOR_DELAY": "0.2"]
+        let first = try CommandRunner.start(["apply", dir.path, "--auto-approve"], environment: env.merging(["MEDIAFORM_PAUSE": "after-lock:3"]) { a, _ in a })
+        #expect(CommandRunner.waitFor("paused at after-lock", in: first.stderr))
+        let refused = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: env)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the state is locked: held by apply by"))
+        #expect(refused.stderr.contains("(pid \(first.process.processIdentifier))"))
+        let waited = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--lock-timeout", "30s"], environment: env)
+        first.process.waitUntilExit()
+        #expect(first.process.terminationStatus == 0)
+        #expect(waited.status == 0, "\(waited.stderr)")
+        // The first applied everything; the second, once it had the lock, found nothing to do.
+        #expect(waited.stdout.hasPrefix("No changes") || waited.stdout.contains("0 submitted"))
+    }
+}

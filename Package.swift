@@ -65,6 +65,13 @@ let package = Package(
             dependencies: ["MediaformCore", "MediaformKit", "CYAML"],
             path: "Benchmarks/mediaform-bench"
         ),
+        // The libFuzzer target; built only by Scripts/fuzz.sh, with -sanitize=fuzzer,address.
+        .executableTarget(
+            name: "mediaform-fuzz",
+            dependencies: ["MediaformCore"],
+            path: "Fuzz/MediaformFuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(
             name: "MediaformCoreTests",
             dependencies: ["MediaformCore", "MediaformTestSupport"]

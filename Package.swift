@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 /// mediaform: a plan/apply reconciler for Alibaba Cloud IMS media libraries.
@@ -65,13 +66,6 @@ let package = Package(
             dependencies: ["MediaformCore", "MediaformKit", "CYAML"],
             path: "Benchmarks/mediaform-bench"
         ),
-        // The libFuzzer target; built only by Scripts/fuzz.sh, with -sanitize=fuzzer,address.
-        .executableTarget(
-            name: "mediaform-fuzz",
-            dependencies: ["MediaformCore"],
-            path: "Fuzz/MediaformFuzz",
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        ),
         .testTarget(
             name: "MediaformCoreTests",
             dependencies: ["MediaformCore", "MediaformTestSupport"]
@@ -87,3 +81,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target exists only for Scripts/fuzz.sh (MEDIAFORM_FUZZ=1, -sanitize=fuzzer,address, its own
+// scratch path): without the fuzzer runtime it cannot link, and it must never break the normal build.
+if ProcessInfo.processInfo.environment["MEDIAFORM_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "mediaform-fuzz",
+        dependencies: ["MediaformCore"],
+        path: "Fuzz/MediaformFuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+export MEDIAFORM_FUZZ=1
 swift build --product mediaform-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address >/dev/null
 work=.build-fuzz/corpus
 mkdir -p "$work" Fuzz/crashes

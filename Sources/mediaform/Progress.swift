@@ -10,6 +10,8 @@ final class Progress: Sendable {
         var submitted = 0, updated = 0, deleted = 0, failed = 0, ready = 0, jobFailed = 0
         var lastDraw = 0.0
         var waiting = false
+        var total = 0
+        var started = Date().timeIntervalSince1970
     }
 
     private let json: Bool
@@ -24,6 +26,12 @@ final class Progress: Sendable {
     var waiting: Bool {
         get { counts.withLock { $0.waiting } }
         set { counts.withLock { $0.waiting = newValue } }
+    }
+
+    /// The number of changes to carry out (uploads, updates, deletes).
+    var total: Int {
+        get { counts.withLock { $0.total } }
+        set { counts.withLock { $0.total = newValue; $0.started = Date().timeIntervalSince1970 } }
     }
 
     func handle(_ event: ApplyEvent) {
@@ -52,17 +60,31 @@ final class Progress: Sendable {
         draw()
     }
 
+    /// A progress line: redrawn in place on a terminal (10 times a second at most), printed every 10 s otherwise.
     private func draw(force: Bool = false) {
-        guard terminal else { return }
+        guard !json else { return }
         let text: String? = counts.withLock { c in
             let now = Date().timeIntervalSince1970
-            guard force || now - c.lastDraw > 0.1 else { return nil }
+            guard force || now - c.lastDraw > (terminal ? 0.1 : 10) else { return nil }
+            if c.lastDraw == 0 && !terminal { c.lastDraw = now; return nil }
             c.lastDraw = now
-            var s = "submitted \(c.submitted) · updated \(c.updated) · deleted \(c.deleted) · failed \(c.failed)"
+            let done = c.submitted + c.updated + c.deleted + c.failed
+            var s = ""
+            if c.total > 0 {
+                let width = 24
+                let filled = min(width, done * width / max(1, c.total))
+                s += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(done)/\(c.total)"
+                let elapsed = max(0.001, now - c.started)
+                let rate = Double(done) / elapsed
+                s += String(format: " · %.1f/s", rate)
+                if rate > 0, done < c.total { s += String(format: " · ETA %.0f s", Double(c.total - done) / rate) }
+            }
+            s += " · submitted \(c.submitted), updated \(c.updated), deleted \(c.deleted), failed \(c.failed)"
             if c.waiting { s += " · jobs ready \(c.ready), failed \(c.jobFailed)" }
             return s
         }
-        if let text { FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8)) }
+        guard let text else { return }
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K\(text)" : "progress: \(text)\n").utf8))
     }
 
     func finish() {

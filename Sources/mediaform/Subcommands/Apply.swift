@@ -111,6 +111,7 @@ extension MediaformCommand {
                 client: connection.client, lock: lock, loaded: loaded, project: project,
                 options: ApplyOptions(failFast: failFast, parallelism: api.parallelism ?? project.limits.parallelism), stop: stop,
                 emit: { progress.handle($0) })
+            progress.total = plan.changes.filter(\.action.isChange).count
             let signals = SignalHandler(stop: stop)
             defer { signals.cancel() }
 

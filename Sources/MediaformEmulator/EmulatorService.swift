@@ -133,7 +133,6 @@ public actor EmulatorService {
     private var requestTimes: [Double] = []
     private var log: FileHandle?
     private var random: SystemRandomNumberGenerator
-    private var sourceChecks: [String: Bool] = [:]
     private let callbackTransport = URLSessionTransport(connectTimeout: 2)
 
     public init(configuration: EmulatorConfiguration) throws {
@@ -555,14 +554,12 @@ public actor EmulatorService {
         }
     }
 
+    /// Checked once per job (not cached per URL: a source may come back, and a retry must see it).
     private func sourceReachable(_ url: String) async -> Bool {
-        if let known = sourceChecks[url] { return known }
         let host = url.split(separator: "/").dropFirst(1).first.map { $0.split(separator: ":").first.map(String.init) ?? "" } ?? ""
         guard host == "127.0.0.1" || host == "localhost" else { return true }
         let response = try? await callbackTransport.send(HTTPRequest(method: "GET", url: url, headers: [], timeout: 5))
-        let ok = response.map { (200..<300).contains($0.status) } ?? false
-        sourceChecks[url] = ok
-        return ok
+        return response.map { (200..<300).contains($0.status) } ?? false
     }
 
     /// Posts `UploadByURLComplete` events for finished jobs whose `UserData` names a callback (ims-api.md §7).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MediaformCore
 import MediaformEmulator
 import MediaformKit
@@ -251,5 +252,81 @@ import Testing
         #expect(waited.status == 0, "\(waited.stderr)")
         // The first applied everything; the second, once it had the lock, found nothing to do.
         #expect(waited.stdout.hasPrefix("No changes") || waited.stdout.contains("0 submitted"))
+    }
+}
+
+/// Replace, protect and the retry of a failed job, end to end.
+@Suite(.serialized) struct ReplaceProtectRetryTests {
+    static let fast = ["MEDIAFORM_EMULATOR_DELAY": "0.2"]
+
+    private func state(_ dir: URL) throws -> State {
+        let path = dir.appendingPathComponent("mediaform.state.json").path
+        return try State.decode(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
+    }
+
+    @Test func replaceUploadsAgainAndPruneDeletesTheOldMediaButNeverAProtectedOne() async throws {
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: emulator\n",
+            assets: """
+                assets:
+                  - key: lecture
+                    source: https://m.example.com/lecture-v1.mp4
+                    title: Lecture
+                  - key: keeper
+                    source: https://m.example.com/keeper.mp4
+                    title: Keeper
+                    protect: true
+
+                """)
+        #expect(try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
+        let oldMedia = try #require(try state(dir).assets["lecture"]?.mediaId)
+        let file = dir.appendingPathComponent("assets/a.yaml")
+        var text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "lecture-v1.mp4", with: "lecture-v2.mp4")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let plan = try CommandRunner.run(["plan", dir.path, "--prune"])
+        #expect(plan.stdout.contains("-/+ replace lecture  (source changed; the media is uploaded again and the old media deleted)"))
+        let replaced = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--prune", "--wait"], environment: Self.fast)
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(replaced.stdout.contains("1 submitted"))
+        let newRecord = try #require(try state(dir).assets["lecture"])
+        #expect(newRecord.mediaId != oldMedia && newRecord.status == .ready)
+        #expect(newRecord.source == "https://m.example.com/lecture-v2.mp4")
+        let service = try MediaformEmulator.EmulatorService(configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
+        let jobs = await service.introspection()
+        let deleted = jobs["jobs"]?.arrayValue?.first { $0["mediaId"]?.stringValue == oldMedia }?["deleted"]?.boolValue
+        #expect(deleted == true)
+
+        // The protected asset leaves the manifests: with --prune it is reported, kept, and its media untouched.
+        text = try String(contentsOf: file, encoding: .utf8)
+        let cut = try #require(text.range(of: "\n  - key: keeper"))
+        try String(text[..<cut.lowerBound]).appending("\n").write(to: file, atomically: true, encoding: .utf8)
+        let pruned = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
+        #expect(pruned.stdout.contains("! orphan keeper  (not in the manifests; protected, so never deleted)") || pruned.stdout.contains("No changes."))
+        #expect(try state(dir).assets["keeper"] != nil)
+    }
+
+    @Test func aFailedJobIsRetriedByTheNextApply() async throws {
+        let available = Mutex(false)
+        let source = try LoopbackServer { _ in available.withLock { $0 } ? .respond(status: 200, headers: [:], body: "media") : .respond(status: 404, headers: [:], body: "") }
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2, checkSources: true))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
+            assets: "assets:\n  - key: flaky\n    source: \(source.endpoint)/flaky.mp4\n    title: Flaky\n")
+        let env = [
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
+        ]
+        #expect(try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env).status == 3)
+        #expect(try state(dir).assets["flaky"]?.status == .failed)
+        available.withLock { $0 = true }
+        let retried = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
+        #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
+        #expect(retried.stdout.contains("+   retry flaky") || retried.stdout.contains("+ retry flaky"))
+        let record = try #require(try state(dir).assets["flaky"])
+        #expect(record.status == .ready && record.lastError == nil)
+        let jobs = await server.service.introspection()
+        #expect(jobs["jobCount"]?.intValue == 2)  // the failed job and its retry: never two live uploads
     }
 }

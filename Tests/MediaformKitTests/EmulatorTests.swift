@@ -18,7 +18,7 @@ import Testing
 
     private func client(_ server: EmulatorServer, key: AccessKey = EmulatorTests.key, version: SignatureVersion = .v3, retry: RetryPolicy = RetryPolicy(), timestamp: (@Sendable () -> String)? = nil) -> IMSClient {
         IMSClient(
-            configuration: ClientConfiguration(endpoint: server.endpoint, signatureVersion: version, readTimeout: 5, retry: retry),
+            configuration: ClientConfiguration(endpoint: server.endpoint, signatureVersion: version, readTimeout: 30, retry: retry),
             credentials: StaticCredentials(key), requestsPerSecond: 1000, timestamp: timestamp ?? Timestamps.now)
     }
 

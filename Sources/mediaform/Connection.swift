@@ -18,6 +18,9 @@ struct APIOptions: ParsableArguments {
     @Option(help: "Signature version: v3 (ACS3-HMAC-SHA256, default) or v1 (HMAC-SHA1).")
     var signatureVersion: SignatureVersion = .v3
 
+    @Flag(help: "Use the built-in emulator whatever the project's endpoint says (as 'endpoint: emulator').")
+    var emulator = false
+
     func validate() throws {
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
         if let parallelism, !(1...64).contains(parallelism) { throw ValidationError("--parallelism must be between 1 and 64") }
@@ -35,7 +38,7 @@ struct Connection {
         let rate = options.rate ?? project.limits.requestsPerSecond
         let parallelism = options.parallelism ?? project.limits.parallelism
         let environment = ProcessInfo.processInfo.environment
-        switch project.endpoint {
+        switch options.emulator ? .emulator : project.endpoint {
         case .emulator:
             // The built-in emulator keeps its jobs under .mediaform/emulator, so state and jobs stay in step.
             let delay = environment["MEDIAFORM_EMULATOR_DELAY"].flatMap(Double.init) ?? 2

@@ -13,7 +13,7 @@ enum MakeState {
                 mediaId: String(format: "%032x", i), time: "2026-01-01T00:00:00Z")
         }
         let path = ProjectLoader.join(directory, loaded.project.state.path)
-        FileManager.default.createFile(atPath: path, contents: Data(state.fileText.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(state.fileText.utf8))
         print("wrote \(state.assets.count) ready records to \(path)")
     }
 }

@@ -107,6 +107,23 @@ struct EmulatedJob: Sendable, Equatable {
 
 enum EmulatorError: Error { case badLog }
 
+/// Jobs in creation order, found by job ID and by media ID; a job stored again replaces its earlier version.
+struct JobIndex {
+    var jobs: [EmulatedJob] = []
+    var byJob: [String: Int] = [:]
+    var byMedia: [String: Int] = [:]
+
+    mutating func insert(_ job: EmulatedJob) {
+        if let i = byJob[job.jobId] {
+            jobs[i] = job
+        } else {
+            byJob[job.jobId] = jobs.count
+            byMedia[job.mediaId] = jobs.count
+            jobs.append(job)
+        }
+    }
+}
+
 /// A gateway error: code, message and HTTP status, as IMS sends them (ims-api.md §6).
 struct APIFault: Error {
     var code: String
@@ -142,19 +159,17 @@ public actor EmulatorService {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let path = dir + "/jobs.jsonl"
             if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
+                var index = JobIndex()
                 for line in text.split(separator: "\n") {
                     // A torn last line (the emulator was killed mid-write) is skipped.
                     guard let value = try? JSONParser.parse(String(line)), let job = try? EmulatedJob(json: value) else { continue }
-                    if let i = jobIndex[job.jobId] {
-                        jobs[i] = job
-                    } else {
-                        jobIndex[job.jobId] = jobs.count
-                        mediaIndex[job.mediaId] = jobs.count
-                        jobs.append(job)
-                    }
+                    index.insert(job)
                 }
+                jobs = index.jobs
+                jobIndex = index.byJob
+                mediaIndex = index.byMedia
             } else {
-                FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
             }
             log = FileHandle(forWritingAtPath: path)
             log?.seekToEndOfFile()
@@ -170,13 +185,15 @@ public actor EmulatorService {
     }
 
     private func store(_ job: EmulatedJob) {
-        if let i = jobIndex[job.jobId] {
-            jobs[i] = job
-        } else {
-            jobIndex[job.jobId] = jobs.count
-            mediaIndex[job.mediaId] = jobs.count
-            jobs.append(job)
-        }
+        var index = JobIndex(jobs: jobs, byJob: jobIndex, byMedia: mediaIndex)
+        // Drop our references first, so that the index's storage is unique and changes in place (no copies).
+        jobs = []
+        jobIndex = [:]
+        mediaIndex = [:]
+        index.insert(job)
+        jobs = index.jobs
+        jobIndex = index.byJob
+        mediaIndex = index.byMedia
         persist(job)
     }
 

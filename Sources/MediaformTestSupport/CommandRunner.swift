@@ -17,12 +17,8 @@ public enum CommandRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// Runs `mediaform arguments…` in `directory` with `environment` added to a minimal environment.
-    /// - Parameters:
-    ///   - stdin: bytes written to the process's standard input (then closed).
-    public static func run(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String = ""
-    ) throws -> CommandResult {
+    /// A `mediaform` process with a minimal environment (PATH, a temporary HOME, NO_COLOR) plus `environment`.
+    static func makeProcess(_ arguments: [String], in directory: URL?, environment: [String: String]) -> Process {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -30,6 +26,16 @@ public enum CommandRunner {
         var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "NO_COLOR": "1"]
         env.merge(environment) { _, new in new }
         process.environment = env
+        return process
+    }
+
+    /// Runs `mediaform arguments…` in `directory` with `environment` added to a minimal environment.
+    /// - Parameters:
+    ///   - stdin: bytes written to the process's standard input (then closed).
+    public static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String = ""
+    ) throws -> CommandResult {
+        let process = makeProcess(arguments, in: directory, environment: environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -62,12 +68,9 @@ extension CommandRunner {
     public static func runMeasured(_ arguments: [String], environment: [String: String] = [:]) throws -> MeasuredResult {
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("mediaform-time-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: report) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        let process = makeProcess(arguments, in: nil, environment: environment)
         process.arguments = ["-o", report.path, "-f", "%M", binary.path] + arguments
-        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "NO_COLOR": "1"]
-        env.merge(environment) { _, new in new }
-        process.environment = env
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -87,15 +90,9 @@ extension CommandRunner {
     public static func start(
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
     ) throws -> (process: Process, stderr: URL) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "NO_COLOR": "1"]
-        env.merge(environment) { _, new in new }
-        process.environment = env
+        let process = makeProcess(arguments, in: directory, environment: environment)
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("mediaform-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

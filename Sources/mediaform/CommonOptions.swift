@@ -80,10 +80,4 @@ extension Workspace {
         return (workspace, loaded)
     }
 
-    /// Reads the state, printing its warnings.
-    func readState() throws -> LoadedState {
-        let loaded = try backend.read()
-        for warning in loaded.warnings { Console.warning(warning) }
-        return loaded
-    }
 }

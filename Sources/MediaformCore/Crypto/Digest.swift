@@ -20,15 +20,7 @@ public enum Digest {
 
     /// The digest of `bytes`.
     public static func hash(_ algorithm: Algorithm, _ bytes: some Collection<UInt8>) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = Array(bytes).withUnsafeBufferPointer { input in
-            out.withUnsafeMutableBufferPointer { output in
-                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, algorithm.evp, nil)
-            }
-        }
-        precondition(ok == 1, "libcrypto EVP_Digest failed")
-        return Array(out.prefix(Int(length)))
+        hash(algorithm, contiguous: Array(bytes))
     }
 
     /// The digest of contiguous bytes without copying them (for whole files).

@@ -52,12 +52,6 @@ struct JSONFields {
         return i
     }
 
-    func optionalInt(_ key: String) throws(StateFormatError) -> Int64? {
-        guard let v = object[key], v != .null else { return nil }
-        guard case .int(let i) = v else { throw fail(key, "expected an integer") }
-        return i
-    }
-
     func bool(_ key: String, default value: Bool) throws(StateFormatError) -> Bool {
         guard let v = object[key], v != .null else { return value }
         guard case .bool(let b) = v else { throw fail(key, "expected true or false") }
@@ -81,10 +75,6 @@ struct JSONFields {
         return try JSONFields(v, path: path.isEmpty ? key : "\(path).\(key)", file: file)
     }
 
-    func optionalNested(_ key: String) throws(StateFormatError) -> JSONFields? {
-        guard let v = object[key], v != .null else { return nil }
-        return try JSONFields(v, path: path.isEmpty ? key : "\(path).\(key)", file: file)
-    }
 }
 
 extension State {

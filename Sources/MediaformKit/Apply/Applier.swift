@@ -191,11 +191,7 @@ public final class Applier: Sendable {
     }
 
     private func makeRecord(key: String, asset: Asset?, previous: AssetRecord?, info: URLUploadInfo) -> AssetRecord {
-        let status: AssetStatus = switch info.outcome {
-        case .succeeded: .ready
-        case .failed: .failed
-        case .running: .processing
-        }
+        let status = info.assetStatus
         var record: AssetRecord
         if let asset {
             record = AssetRecord(asset: asset, appId: project.appId, status: status, jobId: info.jobId, mediaId: info.mediaId, time: now(), createdAt: previous?.createdAt)
@@ -211,9 +207,7 @@ public final class Applier: Sendable {
                 fields: MutableFieldValues(title: ""), jobId: info.jobId, mediaId: info.mediaId, status: status,
                 createdAt: now(), updatedAt: now())
         }
-        if status == .failed {
-            record.lastError = RecordedError(code: info.errorCode.flatMap { $0.isEmpty ? nil : $0 } ?? info.status, message: info.errorMessage ?? "")
-        }
+        if status == .failed { record.lastError = info.recordedError }
         return record
     }
 
@@ -276,7 +270,6 @@ public final class Applier: Sendable {
         for old in replacedMedia { deletions.append((old.key, old.mediaId, false)) }
         if !stop.isSet { try await delete(deletions) }
 
-        try await syncProtection(plan)
         var result = report.withLock { $0 }
         result.interrupted = stop.isSet
         result.unresolved = await recorder.unresolved.count
@@ -426,20 +419,8 @@ public final class Applier: Sendable {
         }
     }
 
-    /// `protect` is not part of any fingerprint (it changes nothing remotely), so it is copied into the records
-    /// here: removing a protected asset later must find it protected.
-    private func syncProtection(_ plan: Plan) async throws {
-        let state = await recorder.state
-        var entries: [JournalEntry] = []
-        for change in plan.changes {
-            guard let asset = change.asset ?? nil, var record = state.assets[change.key], record.protect != asset.protect else { continue }
-            record.protect = asset.protect
-            entries.append(.put(key: change.key, record: record))
-        }
-        if !entries.isEmpty { try await recorder.record(entries) }
-    }
-
-    /// Protect flags for assets whose plan entry carries no asset (no-op changes drop it for speed).
+    /// Copies each manifest asset's `protect` into its record. `protect` is in no fingerprint (it changes nothing
+    /// remotely), so no plan action carries it; removing a protected asset later must still find it protected.
     public func syncProtection(assets: [Asset]) async throws {
         let state = await recorder.state
         var entries: [JournalEntry] = []
@@ -483,17 +464,13 @@ public final class Applier: Sendable {
                 for item in chunk {
                     guard let info = result.infos.first(where: { $0.jobId == item.jobId }) else { continue }
                     var record = item.record
-                    let status: AssetStatus = switch info.outcome {
-                    case .succeeded: .ready
-                    case .failed: .failed
-                    case .running: .processing
-                    }
+                    let status = info.assetStatus
                     guard status != record.status else { continue }
                     record.status = status
                     record.mediaId = info.mediaId ?? record.mediaId
                     record.updatedAt = now()
                     if status == .failed {
-                        record.lastError = RecordedError(code: info.errorCode.flatMap { $0.isEmpty ? nil : $0 } ?? info.status, message: info.errorMessage ?? "")
+                        record.lastError = info.recordedError
                         fail(item.key, record.lastError?.code ?? "UploadFailed", record.lastError?.message ?? "")
                     }
                     if status == .ready { report.withLock { $0.ready += 1 } }
@@ -522,5 +499,21 @@ public final class Applier: Sendable {
     static func marker() -> String {
         var generator = SystemRandomNumberGenerator()
         return "mf-" + Digest.hex((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+}
+
+extension URLUploadInfo {
+    /// The record status a job's outcome means.
+    var assetStatus: AssetStatus {
+        switch outcome {
+        case .succeeded: .ready
+        case .failed: .failed
+        case .running: .processing
+        }
+    }
+
+    /// The error to record for a failed job: its error code, or its status when it has none.
+    var recordedError: RecordedError {
+        RecordedError(code: errorCode.flatMap { $0.isEmpty ? nil : $0 } ?? status, message: errorMessage ?? "")
     }
 }

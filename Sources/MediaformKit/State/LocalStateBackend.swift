@@ -52,6 +52,11 @@ public final class LocalStateBackend: StateBackend {
     public var name: String { statePath }
 
     public func read() throws(StateError) -> LoadedState {
+        try readWithJournal().loaded
+    }
+
+    /// The state with the journal folded in, and the journal as read (the lock needs its end).
+    func readWithJournal() throws(StateError) -> (loaded: LoadedState, journal: JournalContents) {
         var warnings: [String] = []
         let snapshot = try FileIO.read(statePath)
         var state: State
@@ -73,7 +78,8 @@ public final class LocalStateBackend: StateBackend {
         }
         // A journal without a snapshot is normal after an interrupted first apply: it is folded into an empty state.
         let (folded, unresolved) = state.folding(journal.records)
-        return LoadedState(state: folded, unresolved: unresolved, warnings: warnings, exists: snapshot != nil || !journal.records.isEmpty)
+        let loaded = LoadedState(state: folded, unresolved: unresolved, warnings: warnings, exists: snapshot != nil || !journal.records.isEmpty)
+        return (loaded, journal)
     }
 
     func readJournal() throws(StateError) -> JournalContents {
@@ -118,8 +124,8 @@ public final class LocalStateBackend: StateBackend {
             try FileIO.writeAll(fd, Array(record.utf8), path: lockPath)
             try FileIO.sync(fd, path: lockPath)
             FaultInjection.pause("after-lock")
-            let loaded = try read()
-            let lock = try LocalStateLock(backend: self, fd: fd, info: info, warnings: warnings, loaded: loaded)
+            let (loaded, journal) = try readWithJournal()
+            let lock = try LocalStateLock(backend: self, fd: fd, info: info, warnings: warnings, loaded: loaded, journal: journal)
             return (lock, loaded)
         } catch {
             _ = flock(fd, LOCK_UN)
@@ -174,12 +180,11 @@ final class LocalStateLock: StateLock {
     let warnings: [String]
     private let state: Mutex<(fd: Int32, journal: Int32, nextSequence: Int, released: Bool)>
 
-    init(backend: LocalStateBackend, fd: Int32, info: LockInfo, warnings: [String], loaded: LoadedState) throws(StateError) {
+    init(backend: LocalStateBackend, fd: Int32, info: LockInfo, warnings: [String], loaded: LoadedState, journal: JournalContents) throws(StateError) {
         self.backend = backend
         self.info = info
         self.warnings = warnings
         // Find the next sequence number, and cut a torn last line so that new records start on a line of their own.
-        let journal = try backend.readJournal()
         let last = max(loaded.state.journalSequence, journal.records.last?.sequence ?? 0)
         if journal.tornLine != nil {
             let text = journal.records.map { $0.line + "\n" }.joined()

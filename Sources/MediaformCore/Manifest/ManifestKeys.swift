@@ -5,7 +5,7 @@ public enum ManifestKeys {
         "version", "region", "endpoint", "appId", "manifests", "state", "defaults", "limits", "prune",
     ]
     /// Keys of `state:`.
-    public static let state = ["backend", "path"]
+    public static let state = ["backend", "path", "url", "name", "schema"]
     /// Keys of `limits:`.
     public static let limits = ["requestsPerSecond", "parallelism"]
     /// Top-level keys of an asset file.

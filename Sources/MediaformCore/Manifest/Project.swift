@@ -24,18 +24,34 @@ public struct Project: Sendable, Equatable {
     /// Where the state lives.
     public struct StateSettings: Sendable, Equatable {
         public enum Backend: String, Sendable, Equatable, CaseIterable {
+            /// A JSON file next to the project (design §4).
             case local
+            /// Rows in a PostgreSQL database shared by a team's CI runners.
+            case postgres
         }
 
         public static let defaultPath = "mediaform.state.json"
+        public static let defaultSchema = "mediaform"
 
         public var backend: Backend
         /// For `local`: the state file, relative to the project directory.
         public var path: String
+        /// For `postgres`: the connection URL without a password (`MEDIAFORM_PG_URL` overrides it).
+        public var url: String?
+        /// For `postgres`: the state's name in the database, so that several projects share one database.
+        public var name: String?
+        /// For `postgres`: the database schema holding mediaform's tables.
+        public var schema: String
 
-        public init(backend: Backend = .local, path: String = StateSettings.defaultPath) {
+        public init(
+            backend: Backend = .local, path: String = StateSettings.defaultPath, url: String? = nil, name: String? = nil,
+            schema: String = StateSettings.defaultSchema
+        ) {
             self.backend = backend
             self.path = path
+            self.url = url
+            self.name = name
+            self.schema = schema
         }
     }
 

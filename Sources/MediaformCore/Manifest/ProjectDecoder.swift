@@ -70,6 +70,44 @@ extension NodeReader {
             if let pathNode = state["path"], let v = nonEmptyString(pathNode.value, field: "state.path") {
                 project.state.path = v
             }
+            if let urlNode = state["url"], let v = nonEmptyString(urlNode.value, field: "state.url") {
+                // The project file is committed: a password in it would leak through git. It belongs in
+                // MEDIAFORM_PG_URL or PGPASSWORD, which CI systems keep as secrets.
+                switch PostgresURL.parse(v) {
+                case .failure(let problem):
+                    error("state.url: \(problem.message)", at: urlNode.value)
+                case .success(let url) where url.password != nil:
+                    error("state.url must not contain a password (mediaform.yaml is committed); put the password in the MEDIAFORM_PG_URL or PGPASSWORD environment variable", at: urlNode.value)
+                case .success:
+                    project.state.url = v
+                }
+            }
+            if let nameNode = state["name"], let v = nonEmptyString(nameNode.value, field: "state.name") {
+                if v.utf8.count > 200 || v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    error("state.name must be at most 200 bytes without control characters", at: nameNode.value)
+                } else {
+                    project.state.name = v
+                }
+            }
+            if let schemaNode = state["schema"], let v = nonEmptyString(schemaNode.value, field: "state.schema") {
+                if PostgresURL.isPlainIdentifier(v) {
+                    project.state.schema = v
+                } else {
+                    error("state.schema must be a plain identifier (lower-case letters, digits, '_', at most 63 bytes, not starting with a digit)", at: schemaNode.value)
+                }
+            }
+            if project.state.backend == .postgres {
+                if project.state.name == nil {
+                    error("state.name is required with the postgres backend: it names this project's state in the shared database", at: p.value)
+                }
+                if state["path"] != nil {
+                    warning("state.path is ignored with the postgres backend", at: p.value)
+                }
+            } else {
+                for key in ["url", "name", "schema"] where state[key] != nil {
+                    warning("state.\(key) is only used with the postgres backend", at: state[key]!.value)
+                }
+            }
         }
 
         if let p = fields["limits"], let limits = self.fields(p.value, allowed: ManifestKeys.limits, what: "limits") {

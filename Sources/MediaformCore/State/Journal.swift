@@ -61,8 +61,16 @@ public struct JournalRecord: Sendable, Equatable {
         return JSONValue.object(o).canonicalJSON
     }
 
-    /// Parses one journal line.
-    static func parse(_ line: Substring, file: String, lineNumber: Int) throws(StateFormatError) -> JournalRecord {
+    /// The records a trimmed journal keeps after a snapshot through `sequence`: the open intents, renumbered to end
+    /// at `sequence` (folding skips their changes but keeps them open until their `done` arrives).
+    public static func retaining(_ unresolved: [Intent], through sequence: Int, time: String) -> [JournalRecord] {
+        unresolved.enumerated().map { i, intent in
+            JournalRecord(sequence: sequence - unresolved.count + 1 + i, time: time, entry: .intent(intent))
+        }
+    }
+
+    /// Parses one journal line (a line of the local journal file, or a row of a database journal).
+    public static func parse(_ line: Substring, file: String, lineNumber: Int) throws(StateFormatError) -> JournalRecord {
         let value: JSONValue
         do {
             value = try JSONParser.parse(String(line))

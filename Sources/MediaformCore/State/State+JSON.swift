@@ -169,6 +169,15 @@ extension AssetRecord {
         }
     }
 
+    /// Decodes one record stored on its own (a database row); `key` and `file` name it in messages.
+    public static func decode(_ bytes: some ContiguousBytesProvider, key: String, file: String) throws(StateFormatError) -> AssetRecord {
+        do {
+            return try JSONParser.reading(bytes) { (r: inout JSONParser) throws(JSONParser.Failure) in try AssetRecord.read(&r, key: key) }
+        } catch {
+            throw StateFormatError(file: file, position: "asset '\(key)'", message: error.message)
+        }
+    }
+
     /// Reads one record; `key` names it in messages.
     static func read(_ r: inout JSONParser, key: String) throws(JSONParser.Failure) -> AssetRecord {
         let start = r.position

@@ -114,9 +114,7 @@ public final class LocalStateBackend: StateBackend {
             let fate = stale.host == FileIO.hostName() && !FileIO.processIsAlive(stale.pid) ? "no longer runs" : "did not release it"
             warnings.append("took over a lock left by \(stale.summary); that process \(fate)")
         }
-        let info = LockInfo(
-            id: UUID().uuidString.lowercased(), pid: getpid(), host: FileIO.hostName(), user: FileIO.userName(),
-            operation: operation, created: clock())
+        let info = LockInfo.forThisProcess(operation: operation, created: clock())
         let record = Self.lockRecord(info)
         do throws(StateError) {
             guard ftruncate(fd, 0) == 0 else { throw .io(path: lockPath, operation: "write the lock", reason: String(cString: strerror(errno))) }
@@ -135,10 +133,12 @@ public final class LocalStateBackend: StateBackend {
     }
 
     static func lockRecord(_ info: LockInfo) -> String {
-        JSONValue.object([
+        var record: [String: JSONValue] = [
             "id": .string(info.id), "pid": .int(Int64(info.pid)), "host": .string(info.host), "user": .string(info.user),
             "operation": .string(info.operation), "created": .string(info.created),
-        ]).prettyJSON
+        ]
+        if let ciRun = info.ciRun { record["ciRun"] = .string(ciRun) }
+        return JSONValue.object(record).prettyJSON
     }
 
     /// The holder record in the lock file, if any.
@@ -149,7 +149,7 @@ public final class LocalStateBackend: StateBackend {
         return LockInfo(
             id: id, pid: Int32(truncatingIfNeeded: value["pid"]?.intValue ?? 0), host: value["host"]?.stringValue ?? "?",
             user: value["user"]?.stringValue ?? "?", operation: value["operation"]?.stringValue ?? "?",
-            created: value["created"]?.stringValue ?? "?")
+            created: value["created"]?.stringValue ?? "?", ciRun: value["ciRun"]?.stringValue)
     }
 
     public func forceUnlock(id: String) throws(StateError) -> LockInfo {
@@ -223,9 +223,21 @@ final class LocalStateLock: StateLock {
         written.serial += 1
         written.generator = backend.generator
         if written.lineage.isEmpty { written.lineage = UUID().uuidString.lowercased() }
+        return try write(written, unresolved: unresolved)
+    }
+
+    func writeCopy(_ state: State, unresolved: [Intent]) throws(StateError) {
+        try write(state, unresolved: unresolved)
+    }
+
+    /// Replaces the snapshot with `written` and trims the journal to `unresolved`.
+    @discardableResult
+    private func write(_ newState: State, unresolved: [Intent]) throws(StateError) -> State {
+        var written = newState
         let result: Result<State, StateError> = state.withLock { s in
             do throws(StateError) {
-                written.journalSequence = max(written.journalSequence, s.nextSequence - 1)
+                written.journalSequence = max(written.journalSequence, s.nextSequence - 1, unresolved.count)
+                s.nextSequence = written.journalSequence + 1
                 // Keep the previous version as the backup, then replace the state.
                 if let previous = try FileIO.read(backend.statePath) {
                     try FileIO.writeAtomically(backend.backupPath, previous)
@@ -234,9 +246,8 @@ final class LocalStateLock: StateLock {
                     FaultInjection.hit("state-before-rename")
                 }
                 // Trim the journal to the intents still open; they keep their sequence numbers.
-                let keep = unresolved.enumerated().map { i, intent in
-                    JournalRecord(sequence: written.journalSequence - unresolved.count + 1 + i, time: backend.clock(), entry: .intent(intent)).line + "\n"
-                }.joined()
+                let keep = JournalRecord.retaining(unresolved, through: written.journalSequence, time: backend.clock())
+                    .map { $0.line + "\n" }.joined()
                 FaultInjection.hit("state-before-journal-trim")
                 try FileIO.writeAtomically(backend.journalPath, Array(keep.utf8))
                 close(s.journal)

@@ -1,3 +1,4 @@
+import Foundation
 import MediaformCore
 
 /// The state as read by a backend: the snapshot with the journal folded in.
@@ -27,19 +28,44 @@ public struct LockInfo: Sendable, Equatable {
     public var operation: String
     /// ISO 8601.
     public var created: String
+    /// The CI run holding the lock, when the environment tells (a URL or a run ID).
+    public var ciRun: String?
 
-    public init(id: String, pid: Int32, host: String, user: String, operation: String, created: String) {
+    public init(id: String, pid: Int32, host: String, user: String, operation: String, created: String, ciRun: String? = nil) {
         self.id = id
         self.pid = pid
         self.host = host
         self.user = user
         self.operation = operation
         self.created = created
+        self.ciRun = ciRun
     }
 
-    /// "apply by alice@ci-runner-3 (pid 4242) since 2026-11-25T10:00:00Z, lock ID 1f2e…".
+    /// A new holder record for this process.
+    public static func forThisProcess(operation: String, created: String) -> LockInfo {
+        LockInfo(
+            id: UUID().uuidString.lowercased(), pid: getpid(), host: FileIO.hostName(), user: FileIO.userName(),
+            operation: operation, created: created, ciRun: CIRun.current())
+    }
+
+    /// "apply by alice@ci-runner-3 (pid 4242) since 2026-11-25T10:00:00Z in CI run https://…, lock ID 1f2e…".
     public var summary: String {
-        "\(operation) by \(user)@\(host) (pid \(pid)) since \(created), lock ID \(id)"
+        let run = ciRun.map { " in CI run \($0)" } ?? ""
+        return "\(operation) by \(user)@\(host) (pid \(pid)) since \(created)\(run), lock ID \(id)"
+    }
+}
+
+/// Identifies the CI run a process belongs to, from the variables the common CI systems set.
+public enum CIRun {
+    public static func current(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let server = value("GITHUB_SERVER_URL"), let repository = value("GITHUB_REPOSITORY"), let run = value("GITHUB_RUN_ID") {
+            return "\(server)/\(repository)/actions/runs/\(run)"
+        }
+        for name in ["CI_JOB_URL", "BUILD_URL", "CIRCLE_BUILD_URL", "BUILDKITE_BUILD_URL"] {
+            if let url = value(name) { return url }
+        }
+        return value("MEDIAFORM_CI_RUN")
     }
 }
 
@@ -57,6 +83,8 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(path: String, operation: String, reason: String)
     /// The state file is gone but its backup is not: refusing to start from an empty state.
     case missingWithBackup(path: String, backup: String)
+    /// The backend's storage failed or refused (a database that cannot be reached, a query that failed).
+    case backend(String)
 
     public var description: String {
         switch self {
@@ -75,6 +103,8 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot \(operation) \(path): \(reason)"
         case .missingWithBackup(let path, let backup):
             return "the state file \(path) is missing but its backup \(backup) exists; restore the backup (mv \(backup) \(path)) or, to really start from an empty state, remove the backup"
+        case .backend(let message):
+            return message
         }
     }
 }
@@ -106,6 +136,9 @@ public protocol StateLock: AnyObject, Sendable {
     /// the journal to the intents still unresolved. Returns the state as written.
     @discardableResult
     func writeSnapshot(_ state: State, unresolved: [Intent]) throws(StateError) -> State
+    /// Writes `state` exactly as given (same lineage, serial and generator) with `unresolved` as the journal: the
+    /// copy made by `state migrate`, into a backend that holds no state yet.
+    func writeCopy(_ state: State, unresolved: [Intent]) throws(StateError)
     /// Releases the lock (also released if the process dies).
     func release()
 }

@@ -10,7 +10,7 @@ public struct Workspace: Sendable {
     /// Loads the project in `directory` (every diagnostic is in `project.diagnostics`) and picks its backend.
     public static func open(directory: String, computeDigest: Bool = false) -> Workspace {
         let loaded = ProjectLoader.load(directory: directory, computeDigest: computeDigest)
-        return Workspace(project: loaded, backend: makeBackend(project: loaded.project, directory: directory))
+        return Workspace(project: loaded, backend: makeBackend(state: loaded.project.state, directory: directory))
     }
 
     /// Loads the project and reads its state at the same time (design §8: two cores): the state is read on another
@@ -39,17 +39,19 @@ public struct Workspace: Sendable {
         }
         let parsed = ManifestParser.parseProject(data, file: path)
         guard let project = parsed.project, !parsed.diagnostics.hasErrors else { return (nil, parsed.diagnostics) }
-        return (makeBackend(project: project, directory: directory), parsed.diagnostics)
+        return (makeBackend(state: project.state, directory: directory), parsed.diagnostics)
     }
 
     /// The backend the project file names. A `postgres` backend connects only when used, so that commands that do
     /// not touch the state (validate) work without the database's URL.
     public static func makeBackend(
-        project: Project, directory: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        state: Project.StateSettings, directory: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> any StateBackend {
-        switch project.state.backend {
-        case .local: LocalStateBackend(project: project, directory: directory)
-        case .postgres: PostgresStateBackend(settings: project.state, environment: environment)
+        switch state.backend {
+        case .local:
+            LocalStateBackend(statePath: ProjectLoader.join(directory, state.path), workDirectory: ProjectLoader.join(directory, ".mediaform"))
+        case .postgres:
+            PostgresStateBackend(settings: state, environment: environment)
         }
     }
 

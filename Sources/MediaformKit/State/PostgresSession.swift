@@ -126,6 +126,8 @@ final class PostgresSession: Sendable {
                     reason = "\(error.code)"
                 }
             }
+        } else if let error = error as? SessionEnded {
+            reason = error.description
         } else if let error = error as? ChannelError, case .connectTimeout = error {
             reason = "timed out connecting"
         } else {
@@ -138,10 +140,49 @@ final class PostgresSession: Sendable {
     @discardableResult
     func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String) throws(StateError) -> [PostgresRow] {
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait().rows
+            guard !connection.isClosed else { throw SessionEnded.closed }
+            return try wait(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger)).rows
         } catch {
             throw Self.describe(error, doing: doing, settings: settings)
         }
+    }
+
+    /// Why a wait ended without the driver's answer.
+    enum SessionEnded: Error, CustomStringConvertible {
+        case closed
+        case timedOut(Double)
+
+        var description: String {
+            switch self {
+            case .closed:
+                "the connection was closed (the server ended this session, for example because force-unlock broke this lock)"
+            case .timedOut(let seconds):
+                "no answer from the server within \(Int(seconds)) s (MEDIAFORM_PG_TIMEOUT); the connection is closed"
+            }
+        }
+    }
+
+    /// The longest wait for one statement's answer: a server that stops answering (a network partition) must not
+    /// hang a CI job forever. `MEDIAFORM_PG_TIMEOUT` (seconds) overrides it.
+    static let statementTimeout: Double = {
+        ProcessInfo.processInfo.environment["MEDIAFORM_PG_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 300
+    }()
+
+    /// Waits for `future`, failing when the connection closes (the driver may otherwise wait for an answer that
+    /// cannot come) or the statement timeout passes.
+    private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let loop = future.eventLoop
+        let promise = loop.makePromise(of: T.self)
+        future.cascade(to: promise)
+        connection.closeFuture.whenComplete { _ in promise.fail(SessionEnded.closed) }
+        let timeout = Self.statementTimeout
+        let connection = self.connection
+        let timer = loop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
+            promise.fail(SessionEnded.timedOut(timeout))
+            let _: EventLoopFuture<Void> = connection.close()
+        }
+        defer { timer.cancel() }
+        return try promise.futureResult.wait()
     }
 
     /// Runs `body` in a transaction; rolls back when it throws.
@@ -158,7 +199,9 @@ final class PostgresSession: Sendable {
     }
 
     func close() {
-        _ = try? connection.close().wait()
+        guard !connection.isClosed else { return }
+        let closing: EventLoopFuture<Void> = connection.close()
+        _ = try? wait(closing)
     }
 }
 

@@ -7,7 +7,7 @@ enum PlanPhases {
     static func run(directory: String) {
         var loaded: LoadedProject!
         let load = Timer.measure { loaded = ProjectLoader.load(directory: directory) }
-        let backend = LocalStateBackend(project: loaded.project, directory: directory)
+        let backend = Workspace.makeBackend(state: loaded.project.state, directory: directory)
         var state: LoadedState!
         let read = Timer.measure { state = try! backend.read() }
         var plan: Plan!

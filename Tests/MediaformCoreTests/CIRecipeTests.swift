@@ -34,6 +34,22 @@ import Testing
         }
     }
 
+    @Test func githubActionsWithPostgresState() throws {
+        let root = try load("github-actions-postgres.yml")
+        let jobs = value(root, "jobs")
+        #expect(keys(jobs) == ["test", "plan", "apply"])
+        // The throw-away database is a service container, reached by its service name.
+        let postgres = value(value(value(jobs, "test"), "services"), "postgres")
+        #expect(value(postgres, "image")?.scalar?.text?.hasPrefix("postgres:") == true)
+        #expect(value(value(value(jobs, "test"), "env"), "MEDIAFORM_PG_URL")?.scalar?.text?.contains("@postgres:5432/") == true)
+        // The shared database's URL comes from a secret, never from the file.
+        for job in ["plan", "apply"] {
+            #expect(value(value(value(jobs, job), "env"), "MEDIAFORM_PG_URL")?.scalar?.text == "${{ secrets.MEDIAFORM_PG_URL }}")
+        }
+        let applyRun = value(value(jobs, "apply"), "steps")?.sequence?.compactMap { value($0, "run")?.scalar?.text }.joined()
+        #expect(applyRun?.contains("--lock-timeout") == true)
+    }
+
     @Test func gitlabPipeline() throws {
         let root = try load("gitlab-ci.yml")
         let stages = value(root, "stages")?.sequence?.compactMap { $0.scalar?.text }

@@ -49,7 +49,7 @@ public struct Workspace: Sendable {
     ) -> any StateBackend {
         switch state.backend {
         case .local:
-            LocalStateBackend(statePath: ProjectLoader.join(directory, state.path), workDirectory: ProjectLoader.join(directory, ".mediaform"))
+            LocalStateBackend(settings: state, directory: directory)
         case .postgres:
             PostgresStateBackend(settings: state, environment: environment)
         }

@@ -42,10 +42,10 @@ public final class LocalStateBackend: StateBackend {
         self.clock = clock
     }
 
-    /// The backend for a loaded project: state path from the project file, work folder `.mediaform/`.
-    public convenience init(project: Project, directory: String) {
+    /// The backend of a project directory: the state path from the project file, work folder `.mediaform/`.
+    public convenience init(settings: Project.StateSettings, directory: String) {
         self.init(
-            statePath: ProjectLoader.join(directory, project.state.path),
+            statePath: ProjectLoader.join(directory, settings.path),
             workDirectory: ProjectLoader.join(directory, ".mediaform"))
     }
 

@@ -147,6 +147,19 @@ final class PostgresSession: Sendable {
         }
     }
 
+    /// Runs one statement and hands each row to `onRow` on the driver's thread as it arrives. For large results:
+    /// the driver's collected `rows` grow by copying (quadratic at a million rows).
+    func forEachRow(
+        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String, _ onRow: @escaping @Sendable (PostgresRow) throws -> Void
+    ) throws(StateError) {
+        do {
+            guard !connection.isClosed else { throw SessionEnded.closed }
+            _ = try wait(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger, onRow))
+        } catch {
+            throw Self.describe(error, doing: doing, settings: settings)
+        }
+    }
+
     /// Why a wait ended without the driver's answer.
     enum SessionEnded: Error, CustomStringConvertible {
         case closed

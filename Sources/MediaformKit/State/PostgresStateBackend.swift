@@ -74,20 +74,34 @@ public final class PostgresStateBackend: StateBackend {
             snapshot.serial = Int(cells[2].int ?? 0)
             snapshot.generator = cells[3].text ?? ""
             snapshot.journalSequence = Int(cells[4].int ?? 0)
-            let rows = try session.query(
-                "SELECT key, record FROM \(t.assets) WHERE state_name = $1", PostgresBindings(name), doing: "read the asset rows")
-            snapshot.assets = try decodeAssets(rows, origin: origin)
+            // Rows are kept as the driver's buffers and decoded afterwards on every core.
+            let rows = Mutex<[(key: String, record: ByteBuffer)]>([])
+            try session.forEachRow(
+                "SELECT key, record FROM \(t.assets) WHERE state_name = $1", PostgresBindings(name), doing: "read the asset rows"
+            ) { row in
+                var cells = row.makeIterator()
+                guard let key = cells.next()?.text, let record = cells.next()?.bytes else { return }
+                rows.withLock { $0.append((key, record)) }
+            }
+            snapshot.assets = try decodeAssets(rows.withLock { rows in
+                defer { rows = [] }
+                return rows
+            }, origin: origin)
         }
-        let journalRows = try session.query(
+        let journalRows = Mutex<[(sequence: Int64, line: String)]>([])
+        try session.forEachRow(
             "SELECT sequence, record FROM \(t.journal) WHERE state_name = $1 ORDER BY sequence", PostgresBindings(name),
-            doing: "read the journal")
+            doing: "read the journal"
+        ) { row in
+            var cells = row.makeIterator()
+            let sequence = cells.next()?.int ?? 0
+            let line = cells.next()?.text ?? ""
+            journalRows.withLock { $0.append((sequence, line)) }
+        }
         var records: [JournalRecord] = []
-        records.reserveCapacity(journalRows.count)
-        for row in journalRows {
-            let cells = Array(row)
-            let sequence = cells[0].int ?? 0
+        for (sequence, line) in journalRows.withLock({ $0 }) {
             do {
-                records.append(try JournalRecord.parse(Substring(cells[1].text ?? ""), file: "\(origin) journal", lineNumber: Int(sequence)))
+                records.append(try JournalRecord.parse(Substring(line), file: "\(origin) journal", lineNumber: Int(sequence)))
             } catch {
                 throw .corrupt(error)
             }
@@ -98,7 +112,7 @@ public final class PostgresStateBackend: StateBackend {
     }
 
     /// Decodes asset rows on every core: a state of a million assets is a million small JSON documents.
-    static func decodeAssets(_ rows: [PostgresRow], origin: String) throws(StateError) -> [String: AssetRecord] {
+    static func decodeAssets(_ rows: [(key: String, record: ByteBuffer)], origin: String) throws(StateError) -> [String: AssetRecord] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 5_000))
         let parts = Mutex<[Result<[(String, AssetRecord)], StateFormatError>]>(Array(repeating: .success([]), count: workers))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -108,10 +122,7 @@ public final class PostgresStateBackend: StateBackend {
             var result: Result<[(String, AssetRecord)], StateFormatError>
             do throws(StateFormatError) {
                 for index in range {
-                    var iterator = rows[index].makeIterator()
-                    guard let keyCell = iterator.next(), let recordCell = iterator.next(), let key = keyCell.text,
-                        let bytes = recordCell.bytes
-                    else { throw StateFormatError(file: origin, position: "assets", message: "a row without key or record") }
+                    let (key, bytes) = rows[index]
                     let record = try bytes.withUnsafeReadableBytes { (raw) throws(StateFormatError) -> AssetRecord in
                         try AssetRecord.decode(RawBytes(pointer: raw), key: key, file: origin)
                     }

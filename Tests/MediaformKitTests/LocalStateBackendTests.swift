@@ -4,6 +4,8 @@ import MediaformKit
 import MediaformTestSupport
 import Testing
 
+/// What only the local file has (backups, file modes, torn lines, corrupt files); the behaviour every backend shares
+/// is in `BackendConformanceTests`.
 @Suite struct LocalStateBackendTests {
     private func backend(_ dir: URL) -> LocalStateBackend {
         LocalStateBackend(
@@ -13,13 +15,6 @@ import Testing
 
     private func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
-    }
-
-    @Test func missingStateReadsAsEmptyWithoutLineage() throws {
-        let dir = try Fixtures.temporaryDirectory()
-        let loaded = try backend(dir).read()
-        #expect(!loaded.exists)
-        #expect(loaded.state.assets.isEmpty && loaded.state.lineage.isEmpty && loaded.state.serial == 0)
     }
 
     @Test func journalThenSnapshotRoundTripsWithBackupAndPrivateModes() throws {
@@ -56,21 +51,6 @@ import Testing
         for path in [b.statePath, b.backupPath, b.journalPath, b.lockPath] {
             #expect(try mode(path) == 0o600, "\(path)")
         }
-    }
-
-    @Test func compactionKeepsUnresolvedIntents() throws {
-        let dir = try Fixtures.temporaryDirectory()
-        let b = backend(dir)
-        let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
-        let open = Intent(id: "open", operation: "upload", keys: ["x"])
-        try lock.append([.intent(open)])
-        try lock.writeSnapshot(loaded.state, unresolved: [open])
-        try lock.append([.done(intentId: "open")])
-        lock.release()
-        #expect(try b.read().unresolved.isEmpty)
-        let (lock2, loaded2) = try b.lock(operation: "test", timeout: 0)
-        #expect(loaded2.unresolved.isEmpty)
-        lock2.release()
     }
 
     @Test func tornJournalLineIsReportedAndCutOnTheNextWrite() throws {
@@ -113,31 +93,5 @@ import Testing
         } catch {
             #expect(error == .missingWithBackup(path: b.statePath, backup: b.backupPath))
         }
-    }
-
-    @Test func secondLockInTheSameProcessTimesOutNamingTheHolder() throws {
-        let dir = try Fixtures.temporaryDirectory()
-        let b = backend(dir)
-        let (held, _) = try b.lock(operation: "apply", timeout: 0)
-        defer { held.release() }
-        do {
-            _ = try b.lock(operation: "plan", timeout: 0.3)
-            Issue.record("second lock succeeded")
-        } catch {
-            guard case .locked(let info, let waited) = error else { Issue.record("\(error)"); return }
-            #expect(info?.id == held.info.id)
-            #expect(info?.operation == "apply")
-            #expect(waited >= 0.3)
-            #expect(error.description.contains("mediaform force-unlock \(held.info.id)"))
-        }
-    }
-
-    @Test func forceUnlockChecksTheID() throws {
-        let dir = try Fixtures.temporaryDirectory()
-        let b = backend(dir)
-        #expect(throws: StateError.self) { try b.forceUnlock(id: "nope") }
-        let (held, _) = try b.lock(operation: "apply", timeout: 0)
-        #expect(throws: StateError.lockHeldByLiveProcess(held.info)) { try b.forceUnlock(id: held.info.id) }
-        held.release()
     }
 }

@@ -61,6 +61,12 @@ public struct JournalRecord: Sendable, Equatable {
         return JSONValue.object(o).canonicalJSON
     }
 
+    /// The journal position a snapshot records: past everything appended (`nextSequence - 1`), and high enough that
+    /// the open intents kept after it are numbered from 1 upwards at least.
+    public static func snapshotSequence(_ current: Int, nextSequence: Int, keeping unresolved: Int) -> Int {
+        max(current, nextSequence - 1, unresolved)
+    }
+
     /// The records a trimmed journal keeps after a snapshot through `sequence`: the open intents, renumbered to end
     /// at `sequence` (folding skips their changes but keeps them open until their `done` arrives).
     public static func retaining(_ unresolved: [Intent], through sequence: Int, time: String) -> [JournalRecord] {

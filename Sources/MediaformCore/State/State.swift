@@ -1,3 +1,4 @@
+import Foundation
 /// What mediaform knows about the remote media library: one record per asset key (design §4).
 ///
 /// The state is the only memory of what was uploaded. It is never reset implicitly: a missing record means
@@ -22,6 +23,18 @@ public struct State: Sendable, Equatable {
         self.generator = generator
         self.journalSequence = journalSequence
         self.assets = assets
+    }
+}
+
+extension State {
+    /// This state as the next snapshot records it: serial + 1, written by `generator`, and a new lineage on the first
+    /// write of a state.
+    public func nextSnapshot(generator: String) -> State {
+        var next = self
+        next.serial += 1
+        next.generator = generator
+        if next.lineage.isEmpty { next.lineage = UUID().uuidString.lowercased() }
+        return next
     }
 }
 

@@ -219,11 +219,7 @@ final class LocalStateLock: StateLock {
 
     @discardableResult
     func writeSnapshot(_ newState: State, unresolved: [Intent]) throws(StateError) -> State {
-        var written = newState
-        written.serial += 1
-        written.generator = backend.generator
-        if written.lineage.isEmpty { written.lineage = UUID().uuidString.lowercased() }
-        return try write(written, unresolved: unresolved)
+        try write(newState.nextSnapshot(generator: backend.generator), unresolved: unresolved)
     }
 
     func writeCopy(_ state: State, unresolved: [Intent]) throws(StateError) {
@@ -236,7 +232,7 @@ final class LocalStateLock: StateLock {
         var written = newState
         let result: Result<State, StateError> = state.withLock { s in
             do throws(StateError) {
-                written.journalSequence = max(written.journalSequence, s.nextSequence - 1, unresolved.count)
+                written.journalSequence = JournalRecord.snapshotSequence(written.journalSequence, nextSequence: s.nextSequence, keeping: unresolved.count)
                 s.nextSequence = written.journalSequence + 1
                 // Keep the previous version as the backup, then replace the state.
                 if let previous = try FileIO.read(backend.statePath) {

@@ -232,16 +232,10 @@ extension PostgresBindings {
 }
 
 extension PostgresCell {
-    /// The cell as text (text, bigint and integer columns), nil for NULL.
+    /// A text column's value, nil for NULL.
     var text: String? {
         guard var bytes else { return nil }
-        switch dataType {
-        case .int8: return bytes.readInteger(as: Int64.self).map(String.init)
-        case .int4: return bytes.readInteger(as: Int32.self).map(String.init)
-        case .int2: return bytes.readInteger(as: Int16.self).map(String.init)
-        case .bool: return bytes.readInteger(as: UInt8.self).map { $0 != 0 ? "true" : "false" }
-        default: return bytes.readString(length: bytes.readableBytes)
-        }
+        return bytes.readString(length: bytes.readableBytes)
     }
 
     var int: Int64? {
@@ -250,7 +244,7 @@ extension PostgresCell {
         case .int8: return bytes.readInteger(as: Int64.self)
         case .int4: return bytes.readInteger(as: Int32.self).map(Int64.init)
         case .int2: return bytes.readInteger(as: Int16.self).map(Int64.init)
-        default: return text.flatMap { Int64($0) }
+        default: return nil
         }
     }
 

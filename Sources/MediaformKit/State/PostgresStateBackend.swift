@@ -299,11 +299,7 @@ final class PostgresStateLock: StateLock {
 
     @discardableResult
     func writeSnapshot(_ newState: State, unresolved: [Intent]) throws(StateError) -> State {
-        var written = newState
-        written.serial += 1
-        written.generator = backend.generator
-        if written.lineage.isEmpty { written.lineage = UUID().uuidString.lowercased() }
-        return try write(written, unresolved: unresolved)
+        try write(newState.nextSnapshot(generator: backend.generator), unresolved: unresolved)
     }
 
     func writeCopy(_ state: State, unresolved: [Intent]) throws(StateError) {
@@ -318,7 +314,7 @@ final class PostgresStateLock: StateLock {
         let name = session.settings.name
         let result: Result<State, StateError> = stored.withLock { s in
             var written = newState
-            written.journalSequence = max(written.journalSequence, s.nextSequence - 1, unresolved.count)
+            written.journalSequence = JournalRecord.snapshotSequence(written.journalSequence, nextSequence: s.nextSequence, keeping: unresolved.count)
             do throws(StateError) {
                 try session.transaction { () throws(StateError) in
                     let header = PostgresBindings(

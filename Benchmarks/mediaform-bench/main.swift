@@ -18,7 +18,8 @@ func rawScan(_ data: Data) -> Int {
         var parser = yaml_parser_t()
         yaml_parser_initialize(&parser)
         defer { yaml_parser_delete(&parser) }
-        yaml_parser_set_input_string(&parser, raw.baseAddress!.assumingMemoryBound(to: UInt8.self), raw.count)
+        guard let base = raw.baseAddress else { return 0 }
+        yaml_parser_set_input_string(&parser, base.assumingMemoryBound(to: UInt8.self), raw.count)
         var event = yaml_event_t()
         var count = 0
         while yaml_parser_parse(&parser, &event) == 1 {
@@ -38,7 +39,9 @@ func files(in directory: String) -> [String] {
 
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.first == "tree", arguments.count >= 2 {
-    let contents = files(in: arguments[arguments.startIndex + 1]).map { FileManager.default.contents(atPath: $0) ?? Data() }
+    let contents = files(in: arguments[arguments.startIndex + 1]).map {
+        FileManager.default.contents(atPath: $0) ?? Data()
+    }
     let t = Timer.measure { for c in contents { _ = YAMLLoader.load(c, file: "x") } }
     print("{\"tree_s\":\(t)}")
     exit(0)
@@ -67,7 +70,11 @@ let bytes = contents.reduce(0) { $0 + $1.count }
 var events = 0
 let scan = Timer.measure { for c in contents { events += rawScan(c) } }
 var nodes = 0
-let tree = Timer.measure { for (c, p) in zip(contents, paths) { nodes += YAMLLoader.load(c, file: p).root == nil ? 0 : 1 } }
+let tree = Timer.measure {
+    for (c, p) in zip(contents, paths) { nodes += YAMLLoader.load(c, file: p).root == nil ? 0 : 1 }
+}
 var assets = 0
 let full = Timer.measure { assets = ProjectLoader.load(directory: directory).assets.count }
-print("{\"files\":\(paths.count),\"bytes\":\(bytes),\"events\":\(events),\"assets\":\(assets),\"raw_scan_s\":\(scan),\"tree_s\":\(tree),\"load_validate_s\":\(full)}")
+print(
+    "{\"files\":\(paths.count),\"bytes\":\(bytes),\"events\":\(events),\"assets\":\(assets),\"raw_scan_s\":\(scan),\"tree_s\":\(tree),\"load_validate_s\":\(full)}"
+)

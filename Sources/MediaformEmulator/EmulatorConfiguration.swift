@@ -40,7 +40,8 @@ public struct EmulatorConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String? = nil,
         accessKeyId: String = EmulatorConfiguration.defaultAccessKeyId,
         accessKeySecret: String = EmulatorConfiguration.defaultAccessKeySecret, securityToken: String? = nil,
-        processDelay: Double = 2, rateLimit: Double? = nil, errorRate: Double = 0, throttleRate: Double = 0, dropRate: Double = 0,
+        processDelay: Double = 2, rateLimit: Double? = nil, errorRate: Double = 0, throttleRate: Double = 0,
+        dropRate: Double = 0,
         latency: Double = 0,
         checkSources: Bool = false, callbackAuthKey: String? = nil, allowedSkew: Double = 15 * 60,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }

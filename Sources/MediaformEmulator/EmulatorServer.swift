@@ -28,7 +28,9 @@ public final class EmulatorServer: Sendable {
         let service = self.service
         router.get("/_emulator/jobs") { _, _ -> Response in
             let body = await service.introspection().canonicalJSON
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             var request = request
@@ -40,13 +42,16 @@ public final class EmulatorServer: Sendable {
             }
             if headers["host"] == nil, let authority = request.head.authority { headers["host"] = authority }
             let emulated = EmulatorRequest(
-                method: request.method.rawValue, query: request.uri.query ?? "", headers: headers, body: Data(buffer: body))
+                method: request.method.rawValue, query: request.uri.query ?? "", headers: headers,
+                body: Data(buffer: body))
             let answer = await service.handle(emulated)
             if answer.drop {
                 // The upload is committed; now fail the exchange so the client cannot know it happened.
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { _ in
-                    throw CancellationError()
-                })
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody { _ in
+                        throw CancellationError()
+                    })
             }
             return Response(
                 status: .init(code: answer.status), headers: [.contentType: "application/json"],
@@ -57,12 +62,16 @@ public final class EmulatorServer: Sendable {
         let ready = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(service.configuration.host, port: service.configuration.port), serverName: "mediaform-emulator"),
+            configuration: .init(
+                address: .hostname(service.configuration.host, port: service.configuration.port),
+                serverName: "mediaform-emulator"),
             onServerRunning: { channel in
                 ready.continuation.yield(channel.localAddress?.port ?? 0)
                 ready.continuation.finish()
             },
-            logger: { var l = Logger(label: "emulator"); l.logLevel = .critical; return l }())
+            logger: {
+                var l = Logger(label: "emulator"); l.logLevel = .critical; return l
+            }())
         let running = Task {
             try await app.runService()
         }
@@ -78,7 +87,8 @@ public final class EmulatorServer: Sendable {
         for await p in ready.stream { port = p }
         guard let port, port > 0 else {
             running.cancel()
-            throw EmulatorStartError(message: "the emulator could not listen on \(service.configuration.host):\(service.configuration.port)")
+            throw EmulatorStartError(
+                message: "the emulator could not listen on \(service.configuration.host):\(service.configuration.port)")
         }
         boundPort.withLock { $0 = port }
         return endpoint

@@ -53,7 +53,8 @@ struct EmulatedJob: Sendable, Equatable {
 
     var json: JSONValue {
         var o: [String: JSONValue] = [
-            "jobId": .string(jobId), "mediaId": .string(mediaId), "uploadURL": .string(uploadURL), "created": .double(created),
+            "jobId": .string(jobId), "mediaId": .string(mediaId), "uploadURL": .string(uploadURL),
+            "created": .double(created),
             "appId": .string(appId), "title": .string(title), "tags": .array(tags.map(JSONValue.string)),
             "finished": .bool(finished), "deleted": .bool(deleted), "callbackSent": .bool(callbackSent),
         ]
@@ -66,7 +67,9 @@ struct EmulatedJob: Sendable, Equatable {
     }
 
     init(json v: JSONValue) throws {
-        guard let jobId = v["jobId"]?.stringValue, let mediaId = v["mediaId"]?.stringValue, let url = v["uploadURL"]?.stringValue else {
+        guard let jobId = v["jobId"]?.stringValue, let mediaId = v["mediaId"]?.stringValue,
+            let url = v["uploadURL"]?.stringValue
+        else {
             throw EmulatorError.badLog
         }
         self.jobId = jobId
@@ -86,7 +89,10 @@ struct EmulatedJob: Sendable, Equatable {
         callbackSent = v["callbackSent"]?.boolValue ?? false
     }
 
-    init(jobId: String, mediaId: String, uploadURL: String, created: Double, userData: String?, appId: String, title: String, description: String?, tags: [String], cateId: Int64?, coverURL: String?) {
+    init(
+        jobId: String, mediaId: String, uploadURL: String, created: Double, userData: String?, appId: String,
+        title: String, description: String?, tags: [String], cateId: Int64?, coverURL: String?
+    ) {
         self.jobId = jobId
         self.mediaId = mediaId
         self.uploadURL = uploadURL
@@ -131,11 +137,16 @@ struct APIFault: Error {
     var status: Int
 
     static func missing(_ name: String) -> APIFault {
-        APIFault(code: "MissingParameter.\(name)", message: "The input parameter \"\(name)\" that is mandatory for processing this request is not supplied.", status: 400)
+        APIFault(
+            code: "MissingParameter.\(name)",
+            message: "The input parameter \"\(name)\" that is mandatory for processing this request is not supplied.",
+            status: 400)
     }
 
     static func invalid(_ name: String, _ why: String) -> APIFault {
-        APIFault(code: "InvalidParameter.\(name)", message: "The specified parameter \"\(name)\" is not valid. \(why)", status: 400)
+        APIFault(
+            code: "InvalidParameter.\(name)", message: "The specified parameter \"\(name)\" is not valid. \(why)",
+            status: 400)
     }
 }
 
@@ -162,7 +173,8 @@ public actor EmulatorService {
                 var index = JobIndex()
                 for line in text.split(separator: "\n") {
                     // A torn last line (the emulator was killed mid-write) is skipped.
-                    guard let value = try? JSONParser.parse(String(line)), let job = try? EmulatedJob(json: value) else { continue }
+                    guard let value = try? JSONParser.parse(String(line)), let job = try? EmulatedJob(json: value)
+                    else { continue }
                     index.insert(job)
                 }
                 jobs = index.jobs
@@ -211,24 +223,36 @@ public actor EmulatorService {
             try throttle()
             if configuration.errorRate > 0, Double.random(in: 0..<1, using: &random) < configuration.errorRate {
                 throw Bool.random(using: &random)
-                    ? APIFault(code: "ServiceUnavailable", message: "The request has failed due to a temporary failure of the server.", status: 503)
-                    : APIFault(code: "InternalError", message: "The request processing has failed due to some unknown error.", status: 500)
+                    ? APIFault(
+                        code: "ServiceUnavailable",
+                        message: "The request has failed due to a temporary failure of the server.", status: 503)
+                    : APIFault(
+                        code: "InternalError", message: "The request processing has failed due to some unknown error.",
+                        status: 500)
             }
             var body = try await perform(action, Dictionary(parameters, uniquingKeysWith: { a, _ in a }))
             body["RequestId"] = .string(requestId)
             var response = EmulatorResponse.json(.object(body))
-            if action == "UploadMediaByURL", configuration.dropRate > 0, Double.random(in: 0..<1, using: &random) < configuration.dropRate {
+            if action == "UploadMediaByURL", configuration.dropRate > 0,
+                Double.random(in: 0..<1, using: &random) < configuration.dropRate
+            {
                 response.drop = true
             }
             return response
         } catch let fault as APIFault {
-            return .json(.object([
-                "RequestId": .string(requestId), "HostId": .string(request.headers["host"] ?? "ice.emulator"), "Code": .string(fault.code),
-                "Message": .string(fault.message),
-                "Recommend": .string("https://api.aliyun.com/troubleshoot?q=\(fault.code)&product=ICE&requestId=\(requestId)"),
-            ]), status: fault.status)
+            return .json(
+                .object([
+                    "RequestId": .string(requestId), "HostId": .string(request.headers["host"] ?? "ice.emulator"),
+                    "Code": .string(fault.code),
+                    "Message": .string(fault.message),
+                    "Recommend": .string(
+                        "https://api.aliyun.com/troubleshoot?q=\(fault.code)&product=ICE&requestId=\(requestId)"),
+                ]), status: fault.status)
         } catch {
-            return .json(.object(["RequestId": .string(requestId), "Code": .string("InternalError"), "Message": .string("\(error)")]), status: 500)
+            return .json(
+                .object([
+                    "RequestId": .string(requestId), "Code": .string("InternalError"), "Message": .string("\(error)"),
+                ]), status: 500)
         }
     }
 
@@ -237,9 +261,12 @@ public actor EmulatorService {
         guard var pairs = PercentEncoding.parseQuery(Substring(request.query)) else {
             throw APIFault(code: "InvalidParameter", message: "The query string is not correctly encoded.", status: 400)
         }
-        if request.headers["content-type"]?.hasPrefix("application/x-www-form-urlencoded") == true, !request.body.isEmpty {
+        if request.headers["content-type"]?.hasPrefix("application/x-www-form-urlencoded") == true,
+            !request.body.isEmpty
+        {
             guard let form = PercentEncoding.parseQuery(Substring(String(decoding: request.body, as: UTF8.self))) else {
-                throw APIFault(code: "InvalidParameter", message: "The form body is not correctly encoded.", status: 400)
+                throw APIFault(
+                    code: "InvalidParameter", message: "The form body is not correctly encoded.", status: 400)
             }
             pairs += form
         }
@@ -248,92 +275,133 @@ public actor EmulatorService {
 
     // MARK: - Authentication (ims-api.md §2, §6.2)
 
-    private func authenticate(_ request: EmulatorRequest, parameters: inout [(name: String, value: String)]) throws -> String {
+    private func authenticate(_ request: EmulatorRequest, parameters: inout [(name: String, value: String)]) throws
+        -> String
+    {
         let t = now()
         if let authorization = request.headers["authorization"] {
             guard let parsed = SignatureV3.parseAuthorization(authorization) else {
-                throw APIFault(code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.", status: 400)
+                throw APIFault(
+                    code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.",
+                    status: 400)
             }
             guard let action = request.headers["x-acs-action"], let date = request.headers["x-acs-date"],
                 let nonce = request.headers["x-acs-signature-nonce"], parsed.signedHeaders.contains("host"),
                 parsed.signedHeaders.contains("x-acs-date"), parsed.signedHeaders.contains("x-acs-signature-nonce")
             else {
-                throw APIFault(code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.", status: 400)
+                throw APIFault(
+                    code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.",
+                    status: 400)
             }
             guard request.headers["x-acs-version"] == RequestSigner.apiVersion else {
-                throw APIFault(code: "InvalidVersion", message: "Specified parameter Version is not valid.", status: 400)
+                throw APIFault(
+                    code: "InvalidVersion", message: "Specified parameter Version is not valid.", status: 400)
             }
             try checkKey(parsed.accessKeyId, token: request.headers["x-acs-security-token"])
             try checkTime(date, nonce: nonce, now: t)
-            let payloadHash = request.headers["x-acs-content-sha256"] ?? Digest.hex(Digest.hash(.sha256, Array(request.body)))
+            let payloadHash =
+                request.headers["x-acs-content-sha256"] ?? Digest.hex(Digest.hash(.sha256, Array(request.body)))
             let signed = SignatureV3.sign(
-                method: request.method, canonicalQuery: PercentEncoding.canonicalQuery(parameters), headers: request.headers,
+                method: request.method, canonicalQuery: PercentEncoding.canonicalQuery(parameters),
+                headers: request.headers,
                 signedHeaderNames: parsed.signedHeaders, payloadHash: payloadHash, accessKeyId: parsed.accessKeyId,
                 accessKeySecret: configuration.accessKeySecret)
             guard signed.signature == parsed.signature else {
-                throw APIFault(code: "SignatureDoesNotMatch", message: "Specified signature does not match our calculation.", status: 400)
+                throw APIFault(
+                    code: "SignatureDoesNotMatch", message: "Specified signature does not match our calculation.",
+                    status: 400)
             }
             nonces[nonce] = t
             return action
         }
         guard let signature = parameters.first(where: { $0.name == "Signature" })?.value else {
-            throw APIFault(code: "MissingParameter.Signature", message: "The input parameter \"Signature\" that is mandatory for processing this request is not supplied.", status: 400)
+            throw APIFault(
+                code: "MissingParameter.Signature",
+                message:
+                    "The input parameter \"Signature\" that is mandatory for processing this request is not supplied.",
+                status: 400)
         }
         let p = Dictionary(parameters, uniquingKeysWith: { a, _ in a })
         guard let action = p["Action"] else { throw APIFault.missing("Action") }
         guard let keyId = p["AccessKeyId"], let timestamp = p["Timestamp"], let nonce = p["SignatureNonce"] else {
-            throw APIFault(code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.", status: 400)
+            throw APIFault(
+                code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.",
+                status: 400)
         }
         guard p["Version"] == RequestSigner.apiVersion else {
             throw APIFault(code: "InvalidVersion", message: "Specified parameter Version is not valid.", status: 400)
         }
         guard p["SignatureMethod"] == "HMAC-SHA1", p["SignatureVersion"] == "1.0" else {
-            throw APIFault(code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.", status: 400)
+            throw APIFault(
+                code: "IncompleteSignature", message: "The request signature does not conform to Aliyun standards.",
+                status: 400)
         }
         try checkKey(keyId, token: p["SecurityToken"])
         try checkTime(timestamp, nonce: nonce, now: t)
         let unsigned = parameters.filter { $0.name != "Signature" }
         let stringToSign = SignatureV1.stringToSign(method: request.method, parameters: unsigned)
-        guard SignatureV1.signature(stringToSign: stringToSign, accessKeySecret: configuration.accessKeySecret) == signature else {
-            throw APIFault(code: "SignatureDoesNotMatch", message: "Specified signature is not matched with our calculation. server string to sign is:\(stringToSign)", status: 400)
+        guard
+            SignatureV1.signature(stringToSign: stringToSign, accessKeySecret: configuration.accessKeySecret)
+                == signature
+        else {
+            throw APIFault(
+                code: "SignatureDoesNotMatch",
+                message:
+                    "Specified signature is not matched with our calculation. server string to sign is:\(stringToSign)",
+                status: 400)
         }
         nonces[nonce] = t
-        parameters = unsigned.filter { !["AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp", "Format", "Version", "Action", "SecurityToken", "RegionId"].contains($0.name) }
+        parameters = unsigned.filter {
+            ![
+                "AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp", "Format",
+                "Version", "Action", "SecurityToken", "RegionId",
+            ].contains($0.name)
+        }
         return action
     }
 
     private func checkKey(_ id: String, token: String?) throws {
         guard id == configuration.accessKeyId else {
-            throw APIFault(code: "InvalidAccessKeyId.NotFound", message: "Specified access key is not found.", status: 404)
+            throw APIFault(
+                code: "InvalidAccessKeyId.NotFound", message: "Specified access key is not found.", status: 404)
         }
         if let expected = configuration.securityToken, token != expected {
-            throw APIFault(code: token == nil ? "InvalidSecurityToken.Malformed" : "InvalidSecurityToken.MismatchWithAccessKey", message: "Specified SecurityToken is not valid.", status: 400)
+            throw APIFault(
+                code: token == nil ? "InvalidSecurityToken.Malformed" : "InvalidSecurityToken.MismatchWithAccessKey",
+                message: "Specified SecurityToken is not valid.", status: 400)
         }
     }
 
     private func checkTime(_ timestamp: String, nonce: String, now t: Double) throws {
         guard let time = Timestamps.parse(timestamp), timestamp.hasSuffix("Z") else {
-            throw APIFault(code: "InvalidTimeStamp.Format", message: "Specified time stamp or date value is not well formatted.", status: 400)
+            throw APIFault(
+                code: "InvalidTimeStamp.Format", message: "Specified time stamp or date value is not well formatted.",
+                status: 400)
         }
         guard abs(t - time) <= configuration.allowedSkew else {
-            throw APIFault(code: "InvalidTimeStamp.Expired", message: "Specified time stamp or date value is expired.", status: 400)
+            throw APIFault(
+                code: "InvalidTimeStamp.Expired", message: "Specified time stamp or date value is expired.", status: 400
+            )
         }
         // Forget nonces older than the skew window: a reuse beyond it is caught by the timestamp check.
         if nonces.count > 100_000 { nonces = nonces.filter { t - $0.value <= configuration.allowedSkew } }
         guard nonces[nonce] == nil else {
-            throw APIFault(code: "SignatureNonceUsed", message: "Specified signature nonce was used already.", status: 400)
+            throw APIFault(
+                code: "SignatureNonceUsed", message: "Specified signature nonce was used already.", status: 400)
         }
     }
 
     private func throttle() throws {
         if configuration.throttleRate > 0, Double.random(in: 0..<1, using: &random) < configuration.throttleRate {
-            throw APIFault(code: "Throttling.User", message: "Request was denied due to user flow control.", status: 400)
+            throw APIFault(
+                code: "Throttling.User", message: "Request was denied due to user flow control.", status: 400)
         }
         guard let limit = configuration.rateLimit else { return }
         let t = now()
         requestTimes.removeAll { t - $0 >= 1 }
         guard Double(requestTimes.count) < limit else {
-            throw APIFault(code: "Throttling.User", message: "Request was denied due to user flow control.", status: 400)
+            throw APIFault(
+                code: "Throttling.User", message: "Request was denied due to user flow control.", status: 400)
         }
         requestTimes.append(t)
     }
@@ -356,7 +424,11 @@ public actor EmulatorService {
             await advance()
             var infos: [JSONValue] = [], ignored: [JSONValue] = []
             for id in ids.split(separator: ",").map(String.init) {
-                if let i = mediaIndex[id], !jobs[i].deleted { infos.append(mediaInfo(jobs[i])) } else { ignored.append(.string(id)) }
+                if let i = mediaIndex[id], !jobs[i].deleted {
+                    infos.append(mediaInfo(jobs[i]))
+                } else {
+                    ignored.append(.string(id))
+                }
             }
             return ["MediaInfos": .array(infos), "IgnoredList": .array(ignored)]
         case "UpdateMediaInfo": return try update(p)
@@ -385,13 +457,19 @@ public actor EmulatorService {
                 "TotalCount": .int(Int64(live.count)),
             ]
         default:
-            throw APIFault(code: "InvalidAction.NotFound", message: "Specified api is not found, please check your url and method.", status: 404)
+            throw APIFault(
+                code: "InvalidAction.NotFound",
+                message: "Specified api is not found, please check your url and method.", status: 404)
         }
     }
 
     private func decodeURLList(_ value: String, name: String, limit: Int) throws -> [String] {
-        let items = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.isEmpty, items.count <= limit else { throw APIFault.invalid(name, "At most \(limit) values are allowed.") }
+        let items = value.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard !items.isEmpty, items.count <= limit else {
+            throw APIFault.invalid(name, "At most \(limit) values are allowed.")
+        }
         return try items.map { item in
             guard !item.isEmpty, let url = PercentEncoding.decode(Substring(item), plusAsSpace: false) else {
                 throw APIFault.invalid(name, "A URL is empty or not correctly encoded.")
@@ -421,15 +499,20 @@ public actor EmulatorService {
             }
         }
         if let userData = p["UserData"] {
-            guard userData.utf8.count <= APILimits.userDataBytes, let value = try? JSONParser.parse(userData), value.objectValue != nil else {
-                throw APIFault.invalid("UserData", "It must be a JSON object of at most \(APILimits.userDataBytes) bytes.")
+            guard userData.utf8.count <= APILimits.userDataBytes, let value = try? JSONParser.parse(userData),
+                value.objectValue != nil
+            else {
+                throw APIFault.invalid(
+                    "UserData", "It must be a JSON object of at most \(APILimits.userDataBytes) bytes.")
             }
             if let extend = value["Extend"], extend.canonicalJSON.utf8.count > APILimits.extendBytes {
                 throw APIFault.invalid("UserData", "Extend is longer than \(APILimits.extendBytes) bytes.")
             }
         }
         for name in ["UploadTargetConfig", "PostProcessConfig"] {
-            if let text = p[name], (try? JSONParser.parse(text))?.objectValue == nil { throw APIFault.invalid(name, "It must be a JSON object.") }
+            if let text = p[name], (try? JSONParser.parse(text))?.objectValue == nil {
+                throw APIFault.invalid(name, "It must be a JSON object.")
+            }
         }
         var created: [(EmulatedJob, JSONValue)] = []
         for url in urls {
@@ -439,22 +522,35 @@ public actor EmulatorService {
             }
             let ext = meta["FileExtension"]?.stringValue ?? APILimits.pathExtension(of: url)
             guard APILimits.mediaExtensions.contains(ext.lowercased()) else {
-                throw APIFault.invalid("UploadURLs", "The URL \(url) has no audio or video file extension; set FileExtension.")
+                throw APIFault.invalid(
+                    "UploadURLs", "The URL \(url) has no audio or video file extension; set FileExtension.")
             }
             let title = meta["Title"]?.stringValue ?? String(url.split(separator: "/").last ?? "untitled")
             try checkText(title, name: "Title", limit: APILimits.titleBytes)
-            if let d = meta["Description"]?.stringValue { try checkText(d, name: "Description", limit: APILimits.descriptionBytes) }
+            if let d = meta["Description"]?.stringValue {
+                try checkText(d, name: "Description", limit: APILimits.descriptionBytes)
+            }
             let tags = (meta["Tags"]?.stringValue ?? "").split(separator: ",").map(String.init)
-            guard tags.count <= APILimits.tagCount else { throw APIFault.invalid("Tags", "At most \(APILimits.tagCount) tags are allowed.") }
+            guard tags.count <= APILimits.tagCount else {
+                throw APIFault.invalid("Tags", "At most \(APILimits.tagCount) tags are allowed.")
+            }
             for tag in tags { try checkText(tag, name: "Tags", limit: APILimits.tagBytes) }
             if let cover = meta["CoverURL"]?.stringValue, cover.utf8.count > APILimits.coverBytes {
                 throw APIFault.invalid("CoverURL", "It is longer than \(APILimits.coverBytes) bytes.")
             }
             let job = EmulatedJob(
                 jobId: Self.id(), mediaId: Self.id(), uploadURL: url, created: now(), userData: p["UserData"],
-                appId: p["AppId"] ?? Project.defaultAppId, title: title, description: meta["Description"]?.stringValue, tags: tags,
+                appId: p["AppId"] ?? Project.defaultAppId, title: title, description: meta["Description"]?.stringValue,
+                tags: tags,
                 cateId: meta["CateId"]?.looseInt, coverURL: meta["CoverURL"]?.stringValue)
-            created.append((job, .object(["JobId": .string(job.jobId), "MediaId": .string(job.mediaId), "SourceURL": .string(PercentEncoding.encode(url))])))
+            created.append(
+                (
+                    job,
+                    .object([
+                        "JobId": .string(job.jobId), "MediaId": .string(job.mediaId),
+                        "SourceURL": .string(PercentEncoding.encode(url)),
+                    ])
+                ))
         }
         // All URLs are validated before any job is created: a rejected call creates nothing.
         for (job, _) in created { store(job) }
@@ -482,7 +578,9 @@ public actor EmulatorService {
         }
         if let tagText = p["MediaTags"] {
             let tags = tagText.split(separator: ",").map(String.init)
-            guard tags.count <= APILimits.tagCount else { throw APIFault.invalid("MediaTags", "At most \(APILimits.tagCount) tags are allowed.") }
+            guard tags.count <= APILimits.tagCount else {
+                throw APIFault.invalid("MediaTags", "At most \(APILimits.tagCount) tags are allowed.")
+            }
             for tag in tags { try checkText(tag, name: "MediaTags", limit: APILimits.tagBytes) }
             job.tags = p["AppendTags"] == "true" ? job.tags + tags.filter { !job.tags.contains($0) } : tags
         }
@@ -491,7 +589,9 @@ public actor EmulatorService {
             job.cateId = cate
         }
         if let cover = p["CoverURL"] {
-            guard cover.utf8.count <= APILimits.coverBytes else { throw APIFault.invalid("CoverURL", "It is longer than \(APILimits.coverBytes) bytes.") }
+            guard cover.utf8.count <= APILimits.coverBytes else {
+                throw APIFault.invalid("CoverURL", "It is longer than \(APILimits.coverBytes) bytes.")
+            }
             job.coverURL = cover
         }
         store(job)
@@ -531,8 +631,10 @@ public actor EmulatorService {
 
     private func info(_ job: EmulatedJob) -> JSONValue {
         var o: [String: JSONValue] = [
-            "JobId": .string(job.jobId), "UploadURL": .string(PercentEncoding.encode(job.uploadURL)), "MediaId": .string(job.mediaId),
-            "Status": .string(status(job)), "CreationTime": .string(Self.iso(job.created)), "FileSize": .string("1048576"),
+            "JobId": .string(job.jobId), "UploadURL": .string(PercentEncoding.encode(job.uploadURL)),
+            "MediaId": .string(job.mediaId),
+            "Status": .string(status(job)), "CreationTime": .string(Self.iso(job.created)),
+            "FileSize": .string("1048576"),
             "ErrorCode": .string(job.failure == nil ? "" : "URLInvalidError"),
             "ErrorMessage": .string(job.failure ?? ""),
         ]
@@ -543,8 +645,10 @@ public actor EmulatorService {
 
     private func mediaInfo(_ job: EmulatedJob) -> JSONValue {
         var basic: [String: JSONValue] = [
-            "MediaId": .string(job.mediaId), "InputURL": .string(job.uploadURL), "MediaType": .string(Self.mediaType(job.uploadURL)),
-            "Title": .string(job.title), "MediaTags": .string(job.tags.joined(separator: ",")), "Source": .string("vod"),
+            "MediaId": .string(job.mediaId), "InputURL": .string(job.uploadURL),
+            "MediaType": .string(Self.mediaType(job.uploadURL)),
+            "Title": .string(job.title), "MediaTags": .string(job.tags.joined(separator: ",")),
+            "Source": .string("vod"),
             "Status": .string(job.finished ? (job.failure == nil ? "Normal" : "PrepareFail") : "Preparing"),
             "CreateTime": .string(Self.iso(job.created)), "BusinessType": .string("general"),
         ]
@@ -573,7 +677,9 @@ public actor EmulatorService {
 
     /// Checked once per job (not cached per URL: a source may come back, and a retry must see it).
     private func sourceReachable(_ url: String) async -> Bool {
-        let host = url.split(separator: "/").dropFirst(1).first.map { $0.split(separator: ":").first.map(String.init) ?? "" } ?? ""
+        let host =
+            url.split(separator: "/").dropFirst(1).first.map { $0.split(separator: ":").first.map(String.init) ?? "" }
+            ?? ""
         guard host == "127.0.0.1" || host == "localhost" else { return true }
         let response = try? await callbackTransport.send(HTTPRequest(method: "GET", url: url, headers: [], timeout: 5))
         return response.map { (200..<300).contains($0.status) } ?? false
@@ -591,11 +697,13 @@ public actor EmulatorService {
             marked.callbackSent = true
             store(marked)
             let event = JSONValue.object([
-                "EventType": .string("UploadByURLComplete"), "UserId": .int(1_000_000), "EventTime": .string(Self.iso(now())),
+                "EventType": .string("UploadByURLComplete"), "UserId": .int(1_000_000),
+                "EventTime": .string(Self.iso(now())),
                 "MessageBody": .object([
                     "Status": .string(job.failure == nil ? "Success" : "Fail"), "SourceURL": .string(job.uploadURL),
                     "JobId": .string(job.jobId), "MediaId": .string(job.mediaId), "UserData": .string(userData),
-                    "ErrorCode": .string(job.failure == nil ? "" : "URLInvalidError"), "ErrorMessage": .string(job.failure ?? ""),
+                    "ErrorCode": .string(job.failure == nil ? "" : "URLInvalidError"),
+                    "ErrorMessage": .string(job.failure ?? ""),
                 ]),
             ])
             var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
@@ -606,7 +714,11 @@ public actor EmulatorService {
             }
             // VOD's delivery: 3 attempts, 1 s apart, 5 s timeout (ims-api.md §7.2).
             for attempt in 0..<3 {
-                if let r = try? await callbackTransport.send(HTTPRequest(method: "POST", url: callback, headers: headers, body: Data(event.canonicalJSON.utf8), timeout: 5)), r.status == 200 {
+                if let r = try? await callbackTransport.send(
+                    HTTPRequest(
+                        method: "POST", url: callback, headers: headers, body: Data(event.canonicalJSON.utf8),
+                        timeout: 5)), r.status == 200
+                {
                     break
                 }
                 if attempt < 2 { try? await Task.sleep(nanoseconds: 1_000_000_000) }

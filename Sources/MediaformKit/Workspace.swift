@@ -15,7 +15,9 @@ public struct Workspace: Sendable {
 
     /// Loads the project and reads its state at the same time (design §8: two cores): the state is read on another
     /// thread while the manifests are parsed. The state result is nil when the project file itself is unusable.
-    public static func openReadingState(directory: String, computeDigest: Bool = false) -> (Workspace, Result<LoadedState, StateError>?) {
+    public static func openReadingState(directory: String, computeDigest: Bool = false) -> (
+        Workspace, Result<LoadedState, StateError>?
+    ) {
         let (early, _) = backend(directory: directory)
         let stateResult = Mutex<Result<LoadedState, StateError>?>(nil)
         let group = DispatchGroup()
@@ -35,7 +37,10 @@ public struct Workspace: Sendable {
     public static func backend(directory: String) -> (backend: (any StateBackend)?, diagnostics: [Diagnostic]) {
         let path = ProjectLoader.join(directory, Project.fileName)
         guard let data = FileManager.default.contents(atPath: path) else {
-            return (nil, [.error("no \(Project.fileName) in '\(directory)'; pass the project directory with --project", at: nil)])
+            return (
+                nil,
+                [.error("no \(Project.fileName) in '\(directory)'; pass the project directory with --project", at: nil)]
+            )
         }
         let parsed = ManifestParser.parseProject(data, file: path)
         guard let project = parsed.project, !parsed.diagnostics.hasErrors else { return (nil, parsed.diagnostics) }
@@ -45,7 +50,8 @@ public struct Workspace: Sendable {
     /// The backend the project file names. A `postgres` backend connects only when used, so that commands that do
     /// not touch the state (validate) work without the database's URL.
     public static func makeBackend(
-        state: Project.StateSettings, directory: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        state: Project.StateSettings, directory: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> any StateBackend {
         switch state.backend {
         case .local:

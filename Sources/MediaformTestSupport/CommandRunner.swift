@@ -65,8 +65,10 @@ public struct MeasuredResult: Sendable {
 
 extension CommandRunner {
     /// Runs `mediaform` under `/usr/bin/time` to learn its peak memory (stdout is discarded).
-    public static func runMeasured(_ arguments: [String], environment: [String: String] = [:]) throws -> MeasuredResult {
-        let report = FileManager.default.temporaryDirectory.appendingPathComponent("mediaform-time-\(UUID().uuidString)")
+    public static func runMeasured(_ arguments: [String], environment: [String: String] = [:]) throws -> MeasuredResult
+    {
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mediaform-time-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: report) }
         let process = makeProcess(arguments, in: nil, environment: environment)
         process.arguments = ["-o", report.path, "-f", "%M", binary.path] + arguments
@@ -78,7 +80,10 @@ extension CommandRunner {
         try process.run()
         let data = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let peak = (try? String(contentsOf: report, encoding: .utf8))?.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+        let peak =
+            (try? String(contentsOf: report, encoding: .utf8))?.split(separator: "\n").last.flatMap {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            } ?? 0
         var stderr = String(decoding: data, as: UTF8.self)
         // /usr/bin/time reports a signal death as "Command terminated by signal N".
         let status: Int32 = stderr.contains("Command terminated by signal") ? -1 : process.terminationStatus
@@ -91,7 +96,8 @@ extension CommandRunner {
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
     ) throws -> (process: Process, stderr: URL) {
         let process = makeProcess(arguments, in: directory, environment: environment)
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("mediaform-stderr-\(UUID().uuidString)")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mediaform-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardOutput = FileHandle.nullDevice

@@ -23,7 +23,8 @@ public enum Fixtures {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
         return names.filter { name in
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: base + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+            return FileManager.default.fileExists(atPath: base + "/" + name, isDirectory: &isDirectory)
+                && isDirectory.boolValue
         }.sorted()
     }
 
@@ -32,7 +33,8 @@ public enum Fixtures {
     public static func copyProject(_ source: URL, to target: URL) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: target, withIntermediateDirectories: true)
-        try fm.copyItem(at: source.appendingPathComponent("mediaform.yaml"), to: target.appendingPathComponent("mediaform.yaml"))
+        try fm.copyItem(
+            at: source.appendingPathComponent("mediaform.yaml"), to: target.appendingPathComponent("mediaform.yaml"))
         try fm.copyItem(at: source.appendingPathComponent("assets"), to: target.appendingPathComponent("assets"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,9 @@ public final class LoopbackServer: Sendable {
         indirect case delayed(Double, Reply)
 
         public static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> Reply {
-            .respond(status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: body)
+            .respond(
+                status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: body
+            )
         }
     }
 
@@ -50,7 +53,9 @@ public final class LoopbackServer: Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             close(fd)
@@ -109,7 +114,8 @@ public final class LoopbackServer: Sendable {
             reply = next
         }
         guard case .respond(let status, let headers, let body) = reply else { return }  // .drop: close unanswered
-        var text = "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
+        var text =
+            "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n" + body
         let bytes = Array(text.utf8)
@@ -124,30 +130,33 @@ public final class LoopbackServer: Sendable {
     private static func read(_ fd: Int32) -> Request? {
         var buffer = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 65536)
-        var headerEnd: Int?
-        while headerEnd == nil {
+        var found: Int?
+        while found == nil {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { return nil }
             buffer += chunk[0..<n]
-            if let r = buffer.firstRange(of: Array("\r\n\r\n".utf8)) { headerEnd = r.upperBound }
+            if let r = buffer.firstRange(of: Array("\r\n\r\n".utf8)) { found = r.upperBound }
         }
-        let head = String(decoding: buffer[0..<headerEnd!], as: UTF8.self)
+        guard let headerEnd = found else { return nil }
+        let head = String(decoding: buffer[0..<headerEnd], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         let requestLine = lines.removeFirst().split(separator: " ")
         guard requestLine.count >= 2 else { return nil }
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
-        var body = Array(buffer[headerEnd!...])
+        var body = Array(buffer[headerEnd...])
         let length = Int(headers["content-length"] ?? "0") ?? 0
         while body.count < length {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { break }
             body += chunk[0..<n]
         }
-        return Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: Data(body))
+        return Request(
+            method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: Data(body))
     }
 }
 

@@ -25,7 +25,9 @@ public enum TestDatabase {
     }
 
     /// A postgres backend for a new, empty state.
-    public static func backend(name: String = uniqueName(), clock: @escaping @Sendable () -> String = { Builders.time }) -> PostgresStateBackend {
+    public static func backend(name: String = uniqueName(), clock: @escaping @Sendable () -> String = { Builders.time })
+        -> PostgresStateBackend
+    {
         PostgresStateBackend(
             settings: Project.StateSettings(backend: .postgres, name: name), environment: environment, clock: clock)
     }

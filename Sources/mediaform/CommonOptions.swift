@@ -5,34 +5,18 @@ import MediaformKit
 
 /// `--project DIR` for commands whose positional arguments are something else.
 struct ProjectOption: ParsableArguments {
-    @Option(name: [.customShort("C"), .long], help: "The project directory (holding mediaform.yaml).", completion: .directory)
+    @Option(
+        name: [.customShort("C"), .long], help: "The project directory (holding mediaform.yaml).",
+        completion: .directory)
     var project: String = "."
 }
 
 /// `--lock-timeout`.
 struct LockOptions: ParsableArguments {
     @Option(help: "How long to wait for the state lock held by another run (e.g. 0, 30s, 5m).")
-    var lockTimeout: Duration = .seconds(0)
+    var lockTimeout: DurationArgument = DurationArgument(.seconds(0))
 
     var seconds: Double { lockTimeout.seconds }
-}
-
-extension Duration: @retroactive ExpressibleByArgument {
-    /// `90`, `90s`, `1.5m`, `2h`, `500ms`.
-    public init?(argument: String) {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        var text = argument.trimmingCharacters(in: .whitespaces)
-        var factor = 1.0
-        for (suffix, f) in units where text.hasSuffix(suffix) {
-            text.removeLast(suffix.count)
-            factor = f
-            break
-        }
-        guard let value = Double(text), value.isFinite, value >= 0 else { return nil }
-        self = .milliseconds(Int64((value * factor * 1000).rounded()))
-    }
-
-    public static var defaultCompletionKind: CompletionKind { .default }
 }
 
 /// Printing helpers shared by commands.

@@ -6,7 +6,10 @@ import MediaformKit
 
 /// Options for commands that call the API.
 struct APIOptions: ParsableArguments {
-    @Option(help: "The aliyun CLI profile to take credentials from (default: ALIBABA_CLOUD_PROFILE, then the file's current).")
+    @Option(
+        help:
+            "The aliyun CLI profile to take credentials from (default: ALIBABA_CLOUD_PROFILE, then the file's current)."
+    )
     var profile: String?
 
     @Option(help: "Requests per second, shared by all calls (default: limits.requestsPerSecond, or 10).")
@@ -23,7 +26,9 @@ struct APIOptions: ParsableArguments {
 
     func validate() throws {
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
-        if let parallelism, !(1...64).contains(parallelism) { throw ValidationError("--parallelism must be between 1 and 64") }
+        if let parallelism, !(1...64).contains(parallelism) {
+            throw ValidationError("--parallelism must be between 1 and 64")
+        }
     }
 }
 
@@ -42,12 +47,16 @@ struct Connection {
         case .emulator:
             // The built-in emulator keeps its jobs under .mediaform/emulator, so state and jobs stay in step.
             let delay = environment["MEDIAFORM_EMULATOR_DELAY"].flatMap(Double.init) ?? 2
-            let server = try EmulatorServer(configuration: EmulatorConfiguration(
-                port: 0, dataDirectory: ProjectLoader.join(directory, ".mediaform/emulator"), processDelay: delay))
+            let server = try EmulatorServer(
+                configuration: EmulatorConfiguration(
+                    port: 0, dataDirectory: ProjectLoader.join(directory, ".mediaform/emulator"), processDelay: delay))
             let endpoint = try await server.start()
             let client = IMSClient(
                 configuration: ClientConfiguration(endpoint: endpoint, signatureVersion: options.signatureVersion),
-                credentials: StaticCredentials(AccessKey(id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret), source: "built-in emulator"),
+                credentials: StaticCredentials(
+                    AccessKey(
+                        id: EmulatorConfiguration.defaultAccessKeyId,
+                        secret: EmulatorConfiguration.defaultAccessKeySecret), source: "built-in emulator"),
                 requestsPerSecond: rate, parallelism: parallelism)
             return Connection(client: client, emulator: server)
         case .regional, .url:

@@ -15,7 +15,10 @@ struct MediaformCommand: AsyncParsableCommand {
             (plan --detailed-exitcode); 3 apply finished with failed assets; 64 wrong usage; 130 interrupted.
             """,
         version: MediaformKit.version,
-        subcommands: [Validate.self, Plan.self, Apply.self, Refresh.self, Show.self, StateCommand.self, Import.self, ForceUnlock.self, Emulator.self]
+        subcommands: [
+            Validate.self, Plan.self, Apply.self, Refresh.self, Show.self, StateCommand.self, Import.self,
+            ForceUnlock.self, Emulator.self,
+        ]
     )
 
     static var _errorLabel: String { "error" }

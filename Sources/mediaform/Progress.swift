@@ -31,7 +31,11 @@ final class Progress: Sendable {
     /// The number of changes to carry out (uploads, updates, deletes).
     var total: Int {
         get { counts.withLock { $0.total } }
-        set { counts.withLock { $0.total = newValue; $0.started = Date().timeIntervalSince1970 } }
+        set {
+            counts.withLock {
+                $0.total = newValue; $0.started = Date().timeIntervalSince1970
+            }
+        }
     }
 
     func handle(_ event: ApplyEvent) {
@@ -73,7 +77,9 @@ final class Progress: Sendable {
             if c.total > 0 {
                 let width = 24
                 let filled = min(width, done * width / max(1, c.total))
-                s += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(done)/\(c.total)"
+                s +=
+                    "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+                    + "] \(done)/\(c.total)"
                 let elapsed = max(0.001, now - c.started)
                 let rate = Double(done) / elapsed
                 s += String(format: " · %.1f/s", rate)
@@ -96,18 +102,24 @@ final class Progress: Sendable {
     static func json(_ event: ApplyEvent) -> JSONValue {
         switch event {
         case .submitted(let key, let jobId, let mediaId):
-            return .object(["event": .string("submitted"), "key": .string(key), "jobId": .string(jobId), "mediaId": mediaId.map(JSONValue.string) ?? .null])
+            return .object([
+                "event": .string("submitted"), "key": .string(key), "jobId": .string(jobId),
+                "mediaId": mediaId.map(JSONValue.string) ?? .null,
+            ])
         case .updated(let key): return .object(["event": .string("updated"), "key": .string(key)])
         case .deleted(let key): return .object(["event": .string("deleted"), "key": .string(key)])
         case .forgotten(let key): return .object(["event": .string("forgotten"), "key": .string(key)])
         case .failed(let key, let code, let message):
-            return .object(["event": .string("failed"), "key": .string(key), "code": .string(code), "message": .string(message)])
+            return .object([
+                "event": .string("failed"), "key": .string(key), "code": .string(code), "message": .string(message),
+            ])
         case .jobEnded(let key, let status, let code, let message):
             return .object([
                 "event": .string("job-ended"), "key": .string(key), "status": .string(status.rawValue),
                 "code": code.map(JSONValue.string) ?? .null, "message": message.map(JSONValue.string) ?? .null,
             ])
-        case .adopted(let key, let jobId): return .object(["event": .string("adopted"), "key": .string(key), "jobId": .string(jobId)])
+        case .adopted(let key, let jobId):
+            return .object(["event": .string("adopted"), "key": .string(key), "jobId": .string(jobId)])
         case .note(let text): return .object(["event": .string("note"), "message": .string(text)])
         }
     }
@@ -121,16 +133,21 @@ enum ApplyOutput {
         if report.adopted > 0 { out += ", \(report.adopted) adopted from an interrupted run" }
         out += ". State serial \(state.serial).\n"
         if let calls, calls.retries > 0 || calls.resigned > 0 {
-            out += "API calls: \(calls.requests), retried \(calls.retries) (throttled \(calls.throttled), server errors \(calls.serverErrors)).\n"
+            out +=
+                "API calls: \(calls.requests), retried \(calls.retries) (throttled \(calls.throttled), server errors \(calls.serverErrors)).\n"
         }
         let running = state.assets.values.filter { $0.status == .submitted || $0.status == .processing }.count
         if waited {
-            out += running == 0 ? "Every job has ended.\n" : "\(running) job(s) still running; 'mediaform refresh' picks them up later.\n"
+            out +=
+                running == 0
+                ? "Every job has ended.\n"
+                : "\(running) job(s) still running; 'mediaform refresh' picks them up later.\n"
         } else if running > 0 {
             out += "\(running) job(s) running; 'mediaform apply --wait' or 'mediaform refresh' tracks them.\n"
         }
         if report.unresolved > 0 {
-            out += "\(report.unresolved) call(s) could not be resolved; the next apply looks them up before sending anything.\n"
+            out +=
+                "\(report.unresolved) call(s) could not be resolved; the next apply looks them up before sending anything.\n"
         }
         if !report.failures.isEmpty {
             out += "\n\(report.failures.count) asset\(report.failures.count == 1 ? "" : "s") failed:\n"

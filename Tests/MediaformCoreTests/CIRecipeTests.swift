@@ -41,12 +41,17 @@ import Testing
         // The throw-away database is a service container, reached by its service name.
         let postgres = value(value(value(jobs, "test"), "services"), "postgres")
         #expect(value(postgres, "image")?.scalar?.text.hasPrefix("postgres:") == true)
-        #expect(value(value(value(jobs, "test"), "env"), "MEDIAFORM_PG_URL")?.scalar?.text.contains("@postgres:5432/") == true)
+        #expect(
+            value(value(value(jobs, "test"), "env"), "MEDIAFORM_PG_URL")?.scalar?.text.contains("@postgres:5432/")
+                == true)
         // The shared database's URL comes from a secret, never from the file.
         for job in ["plan", "apply"] {
-            #expect(value(value(value(jobs, job), "env"), "MEDIAFORM_PG_URL")?.scalar?.text == "${{ secrets.MEDIAFORM_PG_URL }}")
+            #expect(
+                value(value(value(jobs, job), "env"), "MEDIAFORM_PG_URL")?.scalar?.text
+                    == "${{ secrets.MEDIAFORM_PG_URL }}")
         }
-        let applyRun = value(value(jobs, "apply"), "steps")?.sequence?.compactMap { value($0, "run")?.scalar?.text }.joined()
+        let applyRun = value(value(jobs, "apply"), "steps")?.sequence?.compactMap { value($0, "run")?.scalar?.text }
+            .joined()
         #expect(applyRun?.contains("--lock-timeout") == true)
     }
 

@@ -9,19 +9,24 @@ import Testing
     }
 
     @Test func stableAcrossKeyOrderAndFormatting() throws {
-        let a = try #require(load("  - {key: k, source: 'https://m.example.com/a.mp4', title: T, tags: [x, y], metadata: {b: 1, a: 2}}\n"))
-        let b = try #require(load("""
-              - metadata:
-                  a: 2
-                  b: 1
-                tags:
-                  - y
-                  - x
-                title: "T"
-                source: https://m.example.com/a.mp4
-                key: k
+        let a = try #require(
+            load(
+                "  - {key: k, source: 'https://m.example.com/a.mp4', title: T, tags: [x, y], metadata: {b: 1, a: 2}}\n")
+        )
+        let b = try #require(
+            load(
+                """
+                  - metadata:
+                      a: 2
+                      b: 1
+                    tags:
+                      - y
+                      - x
+                    title: "T"
+                    source: https://m.example.com/a.mp4
+                    key: k
 
-            """))
+                """))
         #expect(a.fingerprints(appId: "app-1") == b.fingerprints(appId: "app-1"))
     }
 
@@ -50,7 +55,10 @@ import Testing
     }
 
     @Test func resigningASourceOrChangingTheCallbackIsNotAChange() throws {
-        var a = try #require(load("  - {key: k, source: 'https://b.oss-cn-shanghai.aliyuncs.com/a.mp4?Expires=1&Signature=S1', title: T}\n"))
+        var a = try #require(
+            load(
+                "  - {key: k, source: 'https://b.oss-cn-shanghai.aliyuncs.com/a.mp4?Expires=1&Signature=S1', title: T}\n"
+            ))
         var b = a
         b.source = "https://b.oss-cn-shanghai.aliyuncs.com/a.mp4?Expires=2&Signature=S2"
         b.callback = "https://hooks.example.com/other"
@@ -61,34 +69,38 @@ import Testing
     }
 
     @Test func fastFingerprintsHashTheCanonicalJSON() throws {
-        let a = try #require(load("""
-              - key: k
-                source: "https://m.example.com/a%20b.mp4?Signature=x"
-                title: "T \\"quoted\\" /slash/ 季度"
-                description: "line\\nbreak"
-                tags: [z, a, "é"]
-                category: 7
-                cover: https://m.example.com/c.jpg?Expires=1&Signature=2
-                workflow: w
-                fileExtension: mp4
-                fileSize: 12
-                metadata: {b: [1, {c: null}], a: true}
-                entity: e
-                storage: {location: outin-1.oss-cn-shanghai.aliyuncs.com}
-                postProcess: {workflow: p}
+        let a = try #require(
+            load(
+                """
+                  - key: k
+                    source: "https://m.example.com/a%20b.mp4?Signature=x"
+                    title: "T \\"quoted\\" /slash/ 季度"
+                    description: "line\\nbreak"
+                    tags: [z, a, "é"]
+                    category: 7
+                    cover: https://m.example.com/c.jpg?Expires=1&Signature=2
+                    workflow: w
+                    fileExtension: mp4
+                    fileSize: 12
+                    metadata: {b: [1, {c: null}], a: true}
+                    entity: e
+                    storage: {location: outin-1.oss-cn-shanghai.aliyuncs.com}
+                    postProcess: {workflow: p}
 
-            """))
+                """))
         let prints = a.fingerprints(appId: "app-1")
         #expect(prints.upload == Digest.sha256Hex(a.uploadInputs(appId: "app-1").canonicalJSON))
         #expect(prints.mutable == Digest.sha256Hex(a.mutableFields.canonicalJSON))
         let minimal = try #require(load("  - {source: 'https://m.example.com/b.mp4', title: B}\n"))
-        #expect(minimal.fingerprints(appId: "x").upload == Digest.sha256Hex(minimal.uploadInputs(appId: "x").canonicalJSON))
+        #expect(
+            minimal.fingerprints(appId: "x").upload == Digest.sha256Hex(minimal.uploadInputs(appId: "x").canonicalJSON))
         #expect(minimal.fingerprints(appId: "x").mutable == Digest.sha256Hex(minimal.mutableFields.canonicalJSON))
     }
 
     @Test func canonicalJSONIsSortedUnescapedAndCompact() {
-        let value = JSONValue.object(["b": .string("x/y \"q\"\n"), "a": .array([.int(1), .double(2.5), .null, .bool(false)]), "é": .double(3)])
+        let value = JSONValue.object([
+            "b": .string("x/y \"q\"\n"), "a": .array([.int(1), .double(2.5), .null, .bool(false)]), "é": .double(3),
+        ])
         #expect(value.canonicalJSON == #"{"a":[1,2.5,null,false],"b":"x/y \"q\"\n","é":3}"#)
     }
 }
-

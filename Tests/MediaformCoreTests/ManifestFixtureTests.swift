@@ -49,7 +49,9 @@ import Testing
         #expect(byKey["merge/explicit-wins"]?.tags == ["library", "shared"])
         #expect(byKey["flow/style"]?.title == "Flow: style")
         #expect(byKey["block/description"]?.description == "Line one.\nLine two, with \"quotes\" and 'apostrophes'.\n")
-        #expect(byKey["block/description"]?.metadata?["nested"] == .object(["list": .array([.int(1), .double(2.5), .bool(true), .null, .string("text")])]))
+        #expect(
+            byKey["block/description"]?.metadata?["nested"]
+                == .object(["list": .array([.int(1), .double(2.5), .bool(true), .null, .string("text")])]))
         #expect(byKey["media.example.com/no-key/episode.m4a"]?.title == "Key derived from the source")
         #expect(byKey["traps/no"]?.extend == ["team": .string("media")])
     }
@@ -64,7 +66,8 @@ import Testing
     @Test func globThatMatchesNothingIsAWarning() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("assets"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("assets"), withIntermediateDirectories: true)
         try "version: 1\nregion: cn-shanghai\nmanifests: [\"assets/*.yaml\", \"media/*.yaml\"]\n"
             .write(to: dir.appendingPathComponent("mediaform.yaml"), atomically: true, encoding: .utf8)
         try "assets: []\n".write(to: dir.appendingPathComponent("assets/a.yaml"), atomically: true, encoding: .utf8)
@@ -77,8 +80,11 @@ import Testing
     @Test func missingDirectoryAndProjectFileAreClearErrors() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(ProjectLoader.load(directory: dir.path).diagnostics.first?.message.contains("no mediaform.yaml") == true)
-        #expect(ProjectLoader.load(directory: dir.path + "/nope").diagnostics.first?.message.contains("no such directory") == true)
+        #expect(
+            ProjectLoader.load(directory: dir.path).diagnostics.first?.message.contains("no mediaform.yaml") == true)
+        #expect(
+            ProjectLoader.load(directory: dir.path + "/nope").diagnostics.first?.message.contains("no such directory")
+                == true)
     }
 
     @Test func digestChangesWithAnyInput() throws {
@@ -86,7 +92,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let fm = FileManager.default
         try fm.createDirectory(at: dir.appendingPathComponent("assets"), withIntermediateDirectories: true)
-        try "version: 1\nregion: cn-shanghai\n".write(to: dir.appendingPathComponent("mediaform.yaml"), atomically: true, encoding: .utf8)
+        try "version: 1\nregion: cn-shanghai\n".write(
+            to: dir.appendingPathComponent("mediaform.yaml"), atomically: true, encoding: .utf8)
         let asset = "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n"
         try asset.write(to: dir.appendingPathComponent("assets/a.yaml"), atomically: true, encoding: .utf8)
         let first = ProjectLoader.load(directory: dir.path, computeDigest: true).digest

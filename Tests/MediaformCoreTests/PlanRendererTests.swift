@@ -20,7 +20,8 @@ import Testing
         newTitle.title = "New | <title> `x`"
         newTitle.tags = ["a"]
         var newSource = moved
-        newSource.source = "https://bucket.oss-cn-shanghai.aliyuncs.com/move.mp4?Expires=1&OSSAccessKeyId=AKID&Signature=SECRETSIG"
+        newSource.source =
+            "https://bucket.oss-cn-shanghai.aliyuncs.com/move.mp4?Expires=1&OSSAccessKeyId=AKID&Signature=SECRETSIG"
         let created = Asset(
             key: "new/lesson", source: "https://cdn.example.com/new.mp4?auth_key=TOKENVALUE", title: "季度回顾 \"Q1\"",
             description: "Two\nlines", tags: ["x", "y"], category: 1001, workflow: "wf", metadata: ["k": .int(1)])
@@ -36,13 +37,18 @@ import Testing
 
     @Test func textGolden() { golden(PlanRenderer.text(Self.mixedPlan(), color: false), "plan.txt") }
 
-    @Test func jsonGolden() { golden(PlanRenderer.json(Self.mixedPlan(), generator: "mediaform test").prettyJSON, "plan.json") }
+    @Test func jsonGolden() {
+        golden(PlanRenderer.json(Self.mixedPlan(), generator: "mediaform test").prettyJSON, "plan.json")
+    }
 
     @Test func markdownGolden() { golden(PlanRenderer.markdown(Self.mixedPlan()), "plan.md") }
 
     @Test func noSecretInAnyFormat() {
         let plan = Self.mixedPlan()
-        for text in [PlanRenderer.text(plan, color: true), PlanRenderer.json(plan, generator: "g").prettyJSON, PlanRenderer.markdown(plan)] {
+        for text in [
+            PlanRenderer.text(plan, color: true), PlanRenderer.json(plan, generator: "g").prettyJSON,
+            PlanRenderer.markdown(plan),
+        ] {
             for secret in ["SECRETSIG", "AKID", "TOKENVALUE", "Expires="] {
                 #expect(!text.contains(secret), "\(secret) leaked")
             }
@@ -57,7 +63,8 @@ import Testing
 
     @Test func markdownStaysUnderBudgetWithManyAssets() {
         let assets = (0..<5000).map { Builders.asset("lessons/\($0)", title: String(repeating: "t", count: 100)) }
-        let plan = Planner.plan(project: Builders.project(), assets: assets, state: State(lineage: "", generator: ""), prune: false)
+        let plan = Planner.plan(
+            project: Builders.project(), assets: assets, state: State(lineage: "", generator: ""), prune: false)
         let md = PlanRenderer.markdown(plan)
         #expect(md.count < PlanRenderer.markdownBudget)
         #expect(md.contains("more assets; see the JSON plan"))
@@ -78,9 +85,13 @@ import Testing
         #expect(back.digest == "d1")
         #expect(back.plan.lineage == plan.lineage && back.plan.serial == plan.serial)
         #expect(back.staleness(lineage: plan.lineage, serial: plan.serial, digest: "d1") == nil)
-        #expect(back.staleness(lineage: plan.lineage, serial: plan.serial + 1, digest: "d1")?.contains("serial 3 then, 4 now") == true)
+        #expect(
+            back.staleness(lineage: plan.lineage, serial: plan.serial + 1, digest: "d1")?.contains(
+                "serial 3 then, 4 now") == true)
         #expect(back.staleness(lineage: "other", serial: plan.serial, digest: "d1")?.contains("another state") == true)
-        #expect(back.staleness(lineage: plan.lineage, serial: plan.serial, digest: "d2")?.contains("manifest changed") == true)
+        #expect(
+            back.staleness(lineage: plan.lineage, serial: plan.serial, digest: "d2")?.contains("manifest changed")
+                == true)
     }
 
     @Test func aStateFileIsNotASavedPlan() throws {

@@ -55,7 +55,8 @@ import Testing
         let keep = try only(plan([new], Builders.state([old])), "a")
         #expect(keep.action == .replace)
         #expect(keep.operations == ["upload"])
-        #expect(keep.fields.first == FieldChange(field: "source", before: .string(old.source), after: .string(new.source)))
+        #expect(
+            keep.fields.first == FieldChange(field: "source", before: .string(old.source), after: .string(new.source)))
         #expect(keep.reason.contains("kept"))
         let pruned = try only(plan([new], Builders.state([old]), prune: true), "a")
         #expect(pruned.operations == ["upload", "delete"])
@@ -77,7 +78,9 @@ import Testing
         let change = try only(plan([a], state), "a")
         #expect(change.action == .retry)
         #expect(change.reason == "last upload failed: URLInvalidError: download failed")
-        #expect(plan([a], state).summaryLine == "Plan: 1 to upload, 0 to update, 0 to replace, 0 to delete. 1 of the uploads is a retry.")
+        #expect(
+            plan([a], state).summaryLine
+                == "Plan: 1 to upload, 0 to update, 0 to replace, 0 to delete. 1 of the uploads is a retry.")
     }
 
     @Test func submittedUploadIsInProgress() throws {
@@ -96,7 +99,8 @@ import Testing
         let delete = try only(plan([], state, prune: true), "a")
         #expect(delete.action == .delete)
         #expect(delete.operations == ["delete"])
-        #expect(plan([], state, prune: true).summaryLine == "Plan: 0 to upload, 0 to update, 0 to replace, 1 to delete.")
+        #expect(
+            plan([], state, prune: true).summaryLine == "Plan: 0 to upload, 0 to update, 0 to replace, 1 to delete.")
     }
 
     @Test func protectedAssetIsNeverDeleted() throws {
@@ -117,7 +121,9 @@ import Testing
         let assets = ["b", "a/2", "a/10", "Z", "é"].map { Builders.asset($0) }
         let keys = plan(assets, Builders.state([Builders.asset("c")])).changes.map(\.key)
         #expect(keys == ["Z", "a/10", "a/2", "b", "c", "é"])
-        #expect(plan(assets.reversed(), Builders.state([Builders.asset("c")])) == plan(assets, Builders.state([Builders.asset("c")])))
+        #expect(
+            plan(assets.reversed(), Builders.state([Builders.asset("c")]))
+                == plan(assets, Builders.state([Builders.asset("c")])))
     }
 
     @Test func summaryCountsOrphansAndJobsInProgress() {
@@ -125,6 +131,9 @@ import Testing
         var state = Builders.state([a, b])
         state.assets["b"]?.status = .submitted
         let p = plan([b, c], state)
-        #expect(p.summaryLine == "Plan: 1 to upload, 0 to update, 0 to replace, 0 to delete. 1 orphaned (kept; not in the manifests); 1 in progress.")
+        #expect(
+            p.summaryLine
+                == "Plan: 1 to upload, 0 to update, 0 to replace, 0 to delete. 1 orphaned (kept; not in the manifests); 1 in progress."
+        )
     }
 }

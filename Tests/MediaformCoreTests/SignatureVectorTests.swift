@@ -34,9 +34,12 @@ import Testing
     @Test(arguments: names("rpcV1"))
     func rpcV1(_ name: String) {
         let v = Self.vector("rpcV1", name)
-        let stringToSign = SignatureV1.stringToSign(method: v["method"]?.stringValue ?? "", parameters: pairs(v["params"]))
+        let stringToSign = SignatureV1.stringToSign(
+            method: v["method"]?.stringValue ?? "", parameters: pairs(v["params"]))
         #expect(stringToSign == v["stringToSign"]?.stringValue)
-        #expect(SignatureV1.signature(stringToSign: stringToSign, accessKeySecret: v["accessKeySecret"]?.stringValue ?? "") == v["signature"]?.stringValue)
+        #expect(
+            SignatureV1.signature(stringToSign: stringToSign, accessKeySecret: v["accessKeySecret"]?.stringValue ?? "")
+                == v["signature"]?.stringValue)
     }
 
     @Test(arguments: names("v3"))
@@ -65,32 +68,43 @@ import Testing
             headers["Authorization"] = nil
             let parsed = try #require(SignatureV3.parseAuthorization(authorization))
             let signed = SignatureV3.sign(
-                method: v["httpMethod"]?.stringValue ?? "", canonicalQuery: PercentEncoding.canonicalQuery(pairs(v["query"])),
-                headers: headers, signedHeaderNames: parsed.signedHeaders, accessKeyId: parsed.accessKeyId, accessKeySecret: secret)
+                method: v["httpMethod"]?.stringValue ?? "",
+                canonicalQuery: PercentEncoding.canonicalQuery(pairs(v["query"])),
+                headers: headers, signedHeaderNames: parsed.signedHeaders, accessKeyId: parsed.accessKeyId,
+                accessKeySecret: secret)
             #expect(signed.canonicalRequest == v["canonicalRequest"]?.stringValue)
             #expect(signed.signature == v["signature"]?.stringValue)
             #expect(signed.authorization == authorization)
         } else {
-            let stringToSign = SignatureV1.stringToSign(method: v["httpMethod"]?.stringValue ?? "", parameters: pairs(v["query"]))
+            let stringToSign = SignatureV1.stringToSign(
+                method: v["httpMethod"]?.stringValue ?? "", parameters: pairs(v["query"]))
             #expect(stringToSign == v["stringToSign"]?.stringValue)
-            #expect(SignatureV1.signature(stringToSign: stringToSign, accessKeySecret: secret) == v["signature"]?.stringValue)
+            #expect(
+                SignatureV1.signature(stringToSign: stringToSign, accessKeySecret: secret)
+                    == v["signature"]?.stringValue)
         }
     }
 
     /// I1 and I2 built by our own request builder from the high-level inputs: same canonical request, same
     /// signature, and the wire query is the canonical query itself.
     @Test func requestSignerReproducesI1AndI2() throws {
-        for (name, action) in [("ice-UploadMediaByURL-minimal-headers", "UploadMediaByURL"), ("ice-GetUrlUploadInfos-minimal-headers-sts", "GetUrlUploadInfos")] {
+        for (name, action) in [
+            ("ice-UploadMediaByURL-minimal-headers", "UploadMediaByURL"),
+            ("ice-GetUrlUploadInfos-minimal-headers-sts", "GetUrlUploadInfos"),
+        ] {
             let v = Self.vector("v3", name)
             let headers = strings(v["headers"])
             let request = RequestSigner.sign(
                 action: action, parameters: pairs(v["query"]), endpoint: "https://ice.cn-shanghai.aliyuncs.com",
                 host: "ice.cn-shanghai.aliyuncs.com",
-                credentials: AccessKey(id: "testid", secret: "testsecret", securityToken: headers["x-acs-security-token"]),
-                timestamp: headers["x-acs-date"] ?? "", nonce: headers["x-acs-signature-nonce"] ?? "", userAgent: "mediaform-test")
+                credentials: AccessKey(
+                    id: "testid", secret: "testsecret", securityToken: headers["x-acs-security-token"]),
+                timestamp: headers["x-acs-date"] ?? "", nonce: headers["x-acs-signature-nonce"] ?? "",
+                userAgent: "mediaform-test")
             let authorization = request.headers.first { $0.name == "Authorization" }?.value
             #expect(authorization == v["authorization"]?.stringValue, "\(name)")
-            let canonicalQuery = v["canonicalRequest"]?.stringValue?.split(separator: "\n", omittingEmptySubsequences: false)[2]
+            let canonicalQuery = v["canonicalRequest"]?.stringValue?.split(
+                separator: "\n", omittingEmptySubsequences: false)[2]
             #expect(request.url == "https://ice.cn-shanghai.aliyuncs.com/?" + String(canonicalQuery ?? ""))
         }
     }
@@ -104,7 +118,8 @@ import Testing
             let request = RequestSigner.sign(
                 action: v["query"]?["Action"]?.stringValue ?? "", parameters: pairs(inputs["request"]),
                 endpoint: "https://ice.cn-shanghai.aliyuncs.com", host: "ice.cn-shanghai.aliyuncs.com",
-                credentials: AccessKey(id: "testid", secret: "testsecret", securityToken: inputs["securityToken"]?.stringValue),
+                credentials: AccessKey(
+                    id: "testid", secret: "testsecret", securityToken: inputs["securityToken"]?.stringValue),
                 timestamp: inputs["timestamp"]?.stringValue ?? "", nonce: inputs["nonce"]?.stringValue ?? "",
                 userAgent: "mediaform-test", version: .v1)
             let query = try #require(request.url.split(separator: "?", maxSplits: 1).last)

@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct StateCodingTests {
     @Test func roundTripsAndWritesSortedPrettyJSONWithATrailingNewline() throws {
-        var state = Builders.state([Builders.asset("b", tags: ["t1", "t2"], category: 3), Builders.asset("a", protect: true)])
+        var state = Builders.state([
+            Builders.asset("b", tags: ["t1", "t2"], category: 3), Builders.asset("a", protect: true),
+        ])
         state.assets["b"]?.lastError = RecordedError(code: "E", message: "m \"quoted\"")
         let text = state.fileText
         #expect(text.hasSuffix("}\n"))
@@ -16,16 +18,30 @@ import Testing
     }
 
     @Test func newerVersionIsAClearError() {
-        #expect(throws: StateFormatError(file: "s.json", position: "1:14", message: "state format version 2 is newer than this mediaform reads (1); upgrade mediaform")) {
+        #expect(
+            throws: StateFormatError(
+                file: "s.json", position: "1:14",
+                message: "state format version 2 is newer than this mediaform reads (1); upgrade mediaform")
+        ) {
             try State.decode(#"{"version": 2, "lineage": "x", "serial": 1, "assets": {}}"#, file: "s.json")
         }
     }
 
     @Test(arguments: [
-        ("truncated.json", #"{"version": 1, "lineage": "x", "serial": 1, "assets": {"a": {"#, "1:62: expected a string key"),
+        (
+            "truncated.json", #"{"version": 1, "lineage": "x", "serial": 1, "assets": {"a": {"#,
+            "1:62: expected a string key"
+        ),
         ("garbage.json", "\u{1}\u{2}binary", "1:1: expected an object"),
-        ("wrong-type.json", #"{"version": 1, "lineage": "x", "serial": "one", "assets": {}}"#, "1:42: expected an integer"),
-        ("bad-status.json", #"{"version": 1, "lineage": "x", "serial": 1, "assets": {"a": {"source": "s", "status": "done", "fingerprints": {"upload": "u", "mutable": "m"}, "fields": {"title": "t"}, "createdAt": "c", "updatedAt": "u"}}}"#, "1:61: asset 'a' has an unknown status 'done' (expected submitted, processing, ready, failed)"),
+        (
+            "wrong-type.json", #"{"version": 1, "lineage": "x", "serial": "one", "assets": {}}"#,
+            "1:42: expected an integer"
+        ),
+        (
+            "bad-status.json",
+            #"{"version": 1, "lineage": "x", "serial": 1, "assets": {"a": {"source": "s", "status": "done", "fingerprints": {"upload": "u", "mutable": "m"}, "fields": {"title": "t"}, "createdAt": "c", "updatedAt": "u"}}}"#,
+            "1:61: asset 'a' has an unknown status 'done' (expected submitted, processing, ready, failed)"
+        ),
         ("no-lineage.json", #"{"version": 1, "serial": 1, "assets": {}}"#, "1:1: the state has no 'lineage'"),
         ("only-version.json", #"{"version": 1}"#, "1:1: the state has no 'lineage'"),
         ("empty.json", "", "1:1: expected an object"),
@@ -41,11 +57,15 @@ import Testing
 
     @Test func journalToleratesOnlyATornLastLine() throws {
         let put = JournalRecord(sequence: 1, time: "t", entry: .remove(key: "a")).line
-        let intent = JournalRecord(sequence: 2, time: "t", entry: .intent(Intent(id: "i", operation: "upload", keys: ["a"]))).line
+        let intent = JournalRecord(
+            sequence: 2, time: "t", entry: .intent(Intent(id: "i", operation: "upload", keys: ["a"]))
+        ).line
         let torn = try JournalContents.parse(put + "\n" + intent + "\n" + "{\"seq\":3,\"ti", file: "j")
         #expect(torn.records.count == 2)
         #expect(torn.tornLine == 3)
-        #expect(throws: StateFormatError.self) { try JournalContents.parse(put + "\n{\"seq\":\n" + intent + "\n", file: "j") }
+        #expect(throws: StateFormatError.self) {
+            try JournalContents.parse(put + "\n{\"seq\":\n" + intent + "\n", file: "j")
+        }
         #expect(throws: StateFormatError.self) { try JournalContents.parse("not json\n", file: "j") }
         #expect(throws: StateFormatError.self) { try JournalContents.parse(intent + "\n" + put + "\n", file: "j") }
     }

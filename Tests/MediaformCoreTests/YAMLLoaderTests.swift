@@ -84,7 +84,10 @@ import Testing
 
     @Test func duplicateKeysAreLocatedErrors() {
         let result = load("a: 1\nb: 2\na: 3\n")
-        #expect(result.diagnostics.map(\.description) == ["t.yaml:3:1: error: duplicate key 'a' (first defined at line 1, column 1)"])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "t.yaml:3:1: error: duplicate key 'a' (first defined at line 1, column 1)"
+            ])
         #expect(value(result.root, "a")?.scalar?.text == "1")
     }
 
@@ -102,7 +105,10 @@ import Testing
 
     @Test func secondDocumentIsRefused() {
         let result = load("a: 1\n---\nb: 2\n")
-        #expect(result.diagnostics.map(\.description) == ["t.yaml:2:1: error: this file holds more than one YAML document; put each in its own file"])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "t.yaml:2:1: error: this file holds more than one YAML document; put each in its own file"
+            ])
     }
 
     @Test func byteOrderMarkAndCRLFAreAccepted() {
@@ -152,7 +158,10 @@ import Testing
         for i in 0..<40 { text += "k\(i): \(i)\n" }
         text += "k7: again\n"
         let result = load(text)
-        #expect(result.diagnostics.map(\.description) == ["t.yaml:41:1: error: duplicate key 'k7' (first defined at line 8, column 1)"])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "t.yaml:41:1: error: duplicate key 'k7' (first defined at line 8, column 1)"
+            ])
         #expect(result.root?.mapping?.count == 40)
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import MediaformCore
-@testable import MediaformKit
 import MediaformTestSupport
 import Testing
+
+@testable import MediaformKit
 
 /// The backend contract, run against every backend: the local file and PostgreSQL (the throw-away cluster of
 /// `Scripts/test`). Whatever stores the state, apply relies on exactly these behaviours.
@@ -34,7 +35,9 @@ import Testing
 
     @Test func postgresIsAvailableUnderCI() {
         if ProcessInfo.processInfo.environment["CI"] == "true" {
-            #expect(TestDatabase.isAvailable, "CI must run the PostgreSQL cases: Scripts/test starts a cluster and sets MEDIAFORM_TEST_PG_URL")
+            #expect(
+                TestDatabase.isAvailable,
+                "CI must run the PostgreSQL cases: Scripts/test starts a cluster and sets MEDIAFORM_TEST_PG_URL")
         }
     }
 
@@ -51,7 +54,10 @@ import Testing
         let records = Self.records(3)
         let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
         try lock.append([.intent(Intent(id: "i1", operation: "upload", keys: ["asset-0", "asset-1"]))])
-        try lock.append([.put(key: "asset-0", record: records["asset-0"]!), .put(key: "asset-1", record: records["asset-1"]!), .done(intentId: "i1")])
+        try lock.append([
+            .put(key: "asset-0", record: records["asset-0"]!), .put(key: "asset-1", record: records["asset-1"]!),
+            .done(intentId: "i1"),
+        ])
         // A reader (a plan on another runner) sees the journal folded in before any snapshot exists.
         let midway = try b.read()
         #expect(midway.exists)
@@ -84,7 +90,10 @@ import Testing
         let open = Intent(id: "open", operation: "upload", keys: ["x"])
         do {
             let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
-            try lock.append([.intent(open), .intent(Intent(id: "closed", operation: "upload", keys: ["y"])), .done(intentId: "closed")])
+            try lock.append([
+                .intent(open), .intent(Intent(id: "closed", operation: "upload", keys: ["y"])),
+                .done(intentId: "closed"),
+            ])
             try lock.writeSnapshot(loaded.state, unresolved: [open])
             lock.release()
         }
@@ -132,9 +141,14 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases) func ciRunIsRecordedWithTheHolder(_ kind: Kind) throws {
-        #expect(CIRun.current(["GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/media", "GITHUB_RUN_ID": "42"])
-            == "https://github.com/acme/media/actions/runs/42")
-        #expect(CIRun.current(["CI_JOB_URL": "https://gitlab.example.com/acme/media/-/jobs/7"]) == "https://gitlab.example.com/acme/media/-/jobs/7")
+        #expect(
+            CIRun.current([
+                "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/media", "GITHUB_RUN_ID": "42",
+            ])
+                == "https://github.com/acme/media/actions/runs/42")
+        #expect(
+            CIRun.current(["CI_JOB_URL": "https://gitlab.example.com/acme/media/-/jobs/7"])
+                == "https://gitlab.example.com/acme/media/-/jobs/7")
         #expect(CIRun.current([:]) == nil)
         guard let b = try Self.makeBackend(kind) else { return }
         let (held, _) = try b.lock(operation: "apply", timeout: 0)
@@ -165,7 +179,9 @@ import Testing
         case .postgres:
             // The holder's session is ended; it cannot write any more, and the lock is free.
             #expect(try b.forceUnlock(id: held.info.id) == held.info)
-            #expect(throws: StateError.self) { try held.append([.intent(Intent(id: "late", operation: "upload", keys: ["a"]))]) }
+            #expect(throws: StateError.self) {
+                try held.append([.intent(Intent(id: "late", operation: "upload", keys: ["a"]))])
+            }
             let (next, loaded) = try b.lock(operation: "apply", timeout: 0)
             #expect(loaded.unresolved.isEmpty)
             #expect(next.warnings.isEmpty)
@@ -255,7 +271,8 @@ import Testing
 @Suite(.enabled(if: TestDatabase.isAvailable)) struct PostgresBackendTests {
     func settings(schema: String = Project.StateSettings.defaultSchema) throws -> PostgresStateSettings {
         try PostgresStateSettings.resolve(
-            Project.StateSettings(backend: .postgres, name: TestDatabase.uniqueName(), schema: schema), environment: TestDatabase.environment)
+            Project.StateSettings(backend: .postgres, name: TestDatabase.uniqueName(), schema: schema),
+            environment: TestDatabase.environment)
     }
 
     @Test func concurrentFirstRunsCreateTheSchemaOnce() throws {
@@ -264,7 +281,8 @@ import Testing
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             let backend = PostgresStateBackend(
-                settings: Project.StateSettings(backend: .postgres, name: TestDatabase.uniqueName(), schema: String(schema)),
+                settings: Project.StateSettings(
+                    backend: .postgres, name: TestDatabase.uniqueName(), schema: String(schema)),
                 environment: TestDatabase.environment)
             do {
                 let (held, _) = try backend.lock(operation: "test", timeout: 5)
@@ -285,13 +303,17 @@ import Testing
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         let settings = try settings(schema: String(schema))
         let backend = PostgresStateBackend(
-            settings: Project.StateSettings(backend: .postgres, name: settings.name, schema: settings.schema), environment: TestDatabase.environment)
+            settings: Project.StateSettings(backend: .postgres, name: settings.name, schema: settings.schema),
+            environment: TestDatabase.environment)
         let (held, _) = try backend.lock(operation: "test", timeout: 0)
         held.release()
         let session = try PostgresSession.connect(settings)
         defer { session.close() }
-        try session.query("INSERT INTO \(schema).schema_migrations (version, generator) VALUES (99, 'future')", doing: "test")
-        for attempt in [{ _ = try backend.read() }, { _ = try backend.lock(operation: "test", timeout: 0) }] as [() throws -> Void] {
+        try session.query(
+            "INSERT INTO \(schema).schema_migrations (version, generator) VALUES (99, 'future')", doing: "test")
+        for attempt in [{ _ = try backend.read() }, { _ = try backend.lock(operation: "test", timeout: 0) }]
+            as [() throws -> Void]
+        {
             do {
                 try attempt()
                 Issue.record("a newer schema was used")
@@ -309,7 +331,8 @@ import Testing
         let settings = try backend.resolved()
         let session = try PostgresSession.connect(settings)
         defer { session.close() }
-        try session.query("UPDATE mediaform.states SET serial = 41 WHERE name = $1", .init(settings.name), doing: "test")
+        try session.query(
+            "UPDATE mediaform.states SET serial = 41 WHERE name = $1", .init(settings.name), doing: "test")
         do {
             try lock.writeSnapshot(loaded.state, unresolved: [])
             Issue.record("wrote over a changed state")
@@ -325,7 +348,8 @@ import Testing
         parsed.password = "wrong-\(password)"
         let wrong = url.replacingOccurrences(of: ":\(password)@", with: ":wrong-\(password)@")
         let backend = PostgresStateBackend(
-            settings: Project.StateSettings(backend: .postgres, name: "x"), environment: [PostgresStateSettings.urlVariable: wrong])
+            settings: Project.StateSettings(backend: .postgres, name: "x"),
+            environment: [PostgresStateSettings.urlVariable: wrong])
         do {
             _ = try backend.read()
             Issue.record("a wrong password connected")
@@ -338,7 +362,9 @@ import Testing
         // A closed port: a network error, still redacted.
         let closed = PostgresStateBackend(
             settings: Project.StateSettings(backend: .postgres, name: "x"),
-            environment: [PostgresStateSettings.urlVariable: "postgres://u:\(password)@127.0.0.1:1/db?connect_timeout=2"])
+            environment: [
+                PostgresStateSettings.urlVariable: "postgres://u:\(password)@127.0.0.1:1/db?connect_timeout=2"
+            ])
         do {
             _ = try closed.read()
             Issue.record("connected to port 1")

@@ -8,22 +8,31 @@ import Testing
 
 /// The client against the emulator over real HTTP on 127.0.0.1.
 @Suite struct EmulatorTests {
-    static let key = AccessKey(id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)
+    static let key = AccessKey(
+        id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)
 
-    private func start(_ configuration: EmulatorConfiguration = EmulatorConfiguration(processDelay: 0.3)) async throws -> EmulatorServer {
+    private func start(_ configuration: EmulatorConfiguration = EmulatorConfiguration(processDelay: 0.3)) async throws
+        -> EmulatorServer
+    {
         let server = try EmulatorServer(configuration: configuration)
         try await server.start()
         return server
     }
 
-    private func client(_ server: EmulatorServer, key: AccessKey = EmulatorTests.key, version: SignatureVersion = .v3, retry: RetryPolicy = RetryPolicy(), timestamp: (@Sendable () -> String)? = nil) -> IMSClient {
+    private func client(
+        _ server: EmulatorServer, key: AccessKey = EmulatorTests.key, version: SignatureVersion = .v3,
+        retry: RetryPolicy = RetryPolicy(), timestamp: (@Sendable () -> String)? = nil
+    ) -> IMSClient {
         IMSClient(
-            configuration: ClientConfiguration(endpoint: server.endpoint, signatureVersion: version, readTimeout: 30, retry: retry),
+            configuration: ClientConfiguration(
+                endpoint: server.endpoint, signatureVersion: version, readTimeout: 30, retry: retry),
             credentials: StaticCredentials(key), requestsPerSecond: 1000, timestamp: timestamp ?? Timestamps.now)
     }
 
     private func item(_ name: String, title: String = "Title") -> UploadItem {
-        UploadItem(sourceURL: "https://media.example.com/\(name)", metadata: ["Title": .string(title), "Tags": .string("a,b"), "CateId": .string("7")])
+        UploadItem(
+            sourceURL: "https://media.example.com/\(name)",
+            metadata: ["Title": .string(title), "Tags": .string("a,b"), "CateId": .string("7")])
     }
 
     private func code(_ body: () async throws -> Void) async -> String? {
@@ -40,11 +49,13 @@ import Testing
     @Test func uploadTrackReadUpdateListAndDelete() async throws {
         // The emulator's clock is stepped by hand: job lifecycles without sleeping, and without timing flakes.
         let offset = Mutex(0.0)
-        let server = try await start(EmulatorConfiguration(processDelay: 60, clock: { Date().timeIntervalSince1970 + offset.withLock { $0 } }))
+        let server = try await start(
+            EmulatorConfiguration(processDelay: 60, clock: { Date().timeIntervalSince1970 + offset.withLock { $0 } }))
         defer { Task { await server.stop() } }
         for version in SignatureVersion.allCases {
             let c = client(server, version: version)
-            let jobs = try await c.uploadMediaByURL(UploadRequest(items: [item("a-\(version).mp4"), item("b c-\(version).mp3")], appId: "app-1000000"))
+            let jobs = try await c.uploadMediaByURL(
+                UploadRequest(items: [item("a-\(version).mp4"), item("b c-\(version).mp3")], appId: "app-1000000"))
             #expect(jobs.count == 2)
             let first = try await c.getUrlUploadInfos(jobIds: jobs.map(\.jobId) + ["missing"])
             #expect(first.infos.map(\.outcome) == [.running, .running])
@@ -54,7 +65,8 @@ import Testing
             #expect(done.infos.map(\.outcome) == [.succeeded])
             #expect(done.infos.first?.mediaId == jobs[1].mediaId)
             let mediaId = try #require(jobs[0].mediaId)
-            try await c.updateMediaInfo(mediaId: mediaId, title: "New", description: "D", tags: ["x"], cateId: 9, coverURL: nil)
+            try await c.updateMediaInfo(
+                mediaId: mediaId, title: "New", description: "D", tags: ["x"], cateId: 9, coverURL: nil)
             let info = try #require(try await c.getMediaInfo(mediaId: mediaId))
             #expect(info.title == "New" && info.tags == ["x"] && info.cateId == 9 && info.status == "Normal")
             let deleted = try await c.deleteMediaInfos(mediaIds: [mediaId, "nope"])
@@ -71,13 +83,26 @@ import Testing
     @Test func authenticationLikeTheGateway() async throws {
         let server = try await start()
         defer { Task { await server.stop() } }
-        #expect(await code { _ = try await self.client(server, key: AccessKey(id: EmulatorTests.key.id, secret: "wrong")).getUrlUploadInfos(jobIds: ["j"]) } == "SignatureDoesNotMatch")
-        #expect(await code { _ = try await self.client(server, key: AccessKey(id: "unknown", secret: "x"), version: .v1).getUrlUploadInfos(jobIds: ["j"]) } == "InvalidAccessKeyId.NotFound")
-        #expect(await code { _ = try await self.client(server, timestamp: { Date().addingTimeInterval(-3600).formatted(.iso8601) }).getUrlUploadInfos(jobIds: ["j"]) } == "InvalidTimeStamp.Expired")
+        #expect(
+            await code {
+                _ = try await self.client(server, key: AccessKey(id: EmulatorTests.key.id, secret: "wrong"))
+                    .getUrlUploadInfos(jobIds: ["j"])
+            } == "SignatureDoesNotMatch")
+        #expect(
+            await code {
+                _ = try await self.client(server, key: AccessKey(id: "unknown", secret: "x"), version: .v1)
+                    .getUrlUploadInfos(jobIds: ["j"])
+            } == "InvalidAccessKeyId.NotFound")
+        #expect(
+            await code {
+                _ = try await self.client(server, timestamp: { Date().addingTimeInterval(-3600).formatted(.iso8601) })
+                    .getUrlUploadInfos(jobIds: ["j"])
+            } == "InvalidTimeStamp.Expired")
         // The same signed request twice: the nonce is refused the second time.
         let request = RequestSigner.sign(
             action: "GetUrlUploadInfos", parameters: [("JobIds", "j")], endpoint: server.endpoint,
-            host: String(server.endpoint.dropFirst("http://".count)), credentials: Self.key, timestamp: Timestamps.now(),
+            host: String(server.endpoint.dropFirst("http://".count)), credentials: Self.key,
+            timestamp: Timestamps.now(),
             nonce: "fixed-nonce-\(UUID().uuidString)", userAgent: "test")
         let transport = URLSessionTransport()
         let http = HTTPRequest(method: request.method, url: request.url, headers: request.headers, timeout: 5)
@@ -90,10 +115,16 @@ import Testing
     @Test func stsTokenIsRequiredWhenConfigured() async throws {
         let server = try await start(EmulatorConfiguration(securityToken: "sts-token"))
         defer { Task { await server.stop() } }
-        #expect(await code { _ = try await self.client(server).getUrlUploadInfos(jobIds: ["j"]) } == "InvalidSecurityToken.Malformed")
+        #expect(
+            await code { _ = try await self.client(server).getUrlUploadInfos(jobIds: ["j"]) }
+                == "InvalidSecurityToken.Malformed")
         let withToken = AccessKey(id: Self.key.id, secret: Self.key.secret, securityToken: "sts-token")
-        #expect(await code { _ = try await self.client(server, key: withToken).getUrlUploadInfos(jobIds: ["j"]) } == nil)
-        #expect(await code { _ = try await self.client(server, key: withToken, version: .v1).getUrlUploadInfos(jobIds: ["j"]) } == nil)
+        #expect(
+            await code { _ = try await self.client(server, key: withToken).getUrlUploadInfos(jobIds: ["j"]) } == nil)
+        #expect(
+            await code {
+                _ = try await self.client(server, key: withToken, version: .v1).getUrlUploadInfos(jobIds: ["j"])
+            } == nil)
     }
 
     @Test func validationLikeTheAPI() async throws {
@@ -103,11 +134,27 @@ import Testing
         let tooMany = (0..<21).map { item("n\($0).mp4") }
         // The client refuses 21 locally; send it raw to see the emulator refuse too.
         let parameters = UploadRequest(items: tooMany).parameters
-        #expect(await code { _ = try await c.call("UploadMediaByURL", parameters, idempotent: false) } == "InvalidParameter.UploadURLs")
-        #expect(await code { _ = try await c.uploadMediaByURL(UploadRequest(items: [self.item("e.mp4", title: "Launch 🚀")])) } == "InvalidParameter.Title")
-        #expect(await code { _ = try await c.uploadMediaByURL(UploadRequest(items: [self.item("poster.jpg")])) } == "InvalidParameter.UploadURLs")
-        #expect(await code { _ = try await c.call("UploadMediaByURL", [("UploadURLs", "https%3A%2F%2Fm.example.com%2Fa.mp4"), ("MediaMetaData", #"[{"SourceURL":"https://other.example.com/b.mp4","Title":"x"}]"#)], idempotent: false) } == "InvalidParameter.MediaMetaData")
-        #expect(await code { _ = try await c.call("GetUrlUploadInfos", [], idempotent: true) } == "MissingParameter.JobIds")
+        #expect(
+            await code { _ = try await c.call("UploadMediaByURL", parameters, idempotent: false) }
+                == "InvalidParameter.UploadURLs")
+        #expect(
+            await code {
+                _ = try await c.uploadMediaByURL(UploadRequest(items: [self.item("e.mp4", title: "Launch 🚀")]))
+            } == "InvalidParameter.Title")
+        #expect(
+            await code { _ = try await c.uploadMediaByURL(UploadRequest(items: [self.item("poster.jpg")])) }
+                == "InvalidParameter.UploadURLs")
+        #expect(
+            await code {
+                _ = try await c.call(
+                    "UploadMediaByURL",
+                    [
+                        ("UploadURLs", "https%3A%2F%2Fm.example.com%2Fa.mp4"),
+                        ("MediaMetaData", #"[{"SourceURL":"https://other.example.com/b.mp4","Title":"x"}]"#),
+                    ], idempotent: false)
+            } == "InvalidParameter.MediaMetaData")
+        #expect(
+            await code { _ = try await c.call("GetUrlUploadInfos", [], idempotent: true) } == "MissingParameter.JobIds")
         #expect(await code { _ = try await c.call("NoSuchAction", [], idempotent: true) } == "InvalidAction.NotFound")
         let jobs = await server.service.introspection()
         #expect(jobs["jobCount"]?.intValue == 0)
@@ -149,8 +196,10 @@ import Testing
         let server = try await start(EmulatorConfiguration(processDelay: 0.1, callbackAuthKey: "Key123"))
         defer { Task { await server.stop() } }
         let callback = receiver.endpoint + "/hook"
-        _ = try await client(server).uploadMediaByURL(UploadRequest(
-            items: [item("cb.mp4")], userData: .object(["MessageCallback": .object(["CallbackURL": .string(callback)])])))
+        _ = try await client(server).uploadMediaByURL(
+            UploadRequest(
+                items: [item("cb.mp4")],
+                userData: .object(["MessageCallback": .object(["CallbackURL": .string(callback)])])))
         let deadline = Date().addingTimeInterval(5)
         while received.withLock({ $0.isEmpty }) && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
         let event = try #require(received.withLock { $0.first })

@@ -1,18 +1,23 @@
 import Foundation
-import Synchronization
 import MediaformCore
 import MediaformKit
 import MediaformTestSupport
+import Synchronization
 import Testing
 
 /// The client against a scripted HTTP server on 127.0.0.1: wire format, retries, backoff, rate, ambiguity.
 @Suite struct IMSClientTests {
     static let key = AccessKey(id: "testid", secret: "testsecret")
 
-    private func client(_ server: LoopbackServer, clock: TestClock = TestClock(), rate: Double = 1000, retry: RetryPolicy = RetryPolicy(), version: SignatureVersion = .v3) -> IMSClient {
+    private func client(
+        _ server: LoopbackServer, clock: TestClock = TestClock(), rate: Double = 1000,
+        retry: RetryPolicy = RetryPolicy(), version: SignatureVersion = .v3
+    ) -> IMSClient {
         IMSClient(
-            configuration: ClientConfiguration(endpoint: server.endpoint, signatureVersion: version, readTimeout: 5, retry: retry),
-            credentials: StaticCredentials(Self.key), clock: clock, requestsPerSecond: rate, parallelism: 4, random: { 0.5 })
+            configuration: ClientConfiguration(
+                endpoint: server.endpoint, signatureVersion: version, readTimeout: 5, retry: retry),
+            credentials: StaticCredentials(Self.key), clock: clock, requestsPerSecond: rate, parallelism: 4,
+            random: { 0.5 })
     }
 
     /// Checks a received V3 request the way the gateway does: recompute the signature from what arrived.
@@ -27,10 +32,18 @@ import Testing
     }
 
     @Test func uploadIsSignedPostWithTheCanonicalQueryOnTheWire() async throws {
-        let server = try LoopbackServer { _ in .json(200, #"{"RequestId":"r","UploadJobs":[{"JobId":"j1","MediaId":"m1","SourceURL":"https%3A%2F%2Fa.example.com%2Fx%20y.mp4"}]}"#) }
-        let jobs = try await client(server).uploadMediaByURL(UploadRequest(
-            items: [UploadItem(sourceURL: "https://a.example.com/x%20y.mp4", metadata: ["Title": .string("季度 / Q1")])],
-            appId: "app-1000000", userData: .object(["Extend": .object(["mediaform": .string("op-1")])])))
+        let server = try LoopbackServer { _ in
+            .json(
+                200,
+                #"{"RequestId":"r","UploadJobs":[{"JobId":"j1","MediaId":"m1","SourceURL":"https%3A%2F%2Fa.example.com%2Fx%20y.mp4"}]}"#
+            )
+        }
+        let jobs = try await client(server).uploadMediaByURL(
+            UploadRequest(
+                items: [
+                    UploadItem(sourceURL: "https://a.example.com/x%20y.mp4", metadata: ["Title": .string("季度 / Q1")])
+                ],
+                appId: "app-1000000", userData: .object(["Extend": .object(["mediaform": .string("op-1")])])))
         #expect(jobs == [UploadJob(jobId: "j1", mediaId: "m1", sourceURL: "https%3A%2F%2Fa.example.com%2Fx%20y.mp4")])
         let request = try #require(server.requests.first)
         #expect(request.method == "POST")
@@ -44,7 +57,9 @@ import Testing
         #expect(String(request.query) == PercentEncoding.canonicalQuery(pairs))
         let params = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         #expect(params["UploadURLs"] == "https%3A%2F%2Fa.example.com%2Fx%2520y.mp4")
-        #expect(params["MediaMetaData"] == #"[{"SourceURL":"https%3A%2F%2Fa.example.com%2Fx%2520y.mp4","Title":"季度 / Q1"}]"#)
+        #expect(
+            params["MediaMetaData"] == #"[{"SourceURL":"https%3A%2F%2Fa.example.com%2Fx%2520y.mp4","Title":"季度 / Q1"}]"#
+        )
         #expect(params["UserData"] == #"{"Extend":{"mediaform":"op-1"}}"#)
     }
 
@@ -63,12 +78,20 @@ import Testing
     @Test func throttlingIsRetriedWithBackoffHonouringRetryAfter() async throws {
         let count = Mutex(0)
         let server = try LoopbackServer { _ in
-            let n = count.withLock { c -> Int in c += 1; return c }
+            let n = count.withLock { c -> Int in
+                c += 1; return c
+            }
             switch n {
-            case 1: return .json(400, #"{"Code":"Throttling.User","Message":"Request was denied due to user flow control."}"#)
-            case 2: return .json(400, #"{"Code":"Throttling.User","Message":"slow down"}"#, headers: ["x-acs-retry-after": "3"])
+            case 1:
+                return .json(
+                    400, #"{"Code":"Throttling.User","Message":"Request was denied due to user flow control."}"#)
+            case 2:
+                return .json(
+                    400, #"{"Code":"Throttling.User","Message":"slow down"}"#, headers: ["x-acs-retry-after": "3"])
             case 3: return .json(503, #"{"Code":"ServiceUnavailable","Message":"try later"}"#)
-            default: return .json(200, #"{"URLUploadInfoList":[{"JobId":"j","Status":"SUCCESS","FileSize":24}],"NonExists":[]}"#)
+            default:
+                return .json(
+                    200, #"{"URLUploadInfoList":[{"JobId":"j","Status":"SUCCESS","FileSize":24}],"NonExists":[]}"#)
             }
         }
         let clock = TestClock()
@@ -96,7 +119,10 @@ import Testing
     @Test func ambiguousUploadIsNeverRetriedButReadsAre() async throws {
         let server = try LoopbackServer { _ in .drop }
         do {
-            _ = try await client(server).uploadMediaByURL(UploadRequest(items: [UploadItem(sourceURL: "https://a.example.com/a.mp4", metadata: ["Title": .string("A")])]))
+            _ = try await client(server).uploadMediaByURL(
+                UploadRequest(items: [
+                    UploadItem(sourceURL: "https://a.example.com/a.mp4", metadata: ["Title": .string("A")])
+                ]))
             Issue.record("no error")
         } catch {
             #expect(error.errorClass == .ambiguous)
@@ -113,10 +139,12 @@ import Testing
         server.stop()
         let clock = TestClock()
         let c = IMSClient(
-            configuration: ClientConfiguration(endpoint: endpoint, retry: RetryPolicy(maxAttempts: 2)), credentials: StaticCredentials(Self.key),
+            configuration: ClientConfiguration(endpoint: endpoint, retry: RetryPolicy(maxAttempts: 2)),
+            credentials: StaticCredentials(Self.key),
             clock: clock, random: { 0 })
         do {
-            _ = try await c.uploadMediaByURL(UploadRequest(items: [UploadItem(sourceURL: "https://a.example.com/a.mp4", metadata: [:])]))
+            _ = try await c.uploadMediaByURL(
+                UploadRequest(items: [UploadItem(sourceURL: "https://a.example.com/a.mp4", metadata: [:])]))
             Issue.record("no error")
         } catch {
             #expect(error.errorClass == .retryable)
@@ -131,7 +159,10 @@ import Testing
         let c = client(server, clock: clock, rate: 10)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<20 {
-                group.addTask { try await c.updateMediaInfo(mediaId: "m\(i)", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil) }
+                group.addTask {
+                    try await c.updateMediaInfo(
+                        mediaId: "m\(i)", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil)
+                }
             }
             try await group.waitForAll()
         }
@@ -141,12 +172,20 @@ import Testing
         // Sequential calls are spaced exactly 1/rate apart.
         let sequentialClock = TestClock()
         let paced = client(server, clock: sequentialClock, rate: 2)
-        for i in 0..<5 { try await paced.updateMediaInfo(mediaId: "s\(i)", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil) }
+        for i in 0..<5 {
+            try await paced.updateMediaInfo(
+                mediaId: "s\(i)", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil)
+        }
         #expect(abs(sequentialClock.elapsed - 2.0) < 1e-9)
     }
 
     @Test func v1RequestsAreSignedAndVerifiable() async throws {
-        let server = try LoopbackServer { _ in .json(200, #"{"MediaInfos":[{"MediaId":"m","MediaBasicInfo":{"Title":"T","MediaTags":"a,b","CateId":"12"}}],"IgnoredList":["x"]}"#) }
+        let server = try LoopbackServer { _ in
+            .json(
+                200,
+                #"{"MediaInfos":[{"MediaId":"m","MediaBasicInfo":{"Title":"T","MediaTags":"a,b","CateId":"12"}}],"IgnoredList":["x"]}"#
+            )
+        }
         let result = try await client(server, version: .v1).batchGetMediaInfos(mediaIds: ["m", "x"])
         #expect(result.infos.first?.tags == ["a", "b"])
         #expect(result.infos.first?.cateId == 12)
@@ -155,13 +194,17 @@ import Testing
         var pairs = try #require(PercentEncoding.parseQuery(request.query))
         let signature = pairs.first { $0.name == "Signature" }?.value
         pairs.removeAll { $0.name == "Signature" }
-        let expected = SignatureV1.signature(stringToSign: SignatureV1.stringToSign(method: "POST", parameters: pairs), accessKeySecret: "testsecret")
+        let expected = SignatureV1.signature(
+            stringToSign: SignatureV1.stringToSign(method: "POST", parameters: pairs), accessKeySecret: "testsecret")
         #expect(signature == expected)
     }
 
     @Test func serviceErrorsAreParsedAndClassifiedByCodeNotStatus() async throws {
         let server = try LoopbackServer { _ in
-            .json(404, #"{"RequestId":"R-1","HostId":"ice.cn-shanghai.aliyuncs.com","Code":"InvalidAccessKeyId.NotFound","Message":"Specified access key is not found.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidAccessKeyId.NotFound"}"#)
+            .json(
+                404,
+                #"{"RequestId":"R-1","HostId":"ice.cn-shanghai.aliyuncs.com","Code":"InvalidAccessKeyId.NotFound","Message":"Specified access key is not found.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidAccessKeyId.NotFound"}"#
+            )
         }
         do {
             _ = try await client(server).getMediaInfo(mediaId: "m")
@@ -169,7 +212,9 @@ import Testing
         } catch {
             guard case .service(let e) = error else { Issue.record("\(error)"); return }
             #expect(e.requestId == "R-1" && e.hostId == "ice.cn-shanghai.aliyuncs.com" && e.recommend != nil)
-            #expect(error.description == "InvalidAccessKeyId.NotFound: Specified access key is not found. (HTTP 404, request R-1)")
+            #expect(
+                error.description
+                    == "InvalidAccessKeyId.NotFound: Specified access key is not found. (HTTP 404, request R-1)")
         }
         // Refreshed once (static credentials stay the same), then given up.
         #expect(server.requests.count == 2)
@@ -178,15 +223,18 @@ import Testing
     @Test(arguments: [
         ("MissingParameter", 400, ErrorClass.fatal), ("MissingParameter.UploadURLs", 400, .fatal),
         ("InvalidParameter", 400, .fatal), ("InvalidParameter.UploadURLs", 400, .fatal),
-        ("InvalidAction.NotFound", 404, .fatal), ("InvalidVersion", 400, .fatal), ("SignatureDoesNotMatch", 400, .fatal),
+        ("InvalidAction.NotFound", 404, .fatal), ("InvalidVersion", 400, .fatal),
+        ("SignatureDoesNotMatch", 400, .fatal),
         ("IncompleteSignature", 400, .fatal), ("InvalidAccessKeyId.NotFound", 404, .refreshCredentials),
         ("InvalidAccessKeyId.Inactive", 400, .fatal), ("InvalidTimeStamp.Expired", 400, .resign),
         ("InvalidTimeStamp.Format", 400, .fatal), ("SignatureNonceUsed", 400, .resign),
-        ("InvalidSecurityToken.Expired", 400, .refreshCredentials), ("InvalidSecurityToken.Malformed", 400, .refreshCredentials),
+        ("InvalidSecurityToken.Expired", 400, .refreshCredentials),
+        ("InvalidSecurityToken.Malformed", 400, .refreshCredentials),
         ("InvalidSecurityToken.MismatchWithAccessKey", 403, .refreshCredentials), ("Forbidden.RAM", 403, .fatal),
         ("Forbidden", 403, .fatal), ("OperationDenied", 403, .fatal), ("OperationDenied.Suspended", 403, .fatal),
         ("Throttling", 400, .retryable), ("Throttling.User", 400, .retryable), ("Throttling.Api", 400, .retryable),
-        ("ServiceUnavailable", 503, .retryable), ("ServiceUnAvailable", 503, .retryable), ("InternalError", 500, .retryable),
+        ("ServiceUnavailable", 503, .retryable), ("ServiceUnAvailable", 503, .retryable),
+        ("InternalError", 500, .retryable),
         ("UnknownError", 500, .retryable),
     ])
     func classification(_ code: String, _ status: Int, _ expected: ErrorClass) {
@@ -196,7 +244,9 @@ import Testing
 
     @Test func uploadStatusesAreInterpretedLeniently() {
         func info(_ status: String, _ code: String? = nil) -> URLUploadInfo {
-            URLUploadInfo(jobId: "j", uploadURL: "u", mediaId: nil, status: status, errorCode: code, errorMessage: nil, userData: nil, creationTime: nil, completeTime: nil)
+            URLUploadInfo(
+                jobId: "j", uploadURL: "u", mediaId: nil, status: status, errorCode: code, errorMessage: nil,
+                userData: nil, creationTime: nil, completeTime: nil)
         }
         #expect(info("SUCCESS").outcome == .succeeded)
         #expect(info("Normal", "200").outcome == .succeeded)
@@ -216,12 +266,20 @@ import Testing
 @Suite struct SDKCaptureTests {
     @Test func captureSignedRequests() async throws {
         let server = try LoopbackServer { _ in .json(200, #"{"UploadJobs":[],"URLUploadInfoList":[],"NonExists":[]}"#) }
-        let item = UploadItem(sourceURL: "https://example.com/media/a b,c~d*e.mp4", metadata: ["Title": .string("季度回顾 / Q1 review, part 1 ~ *final*"), "Tags": .string("演示,tag two")])
-        for (version, token) in [(SignatureVersion.v3, nil), (.v3, "sts-token/+=="), (.v1, nil), (.v1, "sts-token/+==")] as [(SignatureVersion, String?)] {
+        let item = UploadItem(
+            sourceURL: "https://example.com/media/a b,c~d*e.mp4",
+            metadata: ["Title": .string("季度回顾 / Q1 review, part 1 ~ *final*"), "Tags": .string("演示,tag two")])
+        for (version, token) in [
+            (SignatureVersion.v3, nil), (.v3, "sts-token/+=="), (.v1, nil), (.v1, "sts-token/+=="),
+        ] as [(SignatureVersion, String?)] {
             let c = IMSClient(
                 configuration: ClientConfiguration(endpoint: server.endpoint, signatureVersion: version),
-                credentials: StaticCredentials(AccessKey(id: "testid", secret: "testsecret", securityToken: token)), clock: TestClock())
-            _ = try await c.uploadMediaByURL(UploadRequest(items: [item], appId: "app-1000000", userData: .object(["Extend": .object(["key": .string("a/b c")])])))
+                credentials: StaticCredentials(AccessKey(id: "testid", secret: "testsecret", securityToken: token)),
+                clock: TestClock())
+            _ = try await c.uploadMediaByURL(
+                UploadRequest(
+                    items: [item], appId: "app-1000000",
+                    userData: .object(["Extend": .object(["key": .string("a/b c")])])))
             _ = try await c.getUrlUploadInfos(jobIds: ["job-1", "job-2"])
         }
         #expect(server.requests.count == 8)

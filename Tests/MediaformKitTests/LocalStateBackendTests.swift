@@ -23,7 +23,10 @@ import Testing
         let record = try #require(Builders.state([Builders.asset("a")]).assets["a"])
         do {
             let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
-            try lock.append([.intent(Intent(id: "i1", operation: "upload", keys: ["a"])), .put(key: "a", record: record), .done(intentId: "i1")])
+            try lock.append([
+                .intent(Intent(id: "i1", operation: "upload", keys: ["a"])), .put(key: "a", record: record),
+                .done(intentId: "i1"),
+            ])
             // Before the snapshot, a reader sees the journal folded in.
             let midway = try b.read()
             #expect(midway.state.assets["a"] == record)
@@ -77,7 +80,8 @@ import Testing
     @Test func corruptStateIsAnErrorAndIsNotTouched() throws {
         let dir = try Fixtures.temporaryDirectory()
         let b = backend(dir)
-        try "{\"version\": 1, \"lineage\": \"x\", \"serial\": 1, \"assets\": {".write(toFile: b.statePath, atomically: true, encoding: .utf8)
+        try "{\"version\": 1, \"lineage\": \"x\", \"serial\": 1, \"assets\": {".write(
+            toFile: b.statePath, atomically: true, encoding: .utf8)
         #expect(throws: StateError.self) { try b.read() }
         #expect(throws: StateError.self) { try b.lock(operation: "test", timeout: 0) }
         #expect(try String(contentsOfFile: b.statePath, encoding: .utf8).hasSuffix("{"))

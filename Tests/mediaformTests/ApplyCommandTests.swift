@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
 import MediaformCore
 import MediaformEmulator
 import MediaformKit
 import MediaformTestSupport
+import Synchronization
 import Testing
 
 /// `apply` and `refresh` as subprocesses, against the built-in emulator or an emulator process.
@@ -23,7 +23,8 @@ import Testing
 
     /// The jobs the built-in emulator of `dir` created.
     private func emulatorJobs(_ dir: URL) async throws -> JSONValue {
-        let service = try EmulatorService(configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
+        let service = try EmulatorService(
+            configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
         return await service.introspection()
     }
 
@@ -51,17 +52,22 @@ import Testing
 
     @Test func titleChangeUpdatesAndRemovalDeletesOnlyWithPrune() async throws {
         let dir = try quickstart()
-        #expect(try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
+        #expect(
+            try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
         try edit(dir, "title: Introduction", "title: Welcome")
         let update = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
         #expect(update.status == 0, "\(update.stderr)")
         #expect(update.stdout.contains("1 updated"))
         let mediaId = try #require(try state(dir).assets["demo/intro"]?.mediaId)
-        let server = try EmulatorServer(configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
+        let server = try EmulatorServer(
+            configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
         try await server.start()
         let client = IMSClient(
             configuration: ClientConfiguration(endpoint: server.endpoint),
-            credentials: StaticCredentials(AccessKey(id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)))
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
+        )
         #expect(try await client.getMediaInfo(mediaId: mediaId)?.title == "Welcome")
         await server.stop()
 
@@ -101,7 +107,9 @@ import Testing
 
     @Test func aCrashAfterTheUploadNeverUploadsTwice() async throws {
         let dir = try quickstart()
-        let crashed = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast.merging(["MEDIAFORM_FAULT": "apply-after-upload"]) { a, _ in a })
+        let crashed = try CommandRunner.run(
+            ["apply", dir.path, "--auto-approve"],
+            environment: Self.fast.merging(["MEDIAFORM_FAULT": "apply-after-upload"]) { a, _ in a })
         #expect(crashed.status != 0)
         // The jobs exist, the state does not know them yet: only the journal's intent does.
         #expect(try await emulatorJobs(dir)["jobCount"]?.intValue == 3)
@@ -123,8 +131,10 @@ import Testing
         defer { Task { await server.stop() } }
         let dir = try quickstart()
         let projectFile = dir.appendingPathComponent("mediaform.yaml")
-        try String(contentsOf: projectFile, encoding: .utf8).replacingOccurrences(of: "endpoint: emulator", with: "endpoint: \(endpoint)")
-            .write(to: projectFile, atomically: true, encoding: .utf8)
+        try String(contentsOf: projectFile, encoding: .utf8).replacingOccurrences(
+            of: "endpoint: emulator", with: "endpoint: \(endpoint)"
+        )
+        .write(to: projectFile, atomically: true, encoding: .utf8)
         let env = [
             "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
@@ -157,7 +167,8 @@ import Testing
     }
 
     @Test func missingCredentialsNameEverySourceAndNoSecret() throws {
-        let dir = try Builders.writeProject(assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n")
+        let dir = try Builders.writeProject(
+            assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n")
         let home = try Fixtures.temporaryDirectory("home")
         let result = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: ["HOME": home.path])
         #expect(result.status == 1)
@@ -177,13 +188,22 @@ import Testing
         let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0))
         let endpoint = try await server.start()
         defer { Task { await server.stop() } }
-        let client = IMSClient(configuration: ClientConfiguration(endpoint: endpoint), credentials: StaticCredentials(AccessKey(id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)))
-        let jobs = try await client.uploadMediaByURL(UploadRequest(items: [UploadItem(sourceURL: "https://m.example.com/old.mp4", metadata: ["Title": .string("Old title")])]))
+        let client = IMSClient(
+            configuration: ClientConfiguration(endpoint: endpoint),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
+        )
+        let jobs = try await client.uploadMediaByURL(
+            UploadRequest(items: [
+                UploadItem(sourceURL: "https://m.example.com/old.mp4", metadata: ["Title": .string("Old title")])
+            ]))
         let mediaId = try #require(jobs.first?.mediaId)
         let dir = try Builders.writeProject(
             project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
             assets: "assets:\n  - key: legacy\n    source: https://m.example.com/old.mp4\n    title: New title\n")
-        let imported = try CommandRunner.run(["import", "legacy", mediaId, "-C", dir.path], environment: Self.credentials)
+        let imported = try CommandRunner.run(
+            ["import", "legacy", mediaId, "-C", dir.path], environment: Self.credentials)
         #expect(imported.status == 0, "\(imported.stderr)")
         let plan = try CommandRunner.run(["plan", dir.path])
         #expect(plan.stdout.contains("~ update legacy  (title changed)\n    title: \"Old title\" → \"New title\""))
@@ -205,7 +225,9 @@ import Testing
         let refreshed = try CommandRunner.run(["refresh", dir.path], environment: Self.credentials)
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         #expect(refreshed.stdout.hasPrefix("Refreshed 1 job(s): 1 ready, 0 failed, 0 still running."))
-        #expect(try CommandRunner.run(["refresh", dir.path], environment: Self.credentials).stdout == "Nothing in progress.\n")
+        #expect(
+            try CommandRunner.run(["refresh", dir.path], environment: Self.credentials).stdout
+                == "Nothing in progress.\n")
     }
 
     @Test func firstInterruptStopsDispatchingAndSavesTheState() async throws {
@@ -215,7 +237,9 @@ import Testing
         defer { Task { await server.stop() } }
         var assets = "assets:\n"
         for i in 0..<200 { assets += "  - key: a\(i)\n    source: https://m.example.com/a\(i).mp4\n    title: A\(i)\n" }
-        let dir = try Builders.writeProject(project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\nlimits: {parallelism: 1}\n", assets: assets)
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\nlimits: {parallelism: 1}\n",
+            assets: assets)
         let run = try CommandRunner.start(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
         try await Task.sleep(nanoseconds: 1_000_000_000)
         kill(run.process.processIdentifier, SIGINT)
@@ -227,7 +251,8 @@ import Testing
         let state = try State.decode(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
         #expect(state.assets.count > 0 && state.assets.count < 200)
         // Every job the emulator created is in the state, or in a journal intent the next apply resolves.
-        let journal = try String(contentsOfFile: dir.appendingPathComponent(".mediaform/mediaform.state.json.journal").path, encoding: .utf8)
+        let journal = try String(
+            contentsOfFile: dir.appendingPathComponent(".mediaform/mediaform.state.json.journal").path, encoding: .utf8)
         let jobs = await server.service.introspection()
         if journal.isEmpty { #expect(Int64(state.assets.count) == jobs["jobCount"]?.intValue) }
         let resumed = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
@@ -244,13 +269,16 @@ import Testing
         let dir = try Fixtures.temporaryDirectory().appendingPathComponent("quickstart")
         try Fixtures.copyProject(Fixtures.examples.appendingPathComponent("quickstart"), to: dir)
         let env = ["MEDIAFORM_EMULATOR_DELAY": "0.2"]
-        let first = try CommandRunner.start(["apply", dir.path, "--auto-approve"], environment: env.merging(["MEDIAFORM_PAUSE": "after-lock:3"]) { a, _ in a })
+        let first = try CommandRunner.start(
+            ["apply", dir.path, "--auto-approve"],
+            environment: env.merging(["MEDIAFORM_PAUSE": "after-lock:3"]) { a, _ in a })
         #expect(CommandRunner.waitFor("paused at after-lock", in: first.stderr))
         let refused = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: env)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("the state is locked: held by apply by"))
         #expect(refused.stderr.contains("(pid \(first.process.processIdentifier))"))
-        let waited = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--lock-timeout", "30s"], environment: env)
+        let waited = try CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--lock-timeout", "30s"], environment: env)
         first.process.waitUntilExit()
         #expect(first.process.terminationStatus == 0)
         #expect(waited.status == 0, "\(waited.stderr)")
@@ -282,20 +310,26 @@ import Testing
                     protect: true
 
                 """)
-        #expect(try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
+        #expect(
+            try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
         let oldMedia = try #require(try state(dir).assets["lecture"]?.mediaId)
         let file = dir.appendingPathComponent("assets/a.yaml")
-        var text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "lecture-v1.mp4", with: "lecture-v2.mp4")
+        var text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "lecture-v1.mp4", with: "lecture-v2.mp4")
         try text.write(to: file, atomically: true, encoding: .utf8)
         let plan = try CommandRunner.run(["plan", dir.path, "--prune"])
-        #expect(plan.stdout.contains("-/+ replace lecture  (source changed; the media is uploaded again and the old media deleted)"))
-        let replaced = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--prune", "--wait"], environment: Self.fast)
+        #expect(
+            plan.stdout.contains(
+                "-/+ replace lecture  (source changed; the media is uploaded again and the old media deleted)"))
+        let replaced = try CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--prune", "--wait"], environment: Self.fast)
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(replaced.stdout.contains("1 submitted"))
         let newRecord = try #require(try state(dir).assets["lecture"])
         #expect(newRecord.mediaId != oldMedia && newRecord.status == .ready)
         #expect(newRecord.source == "https://m.example.com/lecture-v2.mp4")
-        let service = try MediaformEmulator.EmulatorService(configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
+        let service = try MediaformEmulator.EmulatorService(
+            configuration: EmulatorConfiguration(dataDirectory: dir.appendingPathComponent(".mediaform/emulator").path))
         let jobs = await service.introspection()
         let deleted = jobs["jobs"]?.arrayValue?.first { $0["mediaId"]?.stringValue == oldMedia }?["deleted"]?.boolValue
         #expect(deleted == true)
@@ -305,13 +339,18 @@ import Testing
         let cut = try #require(text.range(of: "\n  - key: keeper"))
         try String(text[..<cut.lowerBound]).appending("\n").write(to: file, atomically: true, encoding: .utf8)
         let pruned = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
-        #expect(pruned.stdout.contains("! orphan keeper  (not in the manifests; protected, so never deleted)") || pruned.stdout.contains("No changes."))
+        #expect(
+            pruned.stdout.contains("! orphan keeper  (not in the manifests; protected, so never deleted)")
+                || pruned.stdout.contains("No changes."))
         #expect(try state(dir).assets["keeper"] != nil)
     }
 
     @Test func aFailedJobIsRetriedByTheNextApply() async throws {
         let available = Mutex(false)
-        let source = try LoopbackServer { _ in available.withLock { $0 } ? .respond(status: 200, headers: [:], body: "media") : .respond(status: 404, headers: [:], body: "") }
+        let source = try LoopbackServer { _ in
+            available.withLock { $0 }
+                ? .respond(status: 200, headers: [:], body: "media") : .respond(status: 404, headers: [:], body: "")
+        }
         let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2, checkSources: true))
         let endpoint = try await server.start()
         defer { Task { await server.stop() } }

@@ -19,9 +19,11 @@ import Testing
         var state = State(lineage: "00000000-0000-0000-0000-000000000001", serial: 1, generator: "test")
         for (i, asset) in loaded.assets.enumerated() {
             state.assets[asset.key] = AssetRecord(
-                asset: asset, appId: loaded.project.appId, status: .ready, jobId: "job-\(i)", mediaId: "media-\(i)", time: Builders.time)
+                asset: asset, appId: loaded.project.appId, status: .ready, jobId: "job-\(i)", mediaId: "media-\(i)",
+                time: Builders.time)
         }
-        try state.fileText.write(to: dir.appendingPathComponent("mediaform.state.json"), atomically: true, encoding: .utf8)
+        try state.fileText.write(
+            to: dir.appendingPathComponent("mediaform.state.json"), atomically: true, encoding: .utf8)
         return state
     }
 
@@ -43,17 +45,19 @@ import Testing
         #expect(unchanged.status == 0)
         #expect(unchanged.stdout == "No changes.\n")
         let manifest = dir.appendingPathComponent("assets/demo.yaml")
-        let text = try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: "title: Introduction", with: "title: Welcome")
+        let text = try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(
+            of: "title: Introduction", with: "title: Welcome")
         try text.write(to: manifest, atomically: true, encoding: .utf8)
         let result = try CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
         #expect(result.status == 2)
-        #expect(result.stdout == """
-            ~ update demo/intro  (title changed)
-                title: "Introduction" → "Welcome"
+        #expect(
+            result.stdout == """
+                ~ update demo/intro  (title changed)
+                    title: "Introduction" → "Welcome"
 
-            Plan: 0 to upload, 1 to update, 0 to replace, 0 to delete.
+                Plan: 0 to upload, 1 to update, 0 to replace, 0 to delete.
 
-            """)
+                """)
     }
 
     @Test func savedPlanShowsInEveryFormatAndIsPrivate() throws {
@@ -103,7 +107,8 @@ import Testing
         let before = try writeReadyState(dir)
         let path = dir.appendingPathComponent("mediaform.state.json").path
         let original = try String(contentsOfFile: path, encoding: .utf8)
-        let crashed = try CommandRunner.run(["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_FAULT": "state-before-rename"])
+        let crashed = try CommandRunner.run(
+            ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_FAULT": "state-before-rename"])
         #expect(crashed.status != 0)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
         // The journal already holds the removal: the next reader sees it, and the next write completes it.
@@ -133,7 +138,8 @@ import Testing
         let dir = try quickstart()
         _ = try writeReadyState(dir)
         // A holds the lock for 3 s.
-        let a = try CommandRunner.start(["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:3"])
+        let a = try CommandRunner.start(
+            ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:3"])
         #expect(CommandRunner.waitFor("paused at after-lock", in: a.stderr))
         let refused = try CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path])
         #expect(refused.status == 1)
@@ -145,7 +151,8 @@ import Testing
         #expect(a.process.terminationStatus == 0)
 
         // B holds the lock and is killed: the kernel frees it, and the next run reports the stale holder.
-        let b = try CommandRunner.start(["state", "rm", "demo/podcast-01", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:30"])
+        let b = try CommandRunner.start(
+            ["state", "rm", "demo/podcast-01", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:30"])
         #expect(CommandRunner.waitFor("paused at after-lock", in: b.stderr))
         kill(b.process.processIdentifier, SIGKILL)
         b.process.waitUntilExit()

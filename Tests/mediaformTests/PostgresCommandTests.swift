@@ -55,7 +55,8 @@ import Testing
         let dir = try quickstart()
         // A holds the lock for 4 s before it uploads.
         let a = try CommandRunner.start(
-            ["apply", dir.path, "--auto-approve"], environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:4"]) { $1 })
+            ["apply", dir.path, "--auto-approve"],
+            environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:4"]) { $1 })
         #expect(CommandRunner.waitFor("paused at after-lock", in: a.stderr))
         let refused = try run(["apply", dir.path, "--auto-approve"])
         #expect(refused.status == 1)
@@ -69,7 +70,9 @@ import Testing
         #expect(waited.stdout.hasPrefix("No changes."), "\(waited.stdout)")
 
         // B holds the lock and is killed: its connection ends, the server frees the lock.
-        let b = try CommandRunner.start(["state", "rm", "demo/intro", "-C", dir.path], environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:60"]) { $1 })
+        let b = try CommandRunner.start(
+            ["state", "rm", "demo/intro", "-C", dir.path],
+            environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:60"]) { $1 })
         #expect(CommandRunner.waitFor("paused at after-lock", in: b.stderr))
         kill(b.process.processIdentifier, SIGKILL)
         b.process.waitUntilExit()
@@ -81,7 +84,9 @@ import Testing
     @Test func forceUnlockEndsAHungHolderWhichThenCannotWrite() throws {
         let dir = try quickstart()
         #expect(try run(["apply", dir.path, "--auto-approve"]).status == 0)
-        let hung = try CommandRunner.start(["state", "rm", "demo/intro", "-C", dir.path], environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:6"]) { $1 })
+        let hung = try CommandRunner.start(
+            ["state", "rm", "demo/intro", "-C", dir.path],
+            environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:6"]) { $1 })
         #expect(CommandRunner.waitFor("paused at after-lock", in: hung.stderr))
         let refused = try run(["state", "rm", "demo/interview", "-C", dir.path])
         let id = try #require(refused.stderr.firstMatch(of: /force-unlock ([0-9a-f-]{36})/)?.1)
@@ -122,11 +127,19 @@ import Testing
         #expect(back.status == 0, "\(back.stderr)")
         #expect(try String(contentsOf: dir.appendingPathComponent("copy.state.json"), encoding: .utf8) == original)
         // A second migration into the same place is recognised; a different state there is refused.
-        #expect(try run(["state", "migrate", "--to", "local", "--path", "copy.state.json", "-C", dir.path]).stderr.contains("already holds this state"))
+        #expect(
+            try run(["state", "migrate", "--to", "local", "--path", "copy.state.json", "-C", dir.path]).stderr.contains(
+                "already holds this state"))
         let other = try run(["state", "migrate", "--to", "postgres", "--name", name, "-C", dir.path])
         #expect(other.status == 1 && other.stderr.contains("already lives in"))
-        #expect(try run(["state", "migrate", "--to", "postgres", "-C", dir.path]).stderr.contains("--to postgres needs --name"))
-        #expect(try run(["state", "migrate", "--to", "postgres", "--name", "x", "--url", "postgres://u:secret@h/db", "-C", dir.path]).stderr.contains("must not contain a password"))
+        #expect(
+            try run(["state", "migrate", "--to", "postgres", "-C", dir.path]).stderr.contains(
+                "--to postgres needs --name"))
+        #expect(
+            try run([
+                "state", "migrate", "--to", "postgres", "--name", "x", "--url", "postgres://u:secret@h/db", "-C",
+                dir.path,
+            ]).stderr.contains("must not contain a password"))
     }
 
     @Test func thePasswordNeverAppearsInOutputOrFiles() throws {
@@ -138,8 +151,10 @@ import Testing
         let dir = try quickstart()
         var outputs: [String] = []
         for arguments in [
-            ["apply", dir.path, "--auto-approve", "--wait"], ["plan", dir.path, "--format", "json"], ["state", "list", "-C", dir.path],
-            ["state", "show", "demo/intro", "-C", dir.path], ["plan", dir.path, "--out", dir.appendingPathComponent("p.plan").path],
+            ["apply", dir.path, "--auto-approve", "--wait"], ["plan", dir.path, "--format", "json"],
+            ["state", "list", "-C", dir.path],
+            ["state", "show", "demo/intro", "-C", dir.path],
+            ["plan", dir.path, "--out", dir.appendingPathComponent("p.plan").path],
             ["show", dir.appendingPathComponent("p.plan").path], ["force-unlock", "nope", "-C", dir.path],
         ] {
             let result = try run(arguments)
@@ -157,7 +172,8 @@ import Testing
         // A password in the committed project file is an error, located.
         let file = dir.appendingPathComponent("mediaform.yaml")
         let text = try String(contentsOf: file, encoding: .utf8)
-        try (text + "  url: postgres://ci:hunter2@db.example.com/media\n").write(to: file, atomically: true, encoding: .utf8)
+        try (text + "  url: postgres://ci:hunter2@db.example.com/media\n").write(
+            to: file, atomically: true, encoding: .utf8)
         let invalid = try CommandRunner.run(["validate", dir.path])
         #expect(invalid.status == 1)
         #expect(invalid.stderr.contains("state.url must not contain a password"))

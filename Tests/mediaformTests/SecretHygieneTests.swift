@@ -12,7 +12,9 @@ import Testing
     static let signatures = ["SIGNATURE-OF-LESSON-ONE", "AUTHKEY-OF-LESSON-TWO", "OSSKEYID-VALUE"]
 
     @Test func noSecretInAnyOutputOrFile() async throws {
-        let server = try EmulatorServer(configuration: EmulatorConfiguration(accessKeyId: "hygiene-id", accessKeySecret: Self.secret, securityToken: Self.token, processDelay: 0.1))
+        let server = try EmulatorServer(
+            configuration: EmulatorConfiguration(
+                accessKeyId: "hygiene-id", accessKeySecret: Self.secret, securityToken: Self.token, processDelay: 0.1))
         let endpoint = try await server.start()
         defer { Task { await server.stop() } }
         let dir = try Builders.writeProject(
@@ -28,7 +30,10 @@ import Testing
                     cover: https://cdn.example.com/two.jpg?Signature=SIGNATURE-OF-LESSON-ONE&Expires=1
 
                 """)
-        let env = ["ALIBABA_CLOUD_ACCESS_KEY_ID": "hygiene-id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": Self.secret, "ALIBABA_CLOUD_SECURITY_TOKEN": Self.token]
+        let env = [
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "hygiene-id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": Self.secret,
+            "ALIBABA_CLOUD_SECURITY_TOKEN": Self.token,
+        ]
         let planFile = dir.appendingPathComponent("release.plan").path
         var outputs: [String] = []
         func run(_ arguments: [String], env extra: [String: String] = [:]) throws {
@@ -42,7 +47,8 @@ import Testing
         try run(["show", planFile])
         // A crash after the upload keeps the journal full, to inspect it.
         try run(["apply", dir.path, "--auto-approve"], env: ["MEDIAFORM_FAULT": "apply-after-upload"])
-        let journal = try String(contentsOfFile: dir.appendingPathComponent(".mediaform/mediaform.state.json.journal").path, encoding: .utf8)
+        let journal = try String(
+            contentsOfFile: dir.appendingPathComponent(".mediaform/mediaform.state.json.journal").path, encoding: .utf8)
         #expect(!journal.isEmpty)
         try run(["apply", dir.path, "--auto-approve", "--wait", "--format", "json"])
         try run(["refresh", dir.path])
@@ -52,19 +58,26 @@ import Testing
         try run(["state", "show", "lesson/1", "-C", dir.path])
         try run(["apply", dir.path, "--auto-approve", "--signature-version", "v1"])
         // Wrong secret: the error path must not echo the request either.
-        try run(["apply", dir.path, "--auto-approve"], env: ["ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong-" + Self.secret])
+        try run(
+            ["apply", dir.path, "--auto-approve"], env: ["ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong-" + Self.secret])
         try run(["state", "rm", "lesson/2", "-C", dir.path])
         var files: [String: String] = ["journal (before resume)": journal]
         let fm = FileManager.default
-        for path in ["mediaform.state.json", "mediaform.state.json.backup", ".mediaform/mediaform.state.json.journal", ".mediaform/mediaform.state.json.lock", "release.plan"] {
+        for path in [
+            "mediaform.state.json", "mediaform.state.json.backup", ".mediaform/mediaform.state.json.journal",
+            ".mediaform/mediaform.state.json.lock", "release.plan",
+        ] {
             let full = dir.appendingPathComponent(path).path
             files[path] = try String(contentsOfFile: full, encoding: .utf8)
             if path != ".mediaform/mediaform.state.json.lock" {
-                #expect(try fm.attributesOfItem(atPath: full)[.posixPermissions] as? Int == 0o600, "\(path) is not private")
+                #expect(
+                    try fm.attributesOfItem(atPath: full)[.posixPermissions] as? Int == 0o600, "\(path) is not private")
             }
         }
         for needle in [Self.secret, Self.token] + Self.signatures {
-            for (i, output) in outputs.enumerated() { #expect(!output.contains(needle), "output \(i) contains \(needle)") }
+            for (i, output) in outputs.enumerated() {
+                #expect(!output.contains(needle), "output \(i) contains \(needle)")
+            }
             for (name, text) in files { #expect(!text.contains(needle), "\(name) contains \(needle)") }
         }
         // The run really happened: both assets reached the emulator with their full signed URLs.

@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func diagnosticsOutputMatchesGolden() throws {
-        let result = try CommandRunner.run(["validate", "Tests/Fixtures/golden/many-problems"], in: Fixtures.packageRoot)
+        let result = try CommandRunner.run(
+            ["validate", "Tests/Fixtures/golden/many-problems"], in: Fixtures.packageRoot)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         let mismatch = Snapshot.mismatch(result.stderr, golden: Fixtures.path("golden/validate-many-problems.txt"))
@@ -22,7 +23,8 @@ import Testing
     @Test func strictTurnsWarningsIntoFailure() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try "version: 1\nregion: cn-shanghai\n".write(to: dir.appendingPathComponent("mediaform.yaml"), atomically: true, encoding: .utf8)
+        try "version: 1\nregion: cn-shanghai\n".write(
+            to: dir.appendingPathComponent("mediaform.yaml"), atomically: true, encoding: .utf8)
         let lenient = try CommandRunner.run(["validate", dir.path])
         #expect(lenient.status == 0)
         #expect(lenient.stderr.contains("warning: no asset files found"))
@@ -38,7 +40,8 @@ import Testing
     }
 
     @Test func colourOnlyWhenAskedAndNeverInPipes() throws {
-        let result = try CommandRunner.run(["validate", "Tests/Fixtures/invalid/asset-missing-source"], in: Fixtures.packageRoot)
+        let result = try CommandRunner.run(
+            ["validate", "Tests/Fixtures/invalid/asset-missing-source"], in: Fixtures.packageRoot)
         #expect(!result.stderr.contains("\u{1B}["))
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import COpenSSL
+import Foundation
 
 /// Hashes and HMACs from the system's OpenSSL libcrypto (design §9: no vendored BoringSSL build).
 ///
@@ -42,7 +42,9 @@ public enum Digest {
     }
 
     /// HMAC of `message` under `key`.
-    public static func hmac(_ algorithm: Algorithm, key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+    public static func hmac(_ algorithm: Algorithm, key: some Collection<UInt8>, message: some Collection<UInt8>)
+        -> [UInt8]
+    {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let keyBytes = Array(key)

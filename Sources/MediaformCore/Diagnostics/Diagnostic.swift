@@ -68,7 +68,7 @@ extension Array where Element == Diagnostic {
     public func sortedForOutput() -> [Diagnostic] {
         sorted { a, b in
             switch (a.location, b.location) {
-            case let (la?, lb?) where la != lb: return la < lb
+            case (let la?, let lb?) where la != lb: return la < lb
             case (nil, _?): return true
             case (_?, nil): return false
             default: return (a.severity, a.message) < (b.severity, b.message)

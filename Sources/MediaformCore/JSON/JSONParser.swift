@@ -23,7 +23,9 @@ public struct JSONParser {
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
-        guard parser.position == parser.bytes.count else { throw parser.failure("unexpected data after the JSON value") }
+        guard parser.position == parser.bytes.count else {
+            throw parser.failure("unexpected data after the JSON value")
+        }
         return value
     }
 
@@ -152,7 +154,9 @@ public struct JSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800...0xDBFF).contains(scalar) {
-                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                            bytes[position + 1] == UInt8(ascii: "u")
+                        else {
                             throw failure("unpaired surrogate")
                         }
                         position += 2
@@ -206,7 +210,9 @@ public struct JSONParser {
         let intStart = position
         let intDigits = digits()
         guard intDigits > 0 else { throw failure("invalid number") }
-        if intDigits > 1, bytes[intStart] == UInt8(ascii: "0") { throw failure("leading zeros are not allowed", at: intStart) }
+        if intDigits > 1, bytes[intStart] == UInt8(ascii: "0") {
+            throw failure("leading zeros are not allowed", at: intStart)
+        }
         var isInteger = true
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
@@ -215,7 +221,9 @@ public struct JSONParser {
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
             position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
             guard digits() > 0 else { throw failure("invalid number") }
             isInteger = false
         }
@@ -229,14 +237,18 @@ public struct JSONParser {
 /// Pull-style reading on top of `JSONParser`, for decoders that know the shape they expect.
 extension JSONParser {
     /// Runs `body` with a reader over `bytes`; the reader must consume exactly one value.
-    static func reading<R>(_ bytes: some ContiguousBytesProvider, _ body: (inout JSONParser) throws(Failure) -> R) throws(Failure) -> R {
+    static func reading<R>(_ bytes: some ContiguousBytesProvider, _ body: (inout JSONParser) throws(Failure) -> R)
+        throws(Failure) -> R
+    {
         let result: Result<R, Failure> = bytes.withBytes { raw in
             var reader = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
             do throws(Failure) {
                 reader.skipWhitespace()
                 let value = try body(&reader)
                 reader.skipWhitespace()
-                guard reader.position == reader.bytes.count else { throw reader.failure("unexpected data after the JSON value") }
+                guard reader.position == reader.bytes.count else {
+                    throw reader.failure("unexpected data after the JSON value")
+                }
                 return .success(value)
             } catch {
                 return .failure(error)
@@ -257,7 +269,9 @@ extension JSONParser {
         }
         while true {
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw failure("expected a string key")
+            }
             let key = try string()
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':'") }

@@ -34,7 +34,8 @@ public struct Asset: Sendable, Equatable {
         category: Int64? = nil, cover: String? = nil, workflow: String? = nil, fileExtension: String? = nil,
         fileSize: Int64? = nil, metadata: [String: JSONValue]? = nil, entity: String? = nil, protect: Bool = false,
         callback: String? = nil, extend: [String: JSONValue]? = nil, storageLocation: String? = nil,
-        postProcessWorkflow: String? = nil, location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1)
+        postProcessWorkflow: String? = nil,
+        location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1)
     ) {
         self.key = key
         self.source = source

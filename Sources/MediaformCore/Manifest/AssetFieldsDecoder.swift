@@ -32,11 +32,14 @@ extension NodeReader {
                     a.tags = items.map { Located($0.0, at: place($0.1)) }
                     a.tagsPlace = at
                 }
-            case "category": a.category = integer(v, field: "category", range: 0...Int64.max).map { Located($0, at: at) }
+            case "category":
+                a.category = integer(v, field: "category", range: 0...Int64.max).map { Located($0, at: at) }
             case "cover": a.cover = nonEmptyString(v, field: "cover").map { Located($0, at: at) }
             case "workflow": a.workflow = nonEmptyString(v, field: "workflow").map { Located($0, at: at) }
-            case "fileExtension": a.fileExtension = nonEmptyString(v, field: "fileExtension").map { Located($0, at: at) }
-            case "fileSize": a.fileSize = integer(v, field: "fileSize", range: 1...Int64.max).map { Located($0, at: at) }
+            case "fileExtension":
+                a.fileExtension = nonEmptyString(v, field: "fileExtension").map { Located($0, at: at) }
+            case "fileSize":
+                a.fileSize = integer(v, field: "fileSize", range: 1...Int64.max).map { Located($0, at: at) }
             case "metadata": a.metadata = jsonObject(v, field: "metadata").map { Located($0, at: at) }
             case "entity": a.entity = nonEmptyString(v, field: "entity").map { Located($0, at: at) }
             case "protect": a.protect = bool(v, field: "protect").map { Located($0, at: at) }
@@ -45,22 +48,31 @@ extension NodeReader {
             case "storage":
                 guard let storage = fields(v, allowed: ManifestKeys.storage, what: "storage") else { break }
                 if let t = storage["type"], let type = string(t.value, field: "storage.type"), type != "oss" {
-                    error("'storage.type' must be 'oss' (the only storage UploadMediaByURL accepts), found '\(type)'", at: t.value)
+                    error(
+                        "'storage.type' must be 'oss' (the only storage UploadMediaByURL accepts), found '\(type)'",
+                        at: t.value)
                 }
                 if let l = storage["location"] {
-                    a.storageLocation = nonEmptyString(l.value, field: "storage.location").map { Located($0, at: place(l.value)) }
+                    a.storageLocation = nonEmptyString(l.value, field: "storage.location").map {
+                        Located($0, at: place(l.value))
+                    }
                 } else {
-                    error("'storage' needs 'location' (the VOD storage address, e.g. outin-….oss-cn-shanghai.aliyuncs.com)", at: v)
+                    error(
+                        "'storage' needs 'location' (the VOD storage address, e.g. outin-….oss-cn-shanghai.aliyuncs.com)",
+                        at: v)
                 }
             case "postProcess":
                 guard let post = fields(v, allowed: ManifestKeys.postProcess, what: "postProcess") else { break }
                 if let w = post["workflow"] {
-                    a.postProcessWorkflow = nonEmptyString(w.value, field: "postProcess.workflow").map { Located($0, at: place(w.value)) }
+                    a.postProcessWorkflow = nonEmptyString(w.value, field: "postProcess.workflow").map {
+                        Located($0, at: place(w.value))
+                    }
                 } else {
                     error("'postProcess' needs 'workflow' (the workflow ID to run after upload)", at: v)
                 }
             default:
-                reportUnknownKey(name, at: pair.key, allowed: isDefaults ? ManifestKeys.defaults : ManifestKeys.asset, what: what)
+                reportUnknownKey(
+                    name, at: pair.key, allowed: isDefaults ? ManifestKeys.defaults : ManifestKeys.asset, what: what)
             }
         }
         return a

@@ -30,7 +30,9 @@ public struct Glob: Sendable, Hashable {
                 p = p.dropFirst()
             }
         }
-        guard let segment = path.first, matchSegment(Array(first.unicodeScalars)[...], Array(segment.unicodeScalars)[...]) else {
+        guard let segment = path.first,
+            matchSegment(Array(first.unicodeScalars)[...], Array(segment.unicodeScalars)[...])
+        else {
             return false
         }
         return match(pattern.dropFirst(), path.dropFirst())

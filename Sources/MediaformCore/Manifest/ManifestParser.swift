@@ -15,7 +15,8 @@ public enum ManifestParser {
         var result = ProjectFile(project: nil, defaults: nil, globLocations: [], diagnostics: parsed.diagnostics)
         guard let root = parsed.root else {
             if parsed.diagnostics.isEmpty {
-                result.diagnostics.append(.error("the project file is empty", at: SourceLocation(file: file, line: 1, column: 1)))
+                result.diagnostics.append(
+                    .error("the project file is empty", at: SourceLocation(file: file, line: 1, column: 1)))
             }
             return result
         }
@@ -33,13 +34,16 @@ public enum ManifestParser {
     /// - Parameters:
     ///   - defaultsFile: the project file, named in diagnostics about values that came from `defaults`.
     public static func parseAssets(
-        _ bytes: some ContiguousBytesProvider, file: String, defaults: AssetFields?, defaultsFile: String = Project.fileName
+        _ bytes: some ContiguousBytesProvider, file: String, defaults: AssetFields?,
+        defaultsFile: String = Project.fileName
     ) -> (assets: [Asset], diagnostics: [Diagnostic]) {
         let parsed = bytes.withBytes { YAMLLoader.load($0, file: file) }
         var diagnostics = parsed.diagnostics
         guard let root = parsed.root else {
             if parsed.diagnostics.isEmpty {
-                diagnostics.append(.warning("file is empty; it declares no assets", at: SourceLocation(file: file, line: 1, column: 1)))
+                diagnostics.append(
+                    .warning("file is empty; it declares no assets", at: SourceLocation(file: file, line: 1, column: 1))
+                )
             }
             return ([], diagnostics)
         }

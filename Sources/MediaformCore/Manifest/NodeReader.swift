@@ -28,7 +28,9 @@ struct NodeReader {
     ///   - allowed: the keys this mapping accepts.
     ///   - what: the mapping's name in messages ("asset", "the project file").
     /// - Parameter extensionKeys: accept and ignore keys starting with `x-` (a place for anchors, as in Compose files).
-    mutating func fields(_ node: YAMLNode, allowed: [String], what: String, extensionKeys: Bool = false) -> [String: YAMLPair]? {
+    mutating func fields(_ node: YAMLNode, allowed: [String], what: String, extensionKeys: Bool = false) -> [String:
+        YAMLPair]?
+    {
         guard let pairs = node.mapping else {
             error("\(what) must be a mapping, found \(node.kindDescription)", at: node)
             return nil
@@ -92,7 +94,8 @@ struct NodeReader {
         switch scalar.resolved {
         case .int(let i):
             guard range.contains(i) else {
-                let bounds = range.upperBound == .max
+                let bounds =
+                    range.upperBound == .max
                     ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
                 error("'\(field)' must be \(bounds), found \(i)", at: node)
                 return nil
@@ -139,7 +142,9 @@ struct NodeReader {
         let text = scalar.text.lowercased()
         if ["yes", "no", "on", "off", "y", "n"].contains(text) {
             let meant = ["yes", "on", "y"].contains(text) ? "true" : "false"
-            error("'\(field)' must be true or false, found '\(scalar.text)'; write \(meant) (YAML 1.2 has no '\(scalar.text)' booleans)", at: node)
+            error(
+                "'\(field)' must be true or false, found '\(scalar.text)'; write \(meant) (YAML 1.2 has no '\(scalar.text)' booleans)",
+                at: node)
         } else {
             error("'\(field)' must be true or false, found \(node.kindDescription) '\(scalar.text)'", at: node)
         }
@@ -150,7 +155,9 @@ struct NodeReader {
     mutating func stringList(_ node: YAMLNode, field: String) -> [(String, YAMLNode)]? {
         guard let items = node.sequence else {
             if node.scalar != nil {
-                error("'\(field)' must be a list, found \(node.kindDescription); write [\(node.scalar?.text ?? "")]", at: node)
+                error(
+                    "'\(field)' must be a list, found \(node.kindDescription); write [\(node.scalar?.text ?? "")]",
+                    at: node)
             } else {
                 error("'\(field)' must be a list, found \(node.kindDescription)", at: node)
             }

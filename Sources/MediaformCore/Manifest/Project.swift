@@ -44,7 +44,8 @@ public struct Project: Sendable, Equatable {
         public var schema: String
 
         public init(
-            backend: Backend = .local, path: String = StateSettings.defaultPath, url: String? = nil, name: String? = nil,
+            backend: Backend = .local, path: String = StateSettings.defaultPath, url: String? = nil,
+            name: String? = nil,
             schema: String = StateSettings.defaultSchema
         ) {
             self.backend = backend
@@ -63,7 +64,9 @@ public struct Project: Sendable, Equatable {
         public var requestsPerSecond: Double
         public var parallelism: Int
 
-        public init(requestsPerSecond: Double = Limits.defaultRequestsPerSecond, parallelism: Int = Limits.defaultParallelism) {
+        public init(
+            requestsPerSecond: Double = Limits.defaultRequestsPerSecond, parallelism: Int = Limits.defaultParallelism
+        ) {
             self.requestsPerSecond = requestsPerSecond
             self.parallelism = parallelism
         }

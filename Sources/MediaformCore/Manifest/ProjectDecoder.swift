@@ -2,7 +2,8 @@ extension NodeReader {
     /// Decodes `mediaform.yaml`. Returns the project (with defaults filled in where values were bad, so that the
     /// assets can still be checked) and the `defaults` fields.
     mutating func project(_ root: YAMLNode) -> (project: Project, defaults: AssetFields?, globs: [SourceLocation])? {
-        guard let fields = fields(root, allowed: ManifestKeys.project, what: "the project file", extensionKeys: true) else { return nil }
+        guard let fields = fields(root, allowed: ManifestKeys.project, what: "the project file", extensionKeys: true)
+        else { return nil }
         var project = Project(region: "")
         var defaults: AssetFields?
         var globLocations: [SourceLocation] = []
@@ -10,7 +11,9 @@ extension NodeReader {
         if let p = fields["version"] {
             if let v = integer(p.value, field: "version", range: 0...Int64(Int32.max)) {
                 if v > Project.supportedVersion {
-                    error("project file version \(v) is newer than this mediaform supports (\(Project.supportedVersion)); upgrade mediaform", at: p.value)
+                    error(
+                        "project file version \(v) is newer than this mediaform supports (\(Project.supportedVersion)); upgrade mediaform",
+                        at: p.value)
                 } else if v < 1 {
                     error("'version' must be \(Project.supportedVersion)", at: p.value)
                 }
@@ -24,13 +27,18 @@ extension NodeReader {
             if let region = nonEmptyString(p.value, field: "region") {
                 project.region = region
                 if !Project.uploadRegions.contains(region) {
-                    var message = "region '\(region)' does not offer UploadMediaByURL; use one of \(Project.uploadRegions.map { "'\($0)'" }.joined(separator: ", "))"
-                    if let s = Spelling.suggestion(for: region, among: Project.uploadRegions) { message += "; did you mean '\(s)'?" }
+                    var message =
+                        "region '\(region)' does not offer UploadMediaByURL; use one of \(Project.uploadRegions.map { "'\($0)'" }.joined(separator: ", "))"
+                    if let s = Spelling.suggestion(for: region, among: Project.uploadRegions) {
+                        message += "; did you mean '\(s)'?"
+                    }
                     error(message, at: p.value)
                 }
             }
         } else {
-            error("the project file is missing 'region' (one of \(Project.uploadRegions.joined(separator: ", ")))", at: root)
+            error(
+                "the project file is missing 'region' (one of \(Project.uploadRegions.joined(separator: ", ")))",
+                at: root)
         }
 
         if let p = fields["endpoint"], let e = nonEmptyString(p.value, field: "endpoint") {
@@ -63,7 +71,8 @@ extension NodeReader {
                 if let backend = Project.StateSettings.Backend(rawValue: v) {
                     project.state.backend = backend
                 } else {
-                    let known = Project.StateSettings.Backend.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                    let known = Project.StateSettings.Backend.allCases.map { "'\($0.rawValue)'" }.joined(
+                        separator: ", ")
                     error("unknown state backend '\(v)'; this version supports \(known)", at: b.value)
                 }
             }
@@ -77,13 +86,16 @@ extension NodeReader {
                 case .failure(let problem):
                     error("state.url: \(problem.message)", at: urlNode.value)
                 case .success(let url) where url.password != nil:
-                    error("state.url must not contain a password (mediaform.yaml is committed); put the password in the MEDIAFORM_PG_URL or PGPASSWORD environment variable", at: urlNode.value)
+                    error(
+                        "state.url must not contain a password (mediaform.yaml is committed); put the password in the MEDIAFORM_PG_URL or PGPASSWORD environment variable",
+                        at: urlNode.value)
                 case .success:
                     project.state.url = v
                 }
             }
             if let nameNode = state["name"], let v = nonEmptyString(nameNode.value, field: "state.name") {
-                if v.utf8.count > 200 || v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                if v.utf8.count > 200 || v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                {
                     error("state.name must be at most 200 bytes without control characters", at: nameNode.value)
                 } else {
                     project.state.name = v
@@ -93,19 +105,24 @@ extension NodeReader {
                 if PostgresURL.isPlainIdentifier(v) {
                     project.state.schema = v
                 } else {
-                    error("state.schema must be a plain identifier (lower-case letters, digits, '_', at most 63 bytes, not starting with a digit)", at: schemaNode.value)
+                    error(
+                        "state.schema must be a plain identifier (lower-case letters, digits, '_', at most 63 bytes, not starting with a digit)",
+                        at: schemaNode.value)
                 }
             }
             if project.state.backend == .postgres {
                 if project.state.name == nil {
-                    error("state.name is required with the postgres backend: it names this project's state in the shared database", at: p.value)
+                    error(
+                        "state.name is required with the postgres backend: it names this project's state in the shared database",
+                        at: p.value)
                 }
                 if state["path"] != nil {
                     warning("state.path is ignored with the postgres backend", at: p.value)
                 }
             } else {
-                for key in ["url", "name", "schema"] where state[key] != nil {
-                    warning("state.\(key) is only used with the postgres backend", at: state[key]!.value)
+                for key in ["url", "name", "schema"] {
+                    guard let entry = state[key] else { continue }
+                    warning("state.\(key) is only used with the postgres backend", at: entry.value)
                 }
             }
         }
@@ -125,11 +142,14 @@ extension NodeReader {
 
     /// Decodes one asset file: `assets:` (a list) and an optional `version`.
     mutating func manifestFile(_ root: YAMLNode) -> [AssetFields] {
-        guard let fields = fields(root, allowed: ManifestKeys.manifestFile, what: "an asset file", extensionKeys: true) else { return [] }
+        guard let fields = fields(root, allowed: ManifestKeys.manifestFile, what: "an asset file", extensionKeys: true)
+        else { return [] }
         if let p = fields["version"], let v = integer(p.value, field: "version", range: 0...Int64(Int32.max)),
             v != Int64(Project.supportedVersion)
         {
-            error("asset file version \(v) is not supported (this mediaform reads version \(Project.supportedVersion))", at: p.value)
+            error(
+                "asset file version \(v) is not supported (this mediaform reads version \(Project.supportedVersion))",
+                at: p.value)
         }
         guard let p = fields["assets"] else {
             error("an asset file needs an 'assets' list", at: root)

@@ -68,9 +68,10 @@ public enum ProjectLoader {
             result.diagnostics.append(.warning("manifest glob '\(glob.pattern)' matches no file", at: at))
         }
         if globLocations.isEmpty && files.isEmpty {
-            result.diagnostics.append(.warning(
-                "no asset files found (looked for \(project.manifests.joined(separator: ", "))); set 'manifests' to where they are",
-                at: SourceLocation(file: projectPath, line: 1, column: 1)))
+            result.diagnostics.append(
+                .warning(
+                    "no asset files found (looked for \(project.manifests.joined(separator: ", "))); set 'manifests' to where they are",
+                    at: SourceLocation(file: projectPath, line: 1, column: 1)))
         }
         result.manifestFiles = files
 
@@ -78,7 +79,8 @@ public enum ProjectLoader {
         let outcomes = Mutex<[FileOutcome?]>(Array(repeating: nil, count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let outcome = loadManifest(
-                path: join(directory, files[i]), defaults: defaults, projectPath: projectPath, computeDigest: computeDigest)
+                path: join(directory, files[i]), defaults: defaults, projectPath: projectPath,
+                computeDigest: computeDigest)
             outcomes.withLock { $0[i] = outcome }
         }
         var digestInput = computeDigest ? Digest.hash(.sha256, contiguous: projectBytes) : []
@@ -114,7 +116,8 @@ public enum ProjectLoader {
             return outcome
         }
         if computeDigest { outcome.digest = Digest.hash(.sha256, contiguous: bytes) }
-        (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(bytes, file: path, defaults: defaults, defaultsFile: projectPath)
+        (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(
+            bytes, file: path, defaults: defaults, defaultsFile: projectPath)
         return outcome
     }
 
@@ -130,13 +133,17 @@ public enum ProjectLoader {
         bySource.reserveCapacity(assets.count)
         for asset in assets {
             if let first = byKey[asset.key] {
-                diagnostics.append(.error("duplicate asset key '\(asset.key)' (first declared at \(first))", at: asset.location))
+                diagnostics.append(
+                    .error("duplicate asset key '\(asset.key)' (first declared at \(first))", at: asset.location))
             } else {
                 byKey[asset.key] = asset.location
             }
             let source = normalizedSource(asset.source)
             if let first = bySource[source] {
-                diagnostics.append(.error("asset '\(asset.key)' has the same source as asset '\(first.key)' (declared at \(first.location)); each source may be uploaded once", at: asset.location))
+                diagnostics.append(
+                    .error(
+                        "asset '\(asset.key)' has the same source as asset '\(first.key)' (declared at \(first.location)); each source may be uploaded once",
+                        at: asset.location))
             } else {
                 bySource[source] = (asset.key, asset.location)
             }
@@ -150,7 +157,9 @@ public enum ProjectLoader {
         let u = redacted.utf8
         guard let schemeLength = AssetValidator.httpSchemeLength(redacted) else { return redacted }
         let rest = u.dropFirst(schemeLength)
-        let hostEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
+        let hostEnd =
+            rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? rest.endIndex
         let authority = u[..<hostEnd]
         if authority.allSatisfy({ !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) { return redacted }
         return String(decoding: authority, as: UTF8.self).lowercased() + String(decoding: u[hostEnd...], as: UTF8.self)
@@ -162,8 +171,9 @@ public enum ProjectLoader {
         let roots = Set(globs.map(\.literalPrefix))
         for root in roots {
             let base = URL(fileURLWithPath: join(directory, root), isDirectory: true)
-            guard let walker = FileManager.default.enumerator(
-                at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+            guard
+                let walker = FileManager.default.enumerator(
+                    at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
             else { continue }
             let basePath = base.standardizedFileURL.path
             for case let url as URL in walker {

@@ -113,7 +113,8 @@ public struct Plan: Sendable, Equatable {
         var line: String
         if hasChanges {
             let uploads = c[.create, default: 0] + c[.retry, default: 0]
-            line = "Plan: \(uploads) to upload, \(c[.update, default: 0]) to update, \(c[.replace, default: 0]) to replace, \(c[.delete, default: 0]) to delete."
+            line =
+                "Plan: \(uploads) to upload, \(c[.update, default: 0]) to update, \(c[.replace, default: 0]) to replace, \(c[.delete, default: 0]) to delete."
         } else {
             line = "No changes."
         }

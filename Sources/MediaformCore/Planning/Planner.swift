@@ -14,7 +14,8 @@ public enum Planner {
         let prints = fingerprints(of: assets, appId: project.appId)
         for (asset, print) in zip(assets, prints) {
             seen.insert(asset.key)
-            changes.append(change(for: asset, prints: print, record: state.assets[asset.key], appId: project.appId, prune: prune))
+            changes.append(
+                change(for: asset, prints: print, record: state.assets[asset.key], appId: project.appId, prune: prune))
         }
         for (key, record) in state.assets where !seen.contains(key) {
             changes.append(removal(key: key, record: record, prune: prune))
@@ -37,10 +38,13 @@ public enum Planner {
         return results.withLock { $0.flatMap { $0 } }
     }
 
-    static func change(for asset: Asset, prints: Fingerprints, record: AssetRecord?, appId: String, prune: Bool) -> PlannedChange {
+    static func change(for asset: Asset, prints: Fingerprints, record: AssetRecord?, appId: String, prune: Bool)
+        -> PlannedChange
+    {
         guard let record else {
             return PlannedChange(
-                key: asset.key, action: .create, reason: "not in the state", fields: creationFields(asset, appId: appId),
+                key: asset.key, action: .create, reason: "not in the state",
+                fields: creationFields(asset, appId: appId),
                 operations: ["upload"], asset: asset)
         }
         let uploadChanged = prints.upload != record.fingerprints.upload
@@ -58,7 +62,10 @@ public enum Planner {
             let what = names.isEmpty ? "an upload-time input changed" : "\(names.joined(separator: ", ")) changed"
             let deleteOld = prune && !record.protect && record.mediaId != nil
             var reason = "\(what); the media is uploaded again"
-            reason += deleteOld ? " and the old media deleted" : record.mediaId == nil ? "" : " (the old media is kept; it is deleted only with --prune)"
+            reason +=
+                deleteOld
+                ? " and the old media deleted"
+                : record.mediaId == nil ? "" : " (the old media is kept; it is deleted only with --prune)"
             return PlannedChange(
                 key: asset.key, action: .replace, reason: reason,
                 fields: fields + (mutableChanged ? mutableFieldChanges(asset, record: record) : []),
@@ -69,7 +76,8 @@ public enum Planner {
             let names = fields.map(\.field)
             if record.mediaId != nil {
                 return PlannedChange(
-                    key: asset.key, action: .update, reason: "\(names.isEmpty ? "fields" : names.joined(separator: ", ")) changed",
+                    key: asset.key, action: .update,
+                    reason: "\(names.isEmpty ? "fields" : names.joined(separator: ", ")) changed",
                     fields: fields, operations: ["update"], asset: asset, record: record)
             }
             // Without a media ID there is nothing to update yet; the job's end will tell.
@@ -92,13 +100,16 @@ public enum Planner {
         }
         guard prune else {
             return PlannedChange(
-                key: key, action: .orphan, reason: "not in the manifests; kept because pruning is off (use --prune to delete it)",
+                key: key, action: .orphan,
+                reason: "not in the manifests; kept because pruning is off (use --prune to delete it)",
                 fields: [FieldChange(field: "source", before: .string(record.source), after: .null)], record: record)
         }
         guard record.mediaId != nil else {
             return PlannedChange(
-                key: key, action: .delete, reason: "not in the manifests; no media was created, so the record is only forgotten",
-                fields: [FieldChange(field: "source", before: .string(record.source), after: .null)], operations: [], record: record)
+                key: key, action: .delete,
+                reason: "not in the manifests; no media was created, so the record is only forgotten",
+                fields: [FieldChange(field: "source", before: .string(record.source), after: .null)], operations: [],
+                record: record)
         }
         return PlannedChange(
             key: key, action: .delete, reason: "not in the manifests and pruning is on",
@@ -131,7 +142,8 @@ public enum Planner {
             var before = old[name] ?? .null, after = new[name] ?? .null
             if name == "tags" {
                 // Tags compare as a set, as the fingerprint does; show them as written.
-                let a = before.arrayValue?.compactMap(\.stringValue).sorted(), b = after.arrayValue?.compactMap(\.stringValue).sorted()
+                let a = before.arrayValue?.compactMap(\.stringValue).sorted(),
+                    b = after.arrayValue?.compactMap(\.stringValue).sorted()
                 if a == b { continue }
                 if before == .array([]) { before = .null }
                 if after == .array([]) { after = .null }
@@ -145,9 +157,12 @@ public enum Planner {
     static func uploadFieldChanges(_ asset: Asset, record: AssetRecord, appId: String) -> [FieldChange] {
         var fields: [FieldChange] = []
         if record.source != asset.redactedSource {
-            fields.append(FieldChange(field: "source", before: .string(record.source), after: .string(asset.redactedSource)))
+            fields.append(
+                FieldChange(field: "source", before: .string(record.source), after: .string(asset.redactedSource)))
         }
-        guard let stored = record.uploadInputs, case .object(let new) = asset.uploadInputs(appId: appId) else { return fields }
+        guard let stored = record.uploadInputs, case .object(let new) = asset.uploadInputs(appId: appId) else {
+            return fields
+        }
         for name in Set(stored.keys).union(new.keys).sorted() where name != "source" {
             let before = stored[name] ?? .null, after = new[name] ?? .null
             if before != after { fields.append(FieldChange(field: name, before: before, after: after)) }

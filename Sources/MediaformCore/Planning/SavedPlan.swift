@@ -28,7 +28,8 @@ public struct SavedPlan: Sendable, Equatable {
     public var fileText: String {
         JSONValue.object([
             "kind": .string(Self.kind), "format_version": .string(Self.formatVersion), "created": .string(created),
-            "generator": .string(generator), "manifest_digest": .string(digest), "project_directory": .string(directory),
+            "generator": .string(generator), "manifest_digest": .string(digest),
+            "project_directory": .string(directory),
             "plan": PlanRenderer.json(plan, generator: generator),
         ]).prettyJSON
     }
@@ -39,12 +40,14 @@ public struct SavedPlan: Sendable, Equatable {
         let root = try JSONFields(value, path: "", file: file)
         let version = try root.string("format_version")
         guard version.hasPrefix("1.") else {
-            throw root.fail("format_version", "saved plan format \(version) is not supported by this mediaform (reads 1.x)")
+            throw root.fail(
+                "format_version", "saved plan format \(version) is not supported by this mediaform (reads 1.x)")
         }
         let plan = try PlanRenderer.plan(fromJSON: root.object["plan"] ?? .null, file: file)
         return SavedPlan(
             plan: plan, digest: try root.string("manifest_digest"), created: try root.string("created"),
-            generator: try root.optionalString("generator") ?? "", directory: try root.optionalString("project_directory") ?? ".")
+            generator: try root.optionalString("generator") ?? "",
+            directory: try root.optionalString("project_directory") ?? ".")
     }
 
     /// Why this plan may no longer be applied, or nil when it still matches the state and the manifests.
@@ -55,7 +58,8 @@ public struct SavedPlan: Sendable, Equatable {
             return "the plan was made against \(was), but \(now): it belongs to another state"
         }
         if serial != plan.serial {
-            return "the state changed since the plan was made (serial \(plan.serial) then, \(serial) now); run plan again"
+            return
+                "the state changed since the plan was made (serial \(plan.serial) then, \(serial) now); run plan again"
         }
         if currentDigest != digest {
             return "the project file or a manifest changed since the plan was made; run plan again"

@@ -80,13 +80,15 @@ public enum PlanRenderer {
             .object([
                 "key": .string(change.key), "action": .string(change.action.rawValue),
                 "actions": .array(change.operations.map(JSONValue.string)), "reason": .string(change.reason),
-                "fields": .array(change.fields.map { .object(["field": .string($0.field), "before": $0.before, "after": $0.after]) }),
+                "fields": .array(
+                    change.fields.map { .object(["field": .string($0.field), "before": $0.before, "after": $0.after]) }),
             ])
         }
         return .object([
             "format_version": .string(jsonFormatVersion), "generator": .string(generator), "prune": .bool(plan.prune),
             "state": .object(["lineage": .string(plan.lineage), "serial": .int(Int64(plan.serial))]),
-            "summary": .object(summary), "has_changes": .bool(plan.hasChanges), "summary_line": .string(plan.summaryLine),
+            "summary": .object(summary), "has_changes": .bool(plan.hasChanges),
+            "summary_line": .string(plan.summaryLine),
             "changes": .array(changes),
         ])
     }
@@ -104,24 +106,33 @@ public enum PlanRenderer {
         for (i, item) in items.enumerated() {
             let f = try JSONFields(item, path: "changes[\(i)]", file: file)
             let actionText = try f.string("action")
-            guard let action = PlanAction(rawValue: actionText) else { throw f.fail("action", "unknown action '\(actionText)'") }
+            guard let action = PlanAction(rawValue: actionText) else {
+                throw f.fail("action", "unknown action '\(actionText)'")
+            }
             var fields: [FieldChange] = []
             for (j, fieldValue) in (f.object["fields"]?.arrayValue ?? []).enumerated() {
                 let ff = try JSONFields(fieldValue, path: "changes[\(i)].fields[\(j)]", file: file)
-                fields.append(FieldChange(field: try ff.string("field"), before: ff.object["before"] ?? .null, after: ff.object["after"] ?? .null))
+                fields.append(
+                    FieldChange(
+                        field: try ff.string("field"), before: ff.object["before"] ?? .null,
+                        after: ff.object["after"] ?? .null))
             }
-            changes.append(PlannedChange(
-                key: try f.string("key"), action: action, reason: try f.string("reason"), fields: fields,
-                operations: try f.strings("actions")))
+            changes.append(
+                PlannedChange(
+                    key: try f.string("key"), action: action, reason: try f.string("reason"), fields: fields,
+                    operations: try f.strings("actions")))
         }
-        return Plan(changes: changes, prune: try root.bool("prune", default: false), lineage: try state.string("lineage"), serial: Int(try state.int("serial")))
+        return Plan(
+            changes: changes, prune: try root.bool("prune", default: false), lineage: try state.string("lineage"),
+            serial: Int(try state.int("serial")))
     }
 
     // MARK: - Markdown
 
     /// A pull-request comment: the summary table first, then one collapsed section per change, always under
     /// `budget` characters (the rest is counted in "… and N more assets; see the JSON plan").
-    public static func markdown(_ plan: Plan, title: String = "mediaform plan", budget: Int = markdownBudget) -> String {
+    public static func markdown(_ plan: Plan, title: String = "mediaform plan", budget: Int = markdownBudget) -> String
+    {
         let counts = plan.counts
         var head = "### \(escape(title))\n\n**\(escape(plan.summaryLine))**\n\n"
         head += "| action | assets |\n|---|---:|\n"
@@ -150,7 +161,8 @@ public enum PlanRenderer {
     }
 
     private static func markdownSection(_ change: PlannedChange) -> String {
-        var s = "<details><summary><code>\(change.action.symbol)</code> \(change.action.rawValue) <code>\(html(change.key))</code>"
+        var s =
+            "<details><summary><code>\(change.action.symbol)</code> \(change.action.rawValue) <code>\(html(change.key))</code>"
         if change.action != .create { s += " — \(html(change.reason))" }
         s += "</summary>\n\n"
         if !change.fields.isEmpty {
@@ -167,7 +179,9 @@ public enum PlanRenderer {
         if value == .null { return "" }
         var text = display(value)
         if text.count > 300 { text = String(text.prefix(300)) + "…" }
-        return "<code>" + html(text).replacingOccurrences(of: "|", with: "&#124;").replacingOccurrences(of: "\n", with: " ") + "</code>"
+        return "<code>"
+            + html(text).replacingOccurrences(of: "|", with: "&#124;").replacingOccurrences(of: "\n", with: " ")
+            + "</code>"
     }
 
     /// HTML escaping for text inside tags.

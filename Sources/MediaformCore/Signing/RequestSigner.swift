@@ -11,7 +11,9 @@ public struct AccessKey: Sendable, Equatable, CustomStringConvertible {
         self.securityToken = securityToken
     }
 
-    public var description: String { "AccessKey(id: \(id), secret: <redacted>\(securityToken == nil ? "" : ", token: <redacted>"))" }
+    public var description: String {
+        "AccessKey(id: \(id), secret: <redacted>\(securityToken == nil ? "" : ", token: <redacted>"))"
+    }
 }
 
 /// Which signature to use: V3 (`ACS3-HMAC-SHA256`, the SDK's default) or V1 (RPC `HMAC-SHA1`).
@@ -63,7 +65,8 @@ public enum RequestSigner {
             headers.append(("accept", "application/json"))
             headers.append(("user-agent", userAgent))
             headers.append(("Authorization", signed.authorization))
-            return SignedRequest(method: "POST", url: endpoint + "/" + (query.isEmpty ? "" : "?" + query), headers: headers)
+            return SignedRequest(
+                method: "POST", url: endpoint + "/" + (query.isEmpty ? "" : "?" + query), headers: headers)
         case .v1:
             var all = parameters
             all += [

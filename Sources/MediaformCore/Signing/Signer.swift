@@ -36,23 +36,31 @@ public enum SignatureV3 {
             let trimmed = value.trimmingWhitespace
             lowered[key] = lowered[key].map { [$0, trimmed].sorted().joined(separator: ",") } ?? trimmed
         }
-        let names = (signedHeaderNames ?? lowered.keys.filter { $0 == "host" || $0 == "content-type" || ($0.hasPrefix("x-acs-") && $0 != "authorization") })
+        let names =
+            (signedHeaderNames
+            ?? lowered.keys.filter {
+                $0 == "host" || $0 == "content-type" || ($0.hasPrefix("x-acs-") && $0 != "authorization")
+            })
             .map { $0.lowercased() }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let canonicalHeaders = names.map { "\($0):\(lowered[$0] ?? "")\n" }.joined()
         let signedHeaders = names.joined(separator: ";")
-        let canonicalRequest = [method, path, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].joined(separator: "\n")
+        let canonicalRequest = [method, path, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].joined(
+            separator: "\n")
         let hashed = Digest.sha256Hex(canonicalRequest)
         let stringToSign = algorithm + "\n" + hashed
         let signature = Digest.hex(Digest.hmac(.sha256, key: accessKeySecret, message: stringToSign))
         return Signed(
             canonicalRequest: canonicalRequest, hashedCanonicalRequest: hashed, stringToSign: stringToSign,
             signature: signature, signedHeaders: signedHeaders,
-            authorization: "\(algorithm) Credential=\(accessKeyId),SignedHeaders=\(signedHeaders),Signature=\(signature)")
+            authorization:
+                "\(algorithm) Credential=\(accessKeyId),SignedHeaders=\(signedHeaders),Signature=\(signature)")
     }
 
     /// The parts of an `Authorization` header: credential (access key ID), signed header names, signature.
-    public static func parseAuthorization(_ value: String) -> (accessKeyId: String, signedHeaders: [String], signature: String)? {
+    public static func parseAuthorization(_ value: String) -> (
+        accessKeyId: String, signedHeaders: [String], signature: String
+    )? {
         guard value.hasPrefix(algorithm + " ") else { return nil }
         var fields: [String: String] = [:]
         for part in value.dropFirst(algorithm.count + 1).split(separator: ",") {
@@ -60,7 +68,9 @@ public enum SignatureV3 {
             guard kv.count == 2 else { return nil }
             fields[kv[0].trimmingWhitespace] = String(kv[1])
         }
-        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"] else {
+        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"],
+            let signature = fields["Signature"]
+        else {
             return nil
         }
         return (credential, signed.split(separator: ";").map(String.init), signature)
@@ -85,7 +95,9 @@ extension StringProtocol {
     /// Without leading and trailing spaces, tabs and line breaks.
     var trimmingWhitespace: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[start...end])
     }
 }

@@ -76,32 +76,42 @@ public struct JournalRecord: Sendable, Equatable {
     }
 
     /// Parses one journal line (a line of the local journal file, or a row of a database journal).
-    public static func parse(_ line: Substring, file: String, lineNumber: Int) throws(StateFormatError) -> JournalRecord {
+    public static func parse(_ line: Substring, file: String, lineNumber: Int) throws(StateFormatError) -> JournalRecord
+    {
         let value: JSONValue
         do {
             value = try JSONParser.parse(String(line))
         } catch {
-            throw StateFormatError(file: file, position: "\(lineNumber):\(error.column)", message: "not a valid journal record: \(error.message)")
+            throw StateFormatError(
+                file: file, position: "\(lineNumber):\(error.column)",
+                message: "not a valid journal record: \(error.message)")
         }
         do {
             return try decode(value, file: file, lineNumber: lineNumber)
         } catch {
             // Content errors are reported at the line, with the field named in the message.
             let field = error.position.split(separator: ".", maxSplits: 1).dropFirst().first.map { "'\($0)': " } ?? ""
-            throw StateFormatError(file: file, position: "\(lineNumber):1", message: "invalid journal record: \(field)\(error.message)")
+            throw StateFormatError(
+                file: file, position: "\(lineNumber):1", message: "invalid journal record: \(field)\(error.message)")
         }
     }
 
-    private static func decode(_ value: JSONValue, file: String, lineNumber: Int) throws(StateFormatError) -> JournalRecord {
+    private static func decode(_ value: JSONValue, file: String, lineNumber: Int) throws(StateFormatError)
+        -> JournalRecord
+    {
         let f = try JSONFields(value, path: "line \(lineNumber)", file: file)
         let type = try f.string("type")
         let entry: JournalEntry
         switch type {
         case "put":
-            entry = .put(key: try f.string("key"), record: try AssetRecord(json: f.object["record"] ?? .null, path: "line \(lineNumber).record", file: file))
+            entry = .put(
+                key: try f.string("key"),
+                record: try AssetRecord(
+                    json: f.object["record"] ?? .null, path: "line \(lineNumber).record", file: file))
         case "remove": entry = .remove(key: try f.string("key"))
         case "intent":
-            entry = .intent(Intent(id: try f.string("id"), operation: try f.string("operation"), keys: try f.strings("keys")))
+            entry = .intent(
+                Intent(id: try f.string("id"), operation: try f.string("operation"), keys: try f.strings("keys")))
         case "done": entry = .done(intentId: try f.string("id"))
         default: throw f.fail("type", "unknown journal record type '\(type)'")
         }
@@ -139,7 +149,9 @@ public struct JournalContents: Sendable, Equatable {
             }
         }
         for (a, b) in zip(contents.records, contents.records.dropFirst()) where b.sequence <= a.sequence {
-            throw StateFormatError(file: file, position: "seq \(b.sequence)", message: "journal sequence numbers go backwards (\(a.sequence) then \(b.sequence))")
+            throw StateFormatError(
+                file: file, position: "seq \(b.sequence)",
+                message: "journal sequence numbers go backwards (\(a.sequence) then \(b.sequence))")
         }
         return contents
     }

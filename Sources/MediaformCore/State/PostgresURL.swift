@@ -62,18 +62,24 @@ public struct PostgresURL: Sendable, Equatable {
             path = rest[rest.index(after: slash)...]
             rest = rest[..<slash]
         }
-        var url = PostgresURL(user: nil, password: nil, host: "localhost", port: 5432, database: nil, tlsMode: .prefer, connectTimeout: nil)
+        var url = PostgresURL(
+            user: nil, password: nil, host: "localhost", port: 5432, database: nil, tlsMode: .prefer,
+            connectTimeout: nil)
         if let at = rest.lastIndex(of: "@") {
             let userInfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
             if let colon = userInfo.firstIndex(of: ":") {
-                guard let user = PercentEncoding.decode(userInfo[..<colon], plusAsSpace: false), let password = PercentEncoding.decode(userInfo[userInfo.index(after: colon)...], plusAsSpace: false) else {
+                guard let user = PercentEncoding.decode(userInfo[..<colon], plusAsSpace: false),
+                    let password = PercentEncoding.decode(userInfo[userInfo.index(after: colon)...], plusAsSpace: false)
+                else {
                     return fail("the user or password part of the URL has a broken %-escape")
                 }
                 url.user = user.isEmpty ? nil : user
                 url.password = password
             } else {
-                guard let user = PercentEncoding.decode(userInfo, plusAsSpace: false) else { return fail("the user part of the URL has a broken %-escape") }
+                guard let user = PercentEncoding.decode(userInfo, plusAsSpace: false) else {
+                    return fail("the user part of the URL has a broken %-escape")
+                }
                 url.user = user.isEmpty ? nil : user
             }
         }
@@ -101,7 +107,9 @@ public struct PostgresURL: Sendable, Equatable {
         if url.host.isEmpty { url.host = "localhost" }
         if url.host.contains(",") { return fail("several hosts in one URL are not supported") }
         if !path.isEmpty {
-            guard let database = PercentEncoding.decode(path, plusAsSpace: false), !database.contains("/") else { return fail("the database name is not valid") }
+            guard let database = PercentEncoding.decode(path, plusAsSpace: false), !database.contains("/") else {
+                return fail("the database name is not valid")
+            }
             url.database = database
         }
         for pair in query.split(separator: "&") where !pair.isEmpty {
@@ -111,11 +119,15 @@ public struct PostgresURL: Sendable, Equatable {
             switch name {
             case "sslmode":
                 guard let mode = TLSMode(rawValue: value) else {
-                    return fail("sslmode '\(value)' is not supported; use \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                    return fail(
+                        "sslmode '\(value)' is not supported; use \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 url.tlsMode = mode
             case "connect_timeout":
-                guard let seconds = Double(value), seconds > 0 else { return fail("connect_timeout must be a positive number of seconds") }
+                guard let seconds = Double(value), seconds > 0 else {
+                    return fail("connect_timeout must be a positive number of seconds")
+                }
                 url.connectTimeout = seconds
             case "user":
                 url.user = value
@@ -124,7 +136,9 @@ public struct PostgresURL: Sendable, Equatable {
             case "application_name", "search_path":
                 break
             default:
-                return fail("unknown URL parameter '\(name)' (supported: sslmode, connect_timeout, user, password, application_name)")
+                return fail(
+                    "unknown URL parameter '\(name)' (supported: sslmode, connect_timeout, user, password, application_name)"
+                )
             }
         }
         return .success(url)
@@ -133,7 +147,8 @@ public struct PostgresURL: Sendable, Equatable {
     /// A name PostgreSQL accepts unquoted and mediaform can put into SQL text safely.
     public static func isPlainIdentifier(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard let first = bytes.first, bytes.count <= 63, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        guard let first = bytes.first, bytes.count <= 63, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else { return false }
         return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
     }
 }

@@ -85,7 +85,8 @@ extension State {
         for (key, record) in assets { records[key] = record.json }
         return .object([
             "version": .int(Int64(State.formatVersion)), "lineage": .string(lineage), "serial": .int(Int64(serial)),
-            "generator": .string(generator), "journalSequence": .int(Int64(journalSequence)), "assets": .object(records),
+            "generator": .string(generator), "journalSequence": .int(Int64(journalSequence)),
+            "assets": .object(records),
         ])
     }
 
@@ -109,7 +110,9 @@ extension State {
                     case "version":
                         let v = try r.readInt()
                         guard v <= Int64(formatVersion) else {
-                            throw r.failure("state format version \(v) is newer than this mediaform reads (\(formatVersion)); upgrade mediaform")
+                            throw r.failure(
+                                "state format version \(v) is newer than this mediaform reads (\(formatVersion)); upgrade mediaform"
+                            )
                         }
                         guard v >= 1 else { throw r.failure("unknown state format version \(v)") }
                         version = v
@@ -132,7 +135,9 @@ extension State {
                     }
                 }
                 guard version != nil else { throw reader.failure("not a mediaform state: no 'version'", at: 0) }
-                guard sawLineage, !state.lineage.isEmpty else { throw reader.failure("the state has no 'lineage'", at: 0) }
+                guard sawLineage, !state.lineage.isEmpty else {
+                    throw reader.failure("the state has no 'lineage'", at: 0)
+                }
                 guard sawSerial else { throw reader.failure("the state has no 'serial'", at: 0) }
                 guard sawAssets else { throw reader.failure("the state has no 'assets'", at: 0) }
                 return state
@@ -155,7 +160,9 @@ extension AssetRecord {
         if let uploadInputs { o["uploadInputs"] = .object(uploadInputs) }
         if let jobId { o["jobId"] = .string(jobId) }
         if let mediaId { o["mediaId"] = .string(mediaId) }
-        if let lastError { o["lastError"] = .object(["code": .string(lastError.code), "message": .string(lastError.message)]) }
+        if let lastError {
+            o["lastError"] = .object(["code": .string(lastError.code), "message": .string(lastError.message)])
+        }
         return .object(o)
     }
 
@@ -163,16 +170,22 @@ extension AssetRecord {
         // Records inside journal lines are small: re-encode and read them with the same decoder as the state.
         let text = json.canonicalJSON
         do {
-            self = try JSONParser.reading(text) { (r: inout JSONParser) throws(JSONParser.Failure) in try AssetRecord.read(&r, key: path) }
+            self = try JSONParser.reading(text) { (r: inout JSONParser) throws(JSONParser.Failure) in
+                try AssetRecord.read(&r, key: path)
+            }
         } catch {
             throw StateFormatError(file: file, position: path, message: error.message)
         }
     }
 
     /// Decodes one record stored on its own (a database row); `key` and `file` name it in messages.
-    public static func decode(_ bytes: some ContiguousBytesProvider, key: String, file: String) throws(StateFormatError) -> AssetRecord {
+    public static func decode(_ bytes: some ContiguousBytesProvider, key: String, file: String) throws(StateFormatError)
+        -> AssetRecord
+    {
         do {
-            return try JSONParser.reading(bytes) { (r: inout JSONParser) throws(JSONParser.Failure) in try AssetRecord.read(&r, key: key) }
+            return try JSONParser.reading(bytes) { (r: inout JSONParser) throws(JSONParser.Failure) in
+                try AssetRecord.read(&r, key: key)
+            }
         } catch {
             throw StateFormatError(file: file, position: "asset '\(key)'", message: error.message)
         }
@@ -206,7 +219,9 @@ extension AssetRecord {
                 }
             case "fields": fields = try MutableFieldValues.read(&r)
             case "uploadInputs":
-                guard case .object(let o) = try r.readValue() else { throw r.failure("'uploadInputs' of '\(key)' must be an object") }
+                guard case .object(let o) = try r.readValue() else {
+                    throw r.failure("'uploadInputs' of '\(key)' must be an object")
+                }
                 uploadInputs = o
             case "lastError":
                 if try r.readNull() { break }
@@ -227,7 +242,9 @@ extension AssetRecord {
         guard let source else { throw missing("source") }
         guard let statusText else { throw missing("status") }
         guard let status = AssetStatus(rawValue: statusText) else {
-            throw r.failure("asset '\(key)' has an unknown status '\(statusText)' (expected \(AssetStatus.allCases.map(\.rawValue).joined(separator: ", ")))", at: start)
+            throw r.failure(
+                "asset '\(key)' has an unknown status '\(statusText)' (expected \(AssetStatus.allCases.map(\.rawValue).joined(separator: ", ")))",
+                at: start)
         }
         guard let upload, let mutable else { throw missing("fingerprints") }
         guard let fields else { throw missing("fields") }
@@ -257,7 +274,8 @@ extension MutableFieldValues {
             switch name {
             case "title": title = try r.readString()
             case "description": description = try r.readNull() ? nil : try r.readString()
-            case "tags": try r.readArray { (r: inout JSONParser) throws(JSONParser.Failure) in tags.append(try r.readString()) }
+            case "tags":
+                try r.readArray { (r: inout JSONParser) throws(JSONParser.Failure) in tags.append(try r.readString()) }
             case "category": category = try r.readNull() ? nil : try r.readInt()
             case "cover": cover = try r.readNull() ? nil : try r.readString()
             default: _ = try r.readValue()

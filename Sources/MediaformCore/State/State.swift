@@ -1,4 +1,5 @@
 import Foundation
+
 /// What mediaform knows about the remote media library: one record per asset key (design §4).
 ///
 /// The state is the only memory of what was uploaded. It is never reset implicitly: a missing record means
@@ -17,7 +18,10 @@ public struct State: Sendable, Equatable {
     public var journalSequence: Int
     public var assets: [String: AssetRecord]
 
-    public init(lineage: String, serial: Int = 0, generator: String, journalSequence: Int = 0, assets: [String: AssetRecord] = [:]) {
+    public init(
+        lineage: String, serial: Int = 0, generator: String, journalSequence: Int = 0,
+        assets: [String: AssetRecord] = [:]
+    ) {
         self.lineage = lineage
         self.serial = serial
         self.generator = generator
@@ -59,7 +63,9 @@ public struct MutableFieldValues: Sendable, Equatable {
     /// Redacted (no signed query).
     public var cover: String?
 
-    public init(title: String, description: String? = nil, tags: [String] = [], category: Int64? = nil, cover: String? = nil) {
+    public init(
+        title: String, description: String? = nil, tags: [String] = [], category: Int64? = nil, cover: String? = nil
+    ) {
         self.title = title
         self.description = description
         self.tags = tags
@@ -107,7 +113,8 @@ public struct AssetRecord: Sendable, Equatable {
     public var lastError: RecordedError?
 
     public init(
-        source: String, fingerprints: Fingerprints, fields: MutableFieldValues, uploadInputs: [String: JSONValue]? = nil,
+        source: String, fingerprints: Fingerprints, fields: MutableFieldValues,
+        uploadInputs: [String: JSONValue]? = nil,
         jobId: String? = nil,
         mediaId: String? = nil, status: AssetStatus, protect: Bool = false, createdAt: String, updatedAt: String,
         lastError: RecordedError? = nil
@@ -135,7 +142,8 @@ extension AssetRecord {
         var inputs = asset.uploadInputs(appId: appId).objectValue ?? [:]
         inputs["source"] = nil
         self.init(
-            source: asset.redactedSource, fingerprints: asset.fingerprints(appId: appId), fields: MutableFieldValues(asset),
+            source: asset.redactedSource, fingerprints: asset.fingerprints(appId: appId),
+            fields: MutableFieldValues(asset),
             uploadInputs: inputs, jobId: jobId, mediaId: mediaId, status: status, protect: asset.protect,
             createdAt: createdAt ?? time, updatedAt: time)
     }

@@ -77,10 +77,14 @@ struct AssetValidator {
         if !titleScan.hasVisibleASCII && title.value.trimmingCharacters(in: .whitespaces).isEmpty {
             error("'title' must not be empty", at: title.place)
         }
-        if let d = f.description { checkText(d, field: "description", limit: APILimits.descriptionBytes, allowNewlines: true) }
+        if let d = f.description {
+            checkText(d, field: "description", limit: APILimits.descriptionBytes, allowNewlines: true)
+        }
         let tags = f.tags ?? []
         if tags.count > APILimits.tagCount {
-            error("asset '\(key)' has \(tags.count) tags (with defaults); the API allows at most \(APILimits.tagCount)", at: f.tagsPlace ?? f.place)
+            error(
+                "asset '\(key)' has \(tags.count) tags (with defaults); the API allows at most \(APILimits.tagCount)",
+                at: f.tagsPlace ?? f.place)
         }
         for tag in tags {
             let scan = checkText(tag, field: "tag", limit: APILimits.tagBytes, allowNewlines: false)
@@ -99,14 +103,17 @@ struct AssetValidator {
         }
         if let callback = f.callback { checkHTTPURL(callback, field: "callback") }
         if let ext = f.fileExtension, !Self.mediaExtensions.contains(ext.value.lowercased()) {
-            error("'fileExtension' '\(ext.value)' is not an audio or video format IMS accepts (for example mp4, mov, mp3)", at: ext.place)
+            error(
+                "'fileExtension' '\(ext.value)' is not an audio or video format IMS accepts (for example mp4, mov, mp3)",
+                at: ext.place)
         }
         checkUserData(f, key: key)
 
         return Asset(
             key: key, source: source.value, title: title.value, description: f.description?.value,
             tags: tags.map(\.value), category: f.category?.value, cover: f.cover?.value, workflow: f.workflow?.value,
-            fileExtension: f.fileExtension?.value.lowercased(), fileSize: f.fileSize?.value, metadata: f.metadata?.value,
+            fileExtension: f.fileExtension?.value.lowercased(), fileSize: f.fileSize?.value,
+            metadata: f.metadata?.value,
             entity: f.entity?.value, protect: f.protect?.value ?? false, callback: f.callback?.value,
             extend: f.extend?.value, storageLocation: f.storageLocation?.value,
             postProcessWorkflow: f.postProcessWorkflow?.value,
@@ -128,7 +135,8 @@ struct AssetValidator {
             error("'key' is \(scan.byteCount) bytes; keys may have at most \(APILimits.keyBytes)", at: key.place)
         }
         if scan.hasASCIIControl
-            || (!scan.isASCII && key.value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }))
+            || (!scan.isASCII
+                && key.value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }))
         {
             error("'key' must not contain control characters", at: key.place)
         }
@@ -140,14 +148,17 @@ struct AssetValidator {
     }
 
     @discardableResult
-    private mutating func checkText(_ text: Located<String>, field: String, limit: Int, allowNewlines: Bool) -> TextScan {
+    private mutating func checkText(_ text: Located<String>, field: String, limit: Int, allowNewlines: Bool) -> TextScan
+    {
         let scan = TextScan(text.value)
         if scan.byteCount > limit {
             error("'\(field)' is \(scan.byteCount) bytes in UTF-8; the API allows at most \(limit)", at: text.place)
         }
         // Fast path: pure ASCII has no emoji and only ASCII line breaks.
         if !scan.isASCII, let emoji = text.value.unicodeScalars.first(where: Self.isEmoji) {
-            error("'\(field)' contains the emoji '\(emoji)' (U+\(String(emoji.value, radix: 16, uppercase: true))); the API does not accept emoji", at: text.place)
+            error(
+                "'\(field)' contains the emoji '\(emoji)' (U+\(String(emoji.value, radix: 16, uppercase: true))); the API does not accept emoji",
+                at: text.place)
         }
         if !allowNewlines, scan.hasLineBreak || (!scan.isASCII && text.value.contains(where: \.isNewline)) {
             error("'\(field)' must be one line", at: text.place)
@@ -168,9 +179,13 @@ struct AssetValidator {
         if fileExtension == nil {
             let ext = Self.pathExtension(of: source.value)
             if ext.isEmpty {
-                error("'source' has no file extension in its path; add 'fileExtension' (for example mp4)", at: source.place)
+                error(
+                    "'source' has no file extension in its path; add 'fileExtension' (for example mp4)",
+                    at: source.place)
             } else if !Self.mediaExtensions.contains(ext) {
-                error("'source' ends in '.\(ext)', which is not an audio or video format IMS accepts; set 'fileExtension' if the URL serves media anyway", at: source.place)
+                error(
+                    "'source' ends in '.\(ext)', which is not an audio or video format IMS accepts; set 'fileExtension' if the URL serves media anyway",
+                    at: source.place)
             }
         }
     }
@@ -183,15 +198,24 @@ struct AssetValidator {
             error("'\(field)' must be an absolute http(s) URL, found '\(URLRedaction.redact(s))'", at: url.place)
             return false
         }
-        let host = s.utf8.dropFirst(schemeLength).prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        let host = s.utf8.dropFirst(schemeLength).prefix {
+            $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
+        }
         if host.isEmpty || host.first == UInt8(ascii: "@") || host.last == UInt8(ascii: "@") {
             error("'\(field)' has no host", at: url.place)
             return false
         }
         let scan = TextScan(s)
         let clean = scan.isASCII && !scan.hasASCIIControl && !scan.hasSpace  // fast path: printable ASCII
-        if !clean, let bad = s.unicodeScalars.first(where: { $0 == " " || $0.properties.generalCategory == .control || $0.properties.isWhitespace }) {
-            let what = bad == " " ? "a space; encode it as %20" : "whitespace or a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
+        if !clean,
+            let bad = s.unicodeScalars.first(where: {
+                $0 == " " || $0.properties.generalCategory == .control || $0.properties.isWhitespace
+            })
+        {
+            let what =
+                bad == " "
+                ? "a space; encode it as %20"
+                : "whitespace or a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
             error("'\(field)' contains \(what)", at: url.place)
             return false
         }
@@ -253,11 +277,15 @@ struct AssetValidator {
         let budget = APILimits.extendBytes - APILimits.extendMarkerReserve
         if let extend = f.extend {
             if extend.value["mediaform"] != nil {
-                error("'extend' must not use the key 'mediaform'; mediaform keeps it for its own marker", at: extend.place)
+                error(
+                    "'extend' must not use the key 'mediaform'; mediaform keeps it for its own marker", at: extend.place
+                )
             }
             let bytes = JSONValue.object(extend.value).canonicalJSON.utf8.count
             if bytes > budget {
-                error("'extend' is \(bytes) bytes as JSON; at most \(budget) fit (the API allows \(APILimits.extendBytes) and mediaform keeps \(APILimits.extendMarkerReserve) for its marker)", at: extend.place)
+                error(
+                    "'extend' is \(bytes) bytes as JSON; at most \(budget) fit (the API allows \(APILimits.extendBytes) and mediaform keeps \(APILimits.extendMarkerReserve) for its marker)",
+                    at: extend.place)
             }
         }
         if let callback = f.callback, callback.value.utf8.count > 256 {

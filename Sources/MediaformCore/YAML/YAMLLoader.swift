@@ -1,5 +1,6 @@
-import Foundation
 import CYAML
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -165,12 +166,15 @@ private final class TreeBuilder {
         failed = true
     }
 
-    private func newRecord(_ type: YAMLDocument.NodeType, style: YAMLScalar.Style = .plain, mark: yaml_mark_t, start: Int, count: Int) -> Int32 {
+    private func newRecord(
+        _ type: YAMLDocument.NodeType, style: YAMLScalar.Style = .plain, mark: yaml_mark_t, start: Int, count: Int
+    ) -> Int32 {
         let index = Int32(records.count)
-        records.append(YAMLDocument.Record(
-            type: type, style: style, line: Int32(truncatingIfNeeded: mark.line + 1),
-            column: Int32(truncatingIfNeeded: mark.column + 1), start: Int32(truncatingIfNeeded: start),
-            count: Int32(truncatingIfNeeded: count)))
+        records.append(
+            YAMLDocument.Record(
+                type: type, style: style, line: Int32(truncatingIfNeeded: mark.line + 1),
+                column: Int32(truncatingIfNeeded: mark.column + 1), start: Int32(truncatingIfNeeded: start),
+                count: Int32(truncatingIfNeeded: count)))
         return index
     }
 
@@ -282,7 +286,8 @@ private final class TreeBuilder {
     private func textEqual(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
         guard a.count == b.count else { return false }
         return text.withUnsafeBufferPointer { buffer in
-            memcmp(buffer.baseAddress! + a.lowerBound, buffer.baseAddress! + b.lowerBound, a.count) == 0
+            guard let base = buffer.baseAddress else { return a.isEmpty }
+            return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) == 0
         }
     }
 
@@ -296,7 +301,8 @@ private final class TreeBuilder {
             return
         }
         if keyRecord.type == .scalar, keyRecord.style == .plain, range.count == 2,
-            text[range.lowerBound] == UInt8(ascii: "<"), text[range.lowerBound + 1] == UInt8(ascii: "<"), tags[key] == nil
+            text[range.lowerBound] == UInt8(ascii: "<"), text[range.lowerBound + 1] == UInt8(ascii: "<"),
+            tags[key] == nil
         {
             pending.removeLast()
             stack[frameIndex].merges.append(value)
@@ -333,9 +339,10 @@ private final class TreeBuilder {
         }
         if let first = duplicateOf {
             let firstMark = records[Int(first)]
-            diagnostics.append(.error(
-                "duplicate key '\(String(decoding: text[range], as: UTF8.self))' (first defined at line \(firstMark.line), column \(firstMark.column))",
-                at: location(of: key)))
+            diagnostics.append(
+                .error(
+                    "duplicate key '\(String(decoding: text[range], as: UTF8.self))' (first defined at line \(firstMark.line), column \(firstMark.column))",
+                    at: location(of: key)))
             pending.removeLast()  // keep the first value so that loading can go on
             return
         }
@@ -356,15 +363,22 @@ private final class TreeBuilder {
             let sources: [Int32]
             switch mergeRecord.type {
             case .mapping: sources = [resolvedIndex(merge)]
-            case .sequence: sources = Array(children[Int(mergeRecord.start)..<Int(mergeRecord.start + mergeRecord.count)])
+            case .sequence:
+                sources = Array(children[Int(mergeRecord.start)..<Int(mergeRecord.start + mergeRecord.count)])
             default:
-                diagnostics.append(.error("a merge key '<<' takes a mapping or a list of mappings, found \(describe(merge))", at: location(of: merge)))
+                diagnostics.append(
+                    .error(
+                        "a merge key '<<' takes a mapping or a list of mappings, found \(describe(merge))",
+                        at: location(of: merge)))
                 continue
             }
             for source in sources {
                 let r = resolved(source)
                 guard r.type == .mapping else {
-                    diagnostics.append(.error("a merge key '<<' takes a mapping or a list of mappings, found \(describe(source))", at: location(of: source)))
+                    diagnostics.append(
+                        .error(
+                            "a merge key '<<' takes a mapping or a list of mappings, found \(describe(source))",
+                            at: location(of: source)))
                     continue
                 }
                 for p in 0..<Int(r.count) {

@@ -112,7 +112,8 @@ public struct YAMLNode: Sendable {
 
     private func scalarText(_ r: YAMLDocument.Record) -> String {
         document.text.withUnsafeBufferPointer { buffer in
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[Int(r.start)..<Int(r.start + r.count)]), as: UTF8.self)
+            String(
+                decoding: UnsafeBufferPointer(rebasing: buffer[Int(r.start)..<Int(r.start + r.count)]), as: UTF8.self)
         }
     }
 
@@ -266,7 +267,9 @@ extension YAMLScalar {
             return Int64(String(decoding: u[2...], as: UTF8.self), radix: 16)
         }
         var digits = u[...]
-        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            digits = digits.dropFirst()
+        }
         guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             return nil
         }

@@ -12,7 +12,8 @@ public struct ApplyOptions: Sendable {
     /// at most this many calls in flight.
     public var parallelism: Int
 
-    public init(failFast: Bool = false, pollInterval: Double = 1, parallelism: Int = Project.Limits.defaultParallelism) {
+    public init(failFast: Bool = false, pollInterval: Double = 1, parallelism: Int = Project.Limits.defaultParallelism)
+    {
         self.failFast = failFast
         self.pollInterval = pollInterval
         self.parallelism = max(1, parallelism)
@@ -115,7 +116,8 @@ public final class Applier: Sendable {
     ///   - lock: the held state lock (journal and snapshot go through it).
     ///   - loaded: the state read under that lock.
     public init(
-        client: IMSClient, lock: any StateLock, loaded: LoadedState, project: Project, options: ApplyOptions = ApplyOptions(),
+        client: IMSClient, lock: any StateLock, loaded: LoadedState, project: Project,
+        options: ApplyOptions = ApplyOptions(),
         stop: StopFlag = StopFlag(), emit: @escaping @Sendable (ApplyEvent) -> Void = { _ in },
         now: @escaping @Sendable () -> String = Timestamps.now
     ) {
@@ -194,7 +196,9 @@ public final class Applier: Sendable {
         let status = info.assetStatus
         var record: AssetRecord
         if let asset {
-            record = AssetRecord(asset: asset, appId: project.appId, status: status, jobId: info.jobId, mediaId: info.mediaId, time: now(), createdAt: previous?.createdAt)
+            record = AssetRecord(
+                asset: asset, appId: project.appId, status: status, jobId: info.jobId, mediaId: info.mediaId,
+                time: now(), createdAt: previous?.createdAt)
         } else if var previous {
             previous.jobId = info.jobId
             previous.mediaId = info.mediaId
@@ -217,7 +221,8 @@ public final class Applier: Sendable {
     /// per-asset failure, only when the state itself cannot be written.
     public func apply(_ plan: Plan) async throws -> ApplyReport {
         let uploads = plan.changes.filter { [.create, .retry, .replace].contains($0.action) }.compactMap(\.asset)
-        let previous = Dictionary(plan.changes.compactMap { c in c.record.map { (c.key, $0) } }, uniquingKeysWith: { a, _ in a })
+        let previous = Dictionary(
+            plan.changes.compactMap { c in c.record.map { (c.key, $0) } }, uniquingKeysWith: { a, _ in a })
 
         // Uploads, batched by request-level parameters, in parallel under the client's limits.
         let batches = UploadBatching.batches(uploads, appId: project.appId)
@@ -238,7 +243,8 @@ public final class Applier: Sendable {
             for try await done in group { submittedKeys += done }
         }
         // Under prune, a replaced asset's old media goes once its new upload is submitted.
-        let replacedMedia: [(key: String, mediaId: String)] = plan.prune
+        let replacedMedia: [(key: String, mediaId: String)] =
+            plan.prune
             ? submittedKeys.compactMap { key in
                 guard let r = previous[key], !r.protect, let m = r.mediaId else { return nil }
                 return (key, m)
@@ -250,7 +256,9 @@ public final class Applier: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
             for change in updates {
-                guard let asset = change.asset, let record = change.record, let mediaId = record.mediaId else { continue }
+                guard let asset = change.asset, let record = change.record, let mediaId = record.mediaId else {
+                    continue
+                }
                 if inFlight >= options.parallelism {
                     try await group.next()
                     inFlight -= 1
@@ -289,11 +297,18 @@ public final class Applier: Sendable {
             var entries: [JournalEntry] = []
             var submitted: [String] = []
             for (asset, item) in zip(batch.assets, request.items) {
-                guard let job = jobs.first(where: { UploadBatching.sameURL($0.sourceURL, item.encodedURL) || UploadBatching.sameURL($0.sourceURL, asset.source) }) else {
+                guard
+                    let job = jobs.first(where: {
+                        UploadBatching.sameURL($0.sourceURL, item.encodedURL)
+                            || UploadBatching.sameURL($0.sourceURL, asset.source)
+                    })
+                else {
                     fail(asset.key, "NoJob", "the API accepted the call but returned no job for this URL")
                     continue
                 }
-                var record = AssetRecord(asset: asset, appId: project.appId, status: .submitted, jobId: job.jobId, mediaId: job.mediaId, time: now(), createdAt: nil)
+                var record = AssetRecord(
+                    asset: asset, appId: project.appId, status: .submitted, jobId: job.jobId, mediaId: job.mediaId,
+                    time: now(), createdAt: nil)
                 record.lastError = nil
                 entries.append(.put(key: asset.key, record: record))
                 submitted.append(asset.key)
@@ -307,7 +322,8 @@ public final class Applier: Sendable {
             // Rejected or never sent: nothing was created. Record the failure so the next plan retries.
             var entries: [JournalEntry] = []
             for asset in batch.assets {
-                var record = previous[asset.key] ?? AssetRecord(asset: asset, appId: project.appId, status: .failed, time: now())
+                var record =
+                    previous[asset.key] ?? AssetRecord(asset: asset, appId: project.appId, status: .failed, time: now())
                 record.status = .failed
                 record.lastError = RecordedError(code: error.code, message: error.description)
                 record.updatedAt = now()
@@ -319,14 +335,19 @@ public final class Applier: Sendable {
             return []
         } catch let error as APIError {
             // Ambiguous: the call may have created jobs. Look before doing anything else.
-            emit(.note("upload call \(marker) failed ambiguously (\(error.code)); looking its \(batch.assets.count) URL(s) up"))
+            emit(
+                .note(
+                    "upload call \(marker) failed ambiguously (\(error.code)); looking its \(batch.assets.count) URL(s) up"
+                ))
             let found: [URLUploadInfo]
             do {
                 found = try await lookUp(batch.assets.map(\.source), marker: marker)
             } catch {
                 // Unknown outcome: leave the intent open; the next apply resolves it before submitting anything.
                 for asset in batch.assets {
-                    fail(asset.key, "Unresolved", "the upload call's outcome is unknown (\(error.code)); the next apply looks it up first")
+                    fail(
+                        asset.key, "Unresolved",
+                        "the upload call's outcome is unknown (\(error.code)); the next apply looks it up first")
                 }
                 return []
             }
@@ -335,7 +356,11 @@ public final class Applier: Sendable {
             var missing: [Asset] = []
             for asset in batch.assets {
                 if let info = found.first(where: { UploadBatching.sameURL($0.uploadURL, asset.source) }) {
-                    entries.append(.put(key: asset.key, record: makeRecord(key: asset.key, asset: asset, previous: previous[asset.key], info: info)))
+                    entries.append(
+                        .put(
+                            key: asset.key,
+                            record: makeRecord(key: asset.key, asset: asset, previous: previous[asset.key], info: info))
+                    )
                     adopted.append(asset.key)
                     emit(.submitted(key: asset.key, jobId: info.jobId, mediaId: info.mediaId))
                 } else {
@@ -348,10 +373,13 @@ public final class Applier: Sendable {
             guard !missing.isEmpty else { return adopted }
             // Not found: that part of the call had no effect. Submit it again, a bounded number of times.
             guard attempt < 3, !stop.isSet else {
-                for asset in missing { fail(asset.key, error.code, "\(error.description); not submitted after \(attempt) attempts") }
+                for asset in missing {
+                    fail(asset.key, error.code, "\(error.description); not submitted after \(attempt) attempts")
+                }
                 return adopted
             }
-            let again = try await submit(UploadBatch(assets: missing, group: batch.group), previous: previous, attempt: attempt + 1)
+            let again = try await submit(
+                UploadBatch(assets: missing, group: batch.group), previous: previous, attempt: attempt + 1)
             return adopted + again
         }
     }
@@ -359,7 +387,8 @@ public final class Applier: Sendable {
     private func update(_ asset: Asset, record: AssetRecord, mediaId: String) async throws {
         do {
             try await client.updateMediaInfo(
-                mediaId: mediaId, title: asset.title, description: asset.description, tags: asset.tags, cateId: asset.category,
+                mediaId: mediaId, title: asset.title, description: asset.description, tags: asset.tags,
+                cateId: asset.category,
                 coverURL: asset.cover)
         } catch {
             fail(asset.key, error.code, error.description)
@@ -476,13 +505,18 @@ public final class Applier: Sendable {
                     if status == .ready { report.withLock { $0.ready += 1 } }
                     entries.append(.put(key: item.key, record: record))
                     if status != .processing {
-                        emit(.jobEnded(key: item.key, status: status, code: record.lastError?.code, message: record.lastError?.message))
+                        emit(
+                            .jobEnded(
+                                key: item.key, status: status, code: record.lastError?.code,
+                                message: record.lastError?.message))
                     }
                 }
                 if !entries.isEmpty { try await recorder.record(entries) }
             }
             if round >= rounds || clock.now() - start >= timeout {
-                let left = await recorder.state.assets.values.filter { $0.status == .submitted || $0.status == .processing }.count
+                let left = await recorder.state.assets.values.filter {
+                    $0.status == .submitted || $0.status == .processing
+                }.count
                 report.withLock { $0.running = left }
                 return left
             }

@@ -32,7 +32,9 @@ public struct RequestGroup: Sendable, Hashable {
         var extend = self.extend ?? [:]
         extend[UploadBatching.markerKey] = .string(marker)
         var o: [String: JSONValue] = ["Extend": .object(extend)]
-        if let callback { o["MessageCallback"] = .object(["CallbackType": .string("http"), "CallbackURL": .string(callback)]) }
+        if let callback {
+            o["MessageCallback"] = .object(["CallbackType": .string("http"), "CallbackURL": .string(callback)])
+        }
         return .object(o)
     }
 
@@ -52,7 +54,9 @@ public enum UploadBatching {
 
     /// Groups assets by request-level parameters, then cuts each group into batches of at most `size`, keeping
     /// the order of first appearance (deterministic for a given plan).
-    public static func batches(_ assets: [Asset], appId: String, size: Int = UploadRequest.maximumItems) -> [UploadBatch] {
+    public static func batches(_ assets: [Asset], appId: String, size: Int = UploadRequest.maximumItems)
+        -> [UploadBatch]
+    {
         var order: [RequestGroup] = []
         var groups: [RequestGroup: [Asset]] = [:]
         for asset in assets {
@@ -65,7 +69,8 @@ public enum UploadBatching {
             let members = groups[group] ?? []
             var start = 0
             while start < members.count {
-                result.append(UploadBatch(assets: Array(members[start..<min(start + size, members.count)]), group: group))
+                result.append(
+                    UploadBatch(assets: Array(members[start..<min(start + size, members.count)]), group: group))
                 start += size
             }
         }
@@ -92,7 +97,8 @@ public enum UploadBatching {
     /// The call for a batch.
     public static func request(for batch: UploadBatch, marker: String) -> UploadRequest {
         UploadRequest(
-            items: batch.assets.map(item(for:)), appId: batch.group.appId, userData: batch.group.userData(marker: marker),
+            items: batch.assets.map(item(for:)), appId: batch.group.appId,
+            userData: batch.group.userData(marker: marker),
             uploadTargetConfig: batch.group.uploadTargetConfig, postProcessConfig: batch.group.postProcessConfig,
             entityId: batch.group.entity)
     }

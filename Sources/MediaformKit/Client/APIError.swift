@@ -12,7 +12,10 @@ public struct ServiceError: Sendable, Equatable, CustomStringConvertible {
     /// Seconds from `x-acs-retry-after`, when the server sent it.
     public var retryAfter: Double?
 
-    public init(code: String, message: String, requestId: String? = nil, hostId: String? = nil, recommend: String? = nil, httpStatus: Int, retryAfter: Double? = nil) {
+    public init(
+        code: String, message: String, requestId: String? = nil, hostId: String? = nil, recommend: String? = nil,
+        httpStatus: Int, retryAfter: Double? = nil
+    ) {
         self.code = code
         self.message = message
         self.requestId = requestId
@@ -79,13 +82,17 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static let retryableCodes: Set<String> = ["ServiceUnavailable", "ServiceUnAvailable", "InternalError", "UnknownError"]
+    static let retryableCodes: Set<String> = [
+        "ServiceUnavailable", "ServiceUnAvailable", "InternalError", "UnknownError",
+    ]
 
     /// Classification of a gateway error code (ims-api.md §6.2, §6.3).
     public static func classify(code: String, status: Int) -> ErrorClass {
         if code == "Throttling" || code.hasPrefix("Throttling.") || retryableCodes.contains(code) { return .retryable }
         if code == "SignatureNonceUsed" || code == "InvalidTimeStamp.Expired" { return .resign }
-        if code == "InvalidAccessKeyId.NotFound" || code.hasPrefix("InvalidSecurityToken.") { return .refreshCredentials }
+        if code == "InvalidAccessKeyId.NotFound" || code.hasPrefix("InvalidSecurityToken.") {
+            return .refreshCredentials
+        }
         return .fatal
     }
 
@@ -105,7 +112,8 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .service(let e): return e.description
         case .transport(.notSent(let reason)): return "could not reach the API (\(reason)); nothing was sent"
-        case .transport(.ambiguous(let reason)): return "the connection failed after the request was sent (\(reason)); it may or may not have taken effect"
+        case .transport(.ambiguous(let reason)):
+            return "the connection failed after the request was sent (\(reason)); it may or may not have taken effect"
         case .invalidResponse(let status, let detail): return "unexpected response (HTTP \(status)): \(detail)"
         case .credentials(let e): return e.description
         case .cancelled: return "cancelled"
@@ -121,10 +129,11 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
             let snippet = String(decoding: response.body.prefix(200), as: UTF8.self)
             return .invalidResponse(status: response.status, detail: snippet.isEmpty ? "empty body" : snippet)
         }
-        return .service(ServiceError(
-            code: code, message: value["Message"]?.stringValue ?? value["message"]?.stringValue ?? "",
-            requestId: value["RequestId"]?.stringValue ?? value["requestId"]?.stringValue,
-            hostId: value["HostId"]?.stringValue, recommend: value["Recommend"]?.stringValue,
-            httpStatus: response.status, retryAfter: retryAfter))
+        return .service(
+            ServiceError(
+                code: code, message: value["Message"]?.stringValue ?? value["message"]?.stringValue ?? "",
+                requestId: value["RequestId"]?.stringValue ?? value["requestId"]?.stringValue,
+                hostId: value["HostId"]?.stringValue, recommend: value["Recommend"]?.stringValue,
+                httpStatus: response.status, retryAfter: retryAfter))
     }
 }

@@ -54,7 +54,9 @@ public struct StaticCredentials: CredentialProvider {
 
 /// How temporary credentials are fetched again.
 enum Refresher: Sendable {
-    case assumeRole(source: AccessKey, roleArn: String, sessionName: String, durationSeconds: Int, policy: String?, externalId: String?, endpoint: String)
+    case assumeRole(
+        source: AccessKey, roleArn: String, sessionName: String, durationSeconds: Int, policy: String?,
+        externalId: String?, endpoint: String)
     case ecsRole(roleName: String?, endpoint: String, allowIMDSv1: Bool)
 }
 
@@ -112,14 +114,18 @@ public actor CredentialChain: CredentialProvider {
     private func resolve() async throws(CredentialError) -> ResolvedCredentials {
         var tried: [String] = []
         // 1. Environment.
-        let id = environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] ?? "", secret = environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] ?? ""
+        let id = environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] ?? "",
+            secret = environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] ?? ""
         if !id.isEmpty && !secret.isEmpty {
             let token = environment["ALIBABA_CLOUD_SECURITY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-            return ResolvedCredentials(key: AccessKey(id: id, secret: secret, securityToken: token), expiration: nil, source: "environment", refresher: nil)
+            return ResolvedCredentials(
+                key: AccessKey(id: id, secret: secret, securityToken: token), expiration: nil, source: "environment",
+                refresher: nil)
         }
-        tried.append(id.isEmpty && secret.isEmpty
-            ? "environment: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set"
-            : "environment: only one of ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET is set")
+        tried.append(
+            id.isEmpty && secret.isEmpty
+                ? "environment: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set"
+                : "environment: only one of ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET is set")
 
         // 2. aliyun CLI profile.
         let cliPath = home + "/.aliyun/config.json"
@@ -137,7 +143,9 @@ public actor CredentialChain: CredentialProvider {
         if let role = environment["ALIBABA_CLOUD_ECS_METADATA"], !role.isEmpty,
             environment["ALIBABA_CLOUD_ECS_METADATA_DISABLED"]?.lowercased() != "true"
         {
-            return try await fetchNamed(.ecsRole(roleName: role, endpoint: metadataEndpoint, allowIMDSv1: imdsV1Allowed), source: "ECS RAM role '\(role)'")
+            return try await fetchNamed(
+                .ecsRole(roleName: role, endpoint: metadataEndpoint, allowIMDSv1: imdsV1Allowed),
+                source: "ECS RAM role '\(role)'")
         }
         tried.append("ECS instance RAM role: ALIBABA_CLOUD_ECS_METADATA (the role name) is not set")
         throw CredentialError("no Alibaba Cloud credentials found", tried: tried)
@@ -145,7 +153,9 @@ public actor CredentialChain: CredentialProvider {
 
     private var stsEndpoint: String {
         if let e = environment["MEDIAFORM_STS_ENDPOINT"], !e.isEmpty { return e }
-        if let region = environment["ALIBABA_CLOUD_STS_REGION"], !region.isEmpty { return "https://sts.\(region).aliyuncs.com" }
+        if let region = environment["ALIBABA_CLOUD_STS_REGION"], !region.isEmpty {
+            return "https://sts.\(region).aliyuncs.com"
+        }
         return "https://sts.aliyuncs.com"
     }
 
@@ -161,7 +171,9 @@ public actor CredentialChain: CredentialProvider {
             tried.append("\(path): not valid JSON")
             return nil
         }
-        let name = profile ?? environment["ALIBABA_CLOUD_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? config["current"]?.stringValue ?? "default"
+        let name =
+            profile ?? environment["ALIBABA_CLOUD_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? config["current"]?
+            .stringValue ?? "default"
         guard let entry = config["profiles"]?.arrayValue?.first(where: { $0["name"]?.stringValue == name }) else {
             tried.append("\(path): no profile '\(name)'")
             return nil
@@ -174,32 +186,48 @@ public actor CredentialChain: CredentialProvider {
             guard let id = field("access_key_id"), let secret = field("access_key_secret") else {
                 throw CredentialError("\(path): profile '\(name)' (AK) needs access_key_id and access_key_secret")
             }
-            return ResolvedCredentials(key: AccessKey(id: id, secret: secret), expiration: nil, source: label, refresher: nil)
+            return ResolvedCredentials(
+                key: AccessKey(id: id, secret: secret), expiration: nil, source: label, refresher: nil)
         case "ststoken":
-            guard let id = field("access_key_id"), let secret = field("access_key_secret"), let token = field("sts_token") else {
-                throw CredentialError("\(path): profile '\(name)' (StsToken) needs access_key_id, access_key_secret and sts_token")
+            guard let id = field("access_key_id"), let secret = field("access_key_secret"),
+                let token = field("sts_token")
+            else {
+                throw CredentialError(
+                    "\(path): profile '\(name)' (StsToken) needs access_key_id, access_key_secret and sts_token")
             }
-            return ResolvedCredentials(key: AccessKey(id: id, secret: secret, securityToken: token), expiration: nil, source: label, refresher: nil)
+            return ResolvedCredentials(
+                key: AccessKey(id: id, secret: secret, securityToken: token), expiration: nil, source: label,
+                refresher: nil)
         case "ramrolearn":
-            guard let id = field("access_key_id"), let secret = field("access_key_secret"), let arn = field("ram_role_arn") else {
-                throw CredentialError("\(path): profile '\(name)' (RamRoleArn) needs access_key_id, access_key_secret and ram_role_arn")
+            guard let id = field("access_key_id"), let secret = field("access_key_secret"),
+                let arn = field("ram_role_arn")
+            else {
+                throw CredentialError(
+                    "\(path): profile '\(name)' (RamRoleArn) needs access_key_id, access_key_secret and ram_role_arn")
             }
             let seconds = Int(entry["expired_seconds"]?.intValue ?? 3600)
             let endpoint = field("sts_region").map { "https://sts.\($0).aliyuncs.com" } ?? stsEndpoint
-            return try await fetchNamed(.assumeRole(
-                source: AccessKey(id: id, secret: secret, securityToken: field("sts_token")), roleArn: arn,
-                sessionName: field("ram_session_name") ?? "mediaform-\(Int(clock()))", durationSeconds: max(900, seconds),
-                policy: field("policy"), externalId: field("external_id"),
-                endpoint: environment["MEDIAFORM_STS_ENDPOINT"] ?? endpoint), source: label)
+            return try await fetchNamed(
+                .assumeRole(
+                    source: AccessKey(id: id, secret: secret, securityToken: field("sts_token")), roleArn: arn,
+                    sessionName: field("ram_session_name") ?? "mediaform-\(Int(clock()))",
+                    durationSeconds: max(900, seconds),
+                    policy: field("policy"), externalId: field("external_id"),
+                    endpoint: environment["MEDIAFORM_STS_ENDPOINT"] ?? endpoint), source: label)
         case "ecsramrole":
-            return try await fetchNamed(.ecsRole(roleName: field("ram_role_name"), endpoint: metadataEndpoint, allowIMDSv1: imdsV1Allowed), source: label)
+            return try await fetchNamed(
+                .ecsRole(roleName: field("ram_role_name"), endpoint: metadataEndpoint, allowIMDSv1: imdsV1Allowed),
+                source: label)
         default:
-            throw CredentialError("\(path): profile '\(name)' uses mode '\(mode)', which mediaform does not support (AK, StsToken, RamRoleArn, EcsRamRole); set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET instead")
+            throw CredentialError(
+                "\(path): profile '\(name)' uses mode '\(mode)', which mediaform does not support (AK, StsToken, RamRoleArn, EcsRamRole); set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET instead"
+            )
         }
     }
 
     private func iniProfile(path: String, tried: inout [String]) async throws(CredentialError) -> ResolvedCredentials? {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             tried.append("\(path): not found")
             return nil
         }
@@ -208,7 +236,8 @@ public actor CredentialChain: CredentialProvider {
         var values: [String: String] = [:]
         for raw in text.split(whereSeparator: \.isNewline) {
             // Values are cut at '#', as the Python SDK does, so inline comments work.
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
+            let line =
+                raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
                 .trimmingCharacters(in: .whitespaces) ?? ""
             if line.isEmpty || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
@@ -216,7 +245,8 @@ public actor CredentialChain: CredentialProvider {
                 continue
             }
             guard current == section, let eq = line.firstIndex(of: "=") else { continue }
-            values[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            values[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...]
+                .trimmingCharacters(in: .whitespaces)
         }
         guard !values.isEmpty else {
             tried.append("\(path): no section [\(section)]")
@@ -226,26 +256,36 @@ public actor CredentialChain: CredentialProvider {
         let label = "\(path) [\(section)] (\(type))"
         switch type {
         case "access_key":
-            guard let id = values["access_key_id"], !id.isEmpty, let secret = values["access_key_secret"], !secret.isEmpty else {
+            guard let id = values["access_key_id"], !id.isEmpty, let secret = values["access_key_secret"],
+                !secret.isEmpty
+            else {
                 throw CredentialError("\(label) needs access_key_id and access_key_secret")
             }
-            return ResolvedCredentials(key: AccessKey(id: id, secret: secret), expiration: nil, source: label, refresher: nil)
+            return ResolvedCredentials(
+                key: AccessKey(id: id, secret: secret), expiration: nil, source: label, refresher: nil)
         case "ram_role_arn":
-            guard let id = values["access_key_id"], let secret = values["access_key_secret"], let arn = values["role_arn"] else {
+            guard let id = values["access_key_id"], let secret = values["access_key_secret"],
+                let arn = values["role_arn"]
+            else {
                 throw CredentialError("\(label) needs access_key_id, access_key_secret and role_arn")
             }
-            return try await fetchNamed(.assumeRole(
-                source: AccessKey(id: id, secret: secret), roleArn: arn,
-                sessionName: values["role_session_name"] ?? "mediaform-\(Int(clock()))", durationSeconds: 3600,
-                policy: values["policy"], externalId: nil, endpoint: stsEndpoint), source: label)
+            return try await fetchNamed(
+                .assumeRole(
+                    source: AccessKey(id: id, secret: secret), roleArn: arn,
+                    sessionName: values["role_session_name"] ?? "mediaform-\(Int(clock()))", durationSeconds: 3600,
+                    policy: values["policy"], externalId: nil, endpoint: stsEndpoint), source: label)
         case "ecs_ram_role":
-            return try await fetchNamed(.ecsRole(roleName: values["role_name"], endpoint: metadataEndpoint, allowIMDSv1: imdsV1Allowed), source: label)
+            return try await fetchNamed(
+                .ecsRole(roleName: values["role_name"], endpoint: metadataEndpoint, allowIMDSv1: imdsV1Allowed),
+                source: label)
         default:
-            throw CredentialError("\(label): type '\(type)' is not supported by mediaform (access_key, ram_role_arn, ecs_ram_role)")
+            throw CredentialError(
+                "\(label): type '\(type)' is not supported by mediaform (access_key, ram_role_arn, ecs_ram_role)")
         }
     }
 
-    private func fetchNamed(_ refresher: Refresher, source: String) async throws(CredentialError) -> ResolvedCredentials {
+    private func fetchNamed(_ refresher: Refresher, source: String) async throws(CredentialError) -> ResolvedCredentials
+    {
         do {
             var result = try await fetch(refresher)
             result.source = source
@@ -267,11 +307,16 @@ public actor CredentialChain: CredentialProvider {
             if let policy { parameters.append(("Policy", policy)) }
             if let externalId { parameters.append(("ExternalId", externalId)) }
             if let token = source.securityToken { parameters.append(("SecurityToken", token)) }
-            let signature = SignatureV1.signature(stringToSign: SignatureV1.stringToSign(method: "GET", parameters: parameters), accessKeySecret: source.secret)
-            let url = endpoint + "/?" + PercentEncoding.canonicalQuery(parameters) + "&Signature=" + PercentEncoding.encode(signature)
+            let signature = SignatureV1.signature(
+                stringToSign: SignatureV1.stringToSign(method: "GET", parameters: parameters),
+                accessKeySecret: source.secret)
+            let url =
+                endpoint + "/?" + PercentEncoding.canonicalQuery(parameters) + "&Signature="
+                + PercentEncoding.encode(signature)
             let response: HTTPResponse
             do {
-                response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: [("accept", "application/json")], timeout: 10))
+                response = try await transport.send(
+                    HTTPRequest(method: "GET", url: url, headers: [("accept", "application/json")], timeout: 10))
             } catch {
                 throw CredentialError("STS AssumeRole at \(endpoint) failed: \(APIError.transport(error))")
             }
@@ -288,13 +333,16 @@ public actor CredentialChain: CredentialProvider {
         case .ecsRole(let roleName, let endpoint, let allowIMDSv1):
             var headers: [(name: String, value: String)] = []
             do {
-                let tokenResponse = try await transport.send(HTTPRequest(
-                    method: "PUT", url: endpoint + "/latest/api/token",
-                    headers: [("X-aliyun-ecs-metadata-token-ttl-seconds", "21600")], timeout: 1))
+                let tokenResponse = try await transport.send(
+                    HTTPRequest(
+                        method: "PUT", url: endpoint + "/latest/api/token",
+                        headers: [("X-aliyun-ecs-metadata-token-ttl-seconds", "21600")], timeout: 1))
                 if tokenResponse.status == 200 {
                     headers.append(("X-aliyun-ecs-metadata-token", String(decoding: tokenResponse.body, as: UTF8.self)))
                 } else if !allowIMDSv1 {
-                    throw CredentialError("the ECS metadata service did not issue an IMDSv2 token (HTTP \(tokenResponse.status)) and ALIBABA_CLOUD_IMDSV1_DISABLED forbids IMDSv1")
+                    throw CredentialError(
+                        "the ECS metadata service did not issue an IMDSv2 token (HTTP \(tokenResponse.status)) and ALIBABA_CLOUD_IMDSV1_DISABLED forbids IMDSv1"
+                    )
                 }
             } catch let error as CredentialError {
                 throw error
@@ -303,23 +351,35 @@ public actor CredentialChain: CredentialProvider {
             }
             var role = roleName
             if role == nil {
-                guard let r = try? await transport.send(HTTPRequest(method: "GET", url: endpoint + "/latest/meta-data/ram/security-credentials/", headers: headers, timeout: 1)),
+                guard
+                    let r = try? await transport.send(
+                        HTTPRequest(
+                            method: "GET", url: endpoint + "/latest/meta-data/ram/security-credentials/",
+                            headers: headers, timeout: 1)),
                     r.status == 200
                 else { throw CredentialError("the ECS metadata service at \(endpoint) did not name a RAM role") }
                 role = String(decoding: r.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }
             let response: HTTPResponse
             do {
-                response = try await transport.send(HTTPRequest(
-                    method: "GET", url: endpoint + "/latest/meta-data/ram/security-credentials/" + PercentEncoding.encode(role ?? ""),
-                    headers: headers, timeout: 1))
+                response = try await transport.send(
+                    HTTPRequest(
+                        method: "GET",
+                        url: endpoint + "/latest/meta-data/ram/security-credentials/"
+                            + PercentEncoding.encode(role ?? ""),
+                        headers: headers, timeout: 1))
             } catch {
-                throw CredentialError("the ECS metadata service at \(endpoint) is unreachable: \(APIError.transport(error))")
+                throw CredentialError(
+                    "the ECS metadata service at \(endpoint) is unreachable: \(APIError.transport(error))")
             }
-            guard response.status == 200, let c = try? JSONParser.parse(response.body), c["Code"]?.stringValue ?? "Success" == "Success",
+            guard response.status == 200, let c = try? JSONParser.parse(response.body),
+                c["Code"]?.stringValue ?? "Success" == "Success",
                 let id = c["AccessKeyId"]?.stringValue, let secret = c["AccessKeySecret"]?.stringValue,
                 let token = c["SecurityToken"]?.stringValue
-            else { throw CredentialError("the ECS metadata service gave no credentials for role '\(role ?? "")' (HTTP \(response.status))") }
+            else {
+                throw CredentialError(
+                    "the ECS metadata service gave no credentials for role '\(role ?? "")' (HTTP \(response.status))")
+            }
             return ResolvedCredentials(
                 key: AccessKey(id: id, secret: secret, securityToken: token),
                 expiration: c["Expiration"]?.stringValue.flatMap(Timestamps.parse), source: "", refresher: refresher)
@@ -331,7 +391,8 @@ extension Timestamps {
     /// Parses the time formats the API uses (UNCONFIRMED which: ims-api.md §4.2): `2021-11-07T10:03:37Z`,
     /// with fractions, and `2021-11-26 21:47:37` (taken as UTC). Returns Unix time.
     public static func parse(_ text: String) -> Double? {
-        let normalized = text.contains("T") ? text : text.replacingOccurrences(of: " ", with: "T") + (text.hasSuffix("Z") ? "" : "Z")
+        let normalized =
+            text.contains("T") ? text : text.replacingOccurrences(of: " ", with: "T") + (text.hasSuffix("Z") ? "" : "Z")
         if let date = try? Date(normalized, strategy: .iso8601) { return date.timeIntervalSince1970 }
         if let date = try? Date(normalized, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
             return date.timeIntervalSince1970

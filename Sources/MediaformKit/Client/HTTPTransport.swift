@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -12,7 +13,9 @@ public struct HTTPRequest: Sendable {
     /// Seconds until the whole exchange times out.
     public var timeout: Double
 
-    public init(method: String, url: String, headers: [(name: String, value: String)], body: Data? = nil, timeout: Double) {
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)], body: Data? = nil, timeout: Double
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -74,7 +77,9 @@ public final class URLSessionTransport: HTTPTransport {
         urlRequest.httpBody = request.body
         do {
             let (data, response) = try await session.data(for: urlRequest)
-            guard let http = response as? HTTPURLResponse else { throw TransportError.ambiguous("not an HTTP response") }
+            guard let http = response as? HTTPURLResponse else {
+                throw TransportError.ambiguous("not an HTTP response")
+            }
             var headers: [String: String] = [:]
             for (key, value) in http.allHeaderFields {
                 if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }

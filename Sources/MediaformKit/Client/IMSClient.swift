@@ -13,7 +13,8 @@ public struct ClientConfiguration: Sendable {
     public var userAgent: String
 
     public init(
-        endpoint: String, signatureVersion: SignatureVersion = .v3, readTimeout: Double = 10, retry: RetryPolicy = RetryPolicy(),
+        endpoint: String, signatureVersion: SignatureVersion = .v3, readTimeout: Double = 10,
+        retry: RetryPolicy = RetryPolicy(),
         userAgent: String = ClientConfiguration.defaultUserAgent
     ) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
@@ -31,7 +32,9 @@ public struct ClientConfiguration: Sendable {
 
     /// The endpoint from a URL: https anywhere, plain http only on loopback (the rule of `EndpointRules`).
     public static func endpoint(fromURL url: String) throws(APIError) -> String {
-        if let problem = EndpointRules.problem(with: url) { throw .invalidResponse(status: 0, detail: "endpoint \(problem)") }
+        if let problem = EndpointRules.problem(with: url) {
+            throw .invalidResponse(status: 0, detail: "endpoint \(problem)")
+        }
         guard let schemeEnd = url.range(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
@@ -76,9 +79,11 @@ public final class IMSClient: Sendable {
     ///   - random: uniform in [0, 1), for backoff jitter (injected for tests).
     ///   - timestamp: the request time, `yyyy-MM-ddTHH:mm:ssZ` (injected for tests).
     public init(
-        configuration: ClientConfiguration, credentials: any CredentialProvider, transport: any HTTPTransport = URLSessionTransport(),
+        configuration: ClientConfiguration, credentials: any CredentialProvider,
+        transport: any HTTPTransport = URLSessionTransport(),
         clock: any APIClock = SystemClock(), requestsPerSecond: Double = Project.Limits.defaultRequestsPerSecond,
-        parallelism: Int = Project.Limits.defaultParallelism, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        parallelism: Int = Project.Limits.defaultParallelism,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         timestamp: @escaping @Sendable () -> String = Timestamps.now
     ) {
         self.configuration = configuration
@@ -95,7 +100,9 @@ public final class IMSClient: Sendable {
 
     /// Calls an action and returns its JSON body.
     /// - Parameter idempotent: whether an ambiguous failure may be retried (false for `UploadMediaByURL`).
-    public func call(_ action: String, _ parameters: [(name: String, value: String)], idempotent: Bool) async throws(APIError) -> JSONValue {
+    public func call(_ action: String, _ parameters: [(name: String, value: String)], idempotent: Bool)
+        async throws(APIError) -> JSONValue
+    {
         var attempt = 1
         var resigned = false, refreshed = false
         while true {
@@ -133,7 +140,9 @@ public final class IMSClient: Sendable {
         }
     }
 
-    private func attemptOnce(_ action: String, _ parameters: [(name: String, value: String)]) async throws(APIError) -> JSONValue {
+    private func attemptOnce(_ action: String, _ parameters: [(name: String, value: String)]) async throws(APIError)
+        -> JSONValue
+    {
         let resolved: ResolvedCredentials
         do { resolved = try await credentials.credentials() } catch { throw .credentials(error) }
         await concurrency.acquire()
@@ -143,12 +152,16 @@ public final class IMSClient: Sendable {
             // A fresh timestamp and nonce for every attempt (ims-api.md §6.3).
             let request = RequestSigner.sign(
                 action: action, parameters: parameters, endpoint: configuration.endpoint, host: configuration.host,
-                credentials: resolved.key, timestamp: timestamp(), nonce: Self.nonce(), userAgent: configuration.userAgent,
+                credentials: resolved.key, timestamp: timestamp(), nonce: Self.nonce(),
+                userAgent: configuration.userAgent,
                 version: configuration.signatureVersion)
             counters.withLock { $0.requests += 1 }
             do {
-                result = .success(try await transport.send(HTTPRequest(
-                    method: request.method, url: request.url, headers: request.headers, timeout: configuration.readTimeout)))
+                result = .success(
+                    try await transport.send(
+                        HTTPRequest(
+                            method: request.method, url: request.url, headers: request.headers,
+                            timeout: configuration.readTimeout)))
             } catch {
                 result = .failure(.transport(error))
             }

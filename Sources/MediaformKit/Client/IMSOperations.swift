@@ -31,7 +31,10 @@ public struct UploadRequest: Sendable, Equatable {
     public var postProcessConfig: JSONValue?
     public var entityId: String?
 
-    public init(items: [UploadItem], appId: String? = nil, userData: JSONValue? = nil, uploadTargetConfig: JSONValue? = nil, postProcessConfig: JSONValue? = nil, entityId: String? = nil) {
+    public init(
+        items: [UploadItem], appId: String? = nil, userData: JSONValue? = nil, uploadTargetConfig: JSONValue? = nil,
+        postProcessConfig: JSONValue? = nil, entityId: String? = nil
+    ) {
         self.items = items
         self.appId = appId
         self.userData = userData
@@ -151,34 +154,49 @@ extension IMSClient {
     /// `UploadMediaByURL`: never retried after an ambiguous failure (no idempotency token, ims-api.md §3.4).
     public func uploadMediaByURL(_ request: UploadRequest) async throws(APIError) -> [UploadJob] {
         guard !request.items.isEmpty, request.items.count <= UploadRequest.maximumItems else {
-            throw .invalidResponse(status: 0, detail: "an upload call takes 1 to \(UploadRequest.maximumItems) URLs, got \(request.items.count)")
+            throw .invalidResponse(
+                status: 0,
+                detail: "an upload call takes 1 to \(UploadRequest.maximumItems) URLs, got \(request.items.count)")
         }
         let body = try await call("UploadMediaByURL", request.parameters, idempotent: false)
         return (body["UploadJobs"]?.arrayValue ?? []).compactMap { job in
             guard let id = job["JobId"]?.looseString else { return nil }
-            return UploadJob(jobId: id, mediaId: job["MediaId"]?.looseString, sourceURL: job["SourceURL"]?.looseString ?? "")
+            return UploadJob(
+                jobId: id, mediaId: job["MediaId"]?.looseString, sourceURL: job["SourceURL"]?.looseString ?? "")
         }
     }
 
     /// `GetUrlUploadInfos` by job IDs (at most 10).
-    public func getUrlUploadInfos(jobIds: [String]) async throws(APIError) -> (infos: [URLUploadInfo], nonExists: [String]) {
+    public func getUrlUploadInfos(jobIds: [String]) async throws(APIError) -> (
+        infos: [URLUploadInfo], nonExists: [String]
+    ) {
         try await urlUploadInfos([("JobIds", jobIds.joined(separator: ","))], count: jobIds.count)
     }
 
     /// `GetUrlUploadInfos` by source URLs (at most 10; each encoded as in `UploadURLs`).
-    public func getUrlUploadInfos(uploadURLs: [String]) async throws(APIError) -> (infos: [URLUploadInfo], nonExists: [String]) {
-        try await urlUploadInfos([("UploadURLs", uploadURLs.map(PercentEncoding.encode).joined(separator: ","))], count: uploadURLs.count)
+    public func getUrlUploadInfos(uploadURLs: [String]) async throws(APIError) -> (
+        infos: [URLUploadInfo], nonExists: [String]
+    ) {
+        try await urlUploadInfos(
+            [("UploadURLs", uploadURLs.map(PercentEncoding.encode).joined(separator: ","))], count: uploadURLs.count)
     }
 
-    private func urlUploadInfos(_ parameters: [(name: String, value: String)], count: Int) async throws(APIError) -> (infos: [URLUploadInfo], nonExists: [String]) {
-        guard count > 0, count <= 10 else { throw .invalidResponse(status: 0, detail: "GetUrlUploadInfos takes 1 to 10 IDs or URLs, got \(count)") }
+    private func urlUploadInfos(_ parameters: [(name: String, value: String)], count: Int) async throws(APIError) -> (
+        infos: [URLUploadInfo], nonExists: [String]
+    ) {
+        guard count > 0, count <= 10 else {
+            throw .invalidResponse(status: 0, detail: "GetUrlUploadInfos takes 1 to 10 IDs or URLs, got \(count)")
+        }
         let body = try await call("GetUrlUploadInfos", parameters, idempotent: true)
         let infos = (body["URLUploadInfoList"]?.arrayValue ?? []).compactMap { i -> URLUploadInfo? in
             guard let id = i["JobId"]?.looseString else { return nil }
             return URLUploadInfo(
-                jobId: id, uploadURL: i["UploadURL"]?.looseString ?? "", mediaId: i["MediaId"]?.looseString.flatMap { $0.isEmpty ? nil : $0 },
-                status: i["Status"]?.looseString ?? "", errorCode: i["ErrorCode"]?.looseString, errorMessage: i["ErrorMessage"]?.looseString,
-                userData: i["UserData"]?.looseString, creationTime: i["CreationTime"]?.looseString, completeTime: i["CompleteTime"]?.looseString)
+                jobId: id, uploadURL: i["UploadURL"]?.looseString ?? "",
+                mediaId: i["MediaId"]?.looseString.flatMap { $0.isEmpty ? nil : $0 },
+                status: i["Status"]?.looseString ?? "", errorCode: i["ErrorCode"]?.looseString,
+                errorMessage: i["ErrorMessage"]?.looseString,
+                userData: i["UserData"]?.looseString, creationTime: i["CreationTime"]?.looseString,
+                completeTime: i["CompleteTime"]?.looseString)
         }
         return (infos, (body["NonExists"]?.arrayValue ?? []).compactMap(\.looseString))
     }
@@ -189,7 +207,8 @@ extension IMSClient {
         let tags = (basic["MediaTags"]?.looseString ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
         return MediaInfo(
             mediaId: id, title: basic["Title"]?.looseString, description: basic["Description"]?.looseString, tags: tags,
-            cateId: basic["CateId"]?.looseInt, coverURL: basic["CoverURL"]?.looseString, status: basic["Status"]?.looseString,
+            cateId: basic["CateId"]?.looseInt, coverURL: basic["CoverURL"]?.looseString,
+            status: basic["Status"]?.looseString,
             inputURL: basic["InputURL"]?.looseString)
     }
 
@@ -199,7 +218,9 @@ extension IMSClient {
             let body = try await call("GetMediaInfo", [("MediaId", mediaId)], idempotent: true)
             return body["MediaInfo"].flatMap(Self.mediaInfo)
         } catch {
-            if case .service(let e) = error, e.code.contains("NotExist") || e.code.contains("NotFound") && e.code != "InvalidAccessKeyId.NotFound" {
+            if case .service(let e) = error,
+                e.code.contains("NotExist") || e.code.contains("NotFound") && e.code != "InvalidAccessKeyId.NotFound"
+            {
                 return nil
             }
             throw error
@@ -207,15 +228,24 @@ extension IMSClient {
     }
 
     /// `BatchGetMediaInfos` (the maximum count per call is UNCONFIRMED; callers send at most 20).
-    public func batchGetMediaInfos(mediaIds: [String]) async throws(APIError) -> (infos: [MediaInfo], ignored: [String]) {
-        let body = try await call("BatchGetMediaInfos", [("MediaIds", mediaIds.joined(separator: ","))], idempotent: true)
-        return ((body["MediaInfos"]?.arrayValue ?? []).compactMap(Self.mediaInfo), (body["IgnoredList"]?.arrayValue ?? []).compactMap(\.looseString))
+    public func batchGetMediaInfos(mediaIds: [String]) async throws(APIError) -> (infos: [MediaInfo], ignored: [String])
+    {
+        let body = try await call(
+            "BatchGetMediaInfos", [("MediaIds", mediaIds.joined(separator: ","))], idempotent: true)
+        return (
+            (body["MediaInfos"]?.arrayValue ?? []).compactMap(Self.mediaInfo),
+            (body["IgnoredList"]?.arrayValue ?? []).compactMap(\.looseString)
+        )
     }
 
     /// `UpdateMediaInfo` with the full managed set: tags overwrite (`AppendTags=false`). Whether omitted fields are
     /// cleared is UNCONFIRMED, so every managed field is sent.
-    public func updateMediaInfo(mediaId: String, title: String, description: String?, tags: [String], cateId: Int64?, coverURL: String?) async throws(APIError) {
-        var p: [(name: String, value: String)] = [("MediaId", mediaId), ("Title", title), ("MediaTags", tags.joined(separator: ",")), ("AppendTags", "false")]
+    public func updateMediaInfo(
+        mediaId: String, title: String, description: String?, tags: [String], cateId: Int64?, coverURL: String?
+    ) async throws(APIError) {
+        var p: [(name: String, value: String)] = [
+            ("MediaId", mediaId), ("Title", title), ("MediaTags", tags.joined(separator: ",")), ("AppendTags", "false"),
+        ]
         p.append(("Description", description ?? ""))
         if let cateId { p.append(("CateId", String(cateId))) }
         if let coverURL { p.append(("CoverURL", coverURL)) }
@@ -223,19 +253,33 @@ extension IMSClient {
     }
 
     /// `DeleteMediaInfos`; returns the IDs refused (no permission) and ignored (not found).
-    public func deleteMediaInfos(mediaIds: [String], deletePhysicalFiles: Bool = false) async throws(APIError) -> (forbidden: [String], ignored: [String]) {
+    public func deleteMediaInfos(mediaIds: [String], deletePhysicalFiles: Bool = false) async throws(APIError) -> (
+        forbidden: [String], ignored: [String]
+    ) {
         let body = try await call(
-            "DeleteMediaInfos", [("MediaIds", mediaIds.joined(separator: ",")), ("DeletePhysicalFiles", deletePhysicalFiles ? "true" : "false")],
+            "DeleteMediaInfos",
+            [
+                ("MediaIds", mediaIds.joined(separator: ",")),
+                ("DeletePhysicalFiles", deletePhysicalFiles ? "true" : "false"),
+            ],
             idempotent: true)
-        return ((body["ForbiddenList"]?.arrayValue ?? []).compactMap(\.looseString), (body["IgnoredList"]?.arrayValue ?? []).compactMap(\.looseString))
+        return (
+            (body["ForbiddenList"]?.arrayValue ?? []).compactMap(\.looseString),
+            (body["IgnoredList"]?.arrayValue ?? []).compactMap(\.looseString)
+        )
     }
 
     /// One page of `ListMediaBasicInfos` (`MaxResults` ≤ 100); an empty `nextToken` means the end.
-    public func listMediaBasicInfos(nextToken: String? = nil, maxResults: Int = 100) async throws(APIError) -> (infos: [MediaInfo], nextToken: String?, total: Int?) {
+    public func listMediaBasicInfos(nextToken: String? = nil, maxResults: Int = 100) async throws(APIError) -> (
+        infos: [MediaInfo], nextToken: String?, total: Int?
+    ) {
         var p: [(name: String, value: String)] = [("MaxResults", String(min(100, max(1, maxResults))))]
         if let nextToken, !nextToken.isEmpty { p.append(("NextToken", nextToken)) }
         let body = try await call("ListMediaBasicInfos", p, idempotent: true)
         let next = body["NextToken"]?.looseString
-        return ((body["MediaInfos"]?.arrayValue ?? []).compactMap(Self.mediaInfo), (next?.isEmpty ?? true) ? nil : next, body["TotalCount"]?.looseInt.map { Int($0) })
+        return (
+            (body["MediaInfos"]?.arrayValue ?? []).compactMap(Self.mediaInfo), (next?.isEmpty ?? true) ? nil : next,
+            body["TotalCount"]?.looseInt.map { Int($0) }
+        )
     }
 }

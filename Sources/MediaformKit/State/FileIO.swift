@@ -1,5 +1,6 @@
 import Foundation
 import MediaformCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,9 +32,10 @@ enum FileIO {
     /// Writes all of `bytes` to `fd`.
     static func writeAll(_ fd: Int32, _ bytes: some ContiguousBytes, path: String) throws(StateError) {
         let result: Int32 = bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return 0 }
             var offset = 0
             while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     return errno
@@ -60,7 +62,9 @@ enum FileIO {
     /// Replaces `path` atomically with `bytes` (mode 0600): a temporary file in the same directory, synced, then
     /// renamed over the target, then the directory synced. A crash leaves either the old or the new file.
     /// - Parameter beforeRename: a test hook run between the sync and the rename.
-    static func writeAtomically(_ path: String, _ bytes: some ContiguousBytes, beforeRename: () -> Void = {}) throws(StateError) {
+    static func writeAtomically(_ path: String, _ bytes: some ContiguousBytes, beforeRename: () -> Void = {})
+        throws(StateError)
+    {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary = ProjectLoader.join(directory, ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")

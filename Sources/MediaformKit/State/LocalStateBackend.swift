@@ -1,6 +1,7 @@
 import Foundation
 import MediaformCore
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,18 +75,22 @@ public final class LocalStateBackend: StateBackend {
         }
         let journal = try readJournal()
         if let torn = journal.tornLine {
-            warnings.append("\(journalPath):\(torn): ignored an incomplete last record (the process writing it was interrupted)")
+            warnings.append(
+                "\(journalPath):\(torn): ignored an incomplete last record (the process writing it was interrupted)")
         }
         // A journal without a snapshot is normal after an interrupted first apply: it is folded into an empty state.
         let (folded, unresolved) = state.folding(journal.records)
-        let loaded = LoadedState(state: folded, unresolved: unresolved, warnings: warnings, exists: snapshot != nil || !journal.records.isEmpty)
+        let loaded = LoadedState(
+            state: folded, unresolved: unresolved, warnings: warnings,
+            exists: snapshot != nil || !journal.records.isEmpty)
         return (loaded, journal)
     }
 
     func readJournal() throws(StateError) -> JournalContents {
         guard let data = try FileIO.read(journalPath), !data.isEmpty else { return JournalContents() }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw .corrupt(StateFormatError(file: journalPath, position: "1:1", message: "the journal is not UTF-8 text"))
+            throw .corrupt(
+                StateFormatError(file: journalPath, position: "1:1", message: "the journal is not UTF-8 text"))
         }
         do {
             return try JournalContents.parse(text, file: journalPath)
@@ -94,7 +99,9 @@ public final class LocalStateBackend: StateBackend {
         }
     }
 
-    public func lock(operation: String, timeout: Double) throws(StateError) -> (lock: any StateLock, loaded: LoadedState) {
+    public func lock(operation: String, timeout: Double) throws(StateError) -> (
+        lock: any StateLock, loaded: LoadedState
+    ) {
         try FileIO.makeDirectory(workDirectory)
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd < 0 { throw .io(path: lockPath, operation: "open the lock", reason: String(cString: strerror(errno))) }
@@ -111,19 +118,24 @@ public final class LocalStateBackend: StateBackend {
         // We hold the lock. A holder record still present means the previous holder died without releasing.
         var warnings: [String] = []
         if let stale = readLockInfo() {
-            let fate = stale.host == FileIO.hostName() && !FileIO.processIsAlive(stale.pid) ? "no longer runs" : "did not release it"
+            let fate =
+                stale.host == FileIO.hostName() && !FileIO.processIsAlive(stale.pid)
+                ? "no longer runs" : "did not release it"
             warnings.append("took over a lock left by \(stale.summary); that process \(fate)")
         }
         let info = LockInfo.forThisProcess(operation: operation, created: clock())
         let record = Self.lockRecord(info)
         do throws(StateError) {
-            guard ftruncate(fd, 0) == 0 else { throw .io(path: lockPath, operation: "write the lock", reason: String(cString: strerror(errno))) }
+            guard ftruncate(fd, 0) == 0 else {
+                throw .io(path: lockPath, operation: "write the lock", reason: String(cString: strerror(errno)))
+            }
             _ = lseek(fd, 0, SEEK_SET)
             try FileIO.writeAll(fd, Array(record.utf8), path: lockPath)
             try FileIO.sync(fd, path: lockPath)
             FaultInjection.pause("after-lock")
             let (loaded, journal) = try readWithJournal()
-            let lock = try LocalStateLock(backend: self, fd: fd, info: info, warnings: warnings, loaded: loaded, journal: journal)
+            let lock = try LocalStateLock(
+                backend: self, fd: fd, info: info, warnings: warnings, loaded: loaded, journal: journal)
             return (lock, loaded)
         } catch {
             _ = flock(fd, LOCK_UN)
@@ -134,7 +146,8 @@ public final class LocalStateBackend: StateBackend {
 
     static func lockRecord(_ info: LockInfo) -> String {
         var record: [String: JSONValue] = [
-            "id": .string(info.id), "pid": .int(Int64(info.pid)), "host": .string(info.host), "user": .string(info.user),
+            "id": .string(info.id), "pid": .int(Int64(info.pid)), "host": .string(info.host),
+            "user": .string(info.user),
             "operation": .string(info.operation), "created": .string(info.created),
         ]
         if let ciRun = info.ciRun { record["ciRun"] = .string(ciRun) }
@@ -147,7 +160,8 @@ public final class LocalStateBackend: StateBackend {
             let value = try? JSONParser.parse(data), let id = value["id"]?.stringValue
         else { return nil }
         return LockInfo(
-            id: id, pid: Int32(truncatingIfNeeded: value["pid"]?.intValue ?? 0), host: value["host"]?.stringValue ?? "?",
+            id: id, pid: Int32(truncatingIfNeeded: value["pid"]?.intValue ?? 0),
+            host: value["host"]?.stringValue ?? "?",
             user: value["user"]?.stringValue ?? "?", operation: value["operation"]?.stringValue ?? "?",
             created: value["created"]?.stringValue ?? "?", ciRun: value["ciRun"]?.stringValue)
     }
@@ -180,7 +194,10 @@ final class LocalStateLock: StateLock {
     let warnings: [String]
     private let state: Mutex<(fd: Int32, journal: Int32, nextSequence: Int, released: Bool)>
 
-    init(backend: LocalStateBackend, fd: Int32, info: LockInfo, warnings: [String], loaded: LoadedState, journal: JournalContents) throws(StateError) {
+    init(
+        backend: LocalStateBackend, fd: Int32, info: LockInfo, warnings: [String], loaded: LoadedState,
+        journal: JournalContents
+    ) throws(StateError) {
         self.backend = backend
         self.info = info
         self.warnings = warnings
@@ -232,7 +249,8 @@ final class LocalStateLock: StateLock {
         var written = newState
         let result: Result<State, StateError> = state.withLock { s in
             do throws(StateError) {
-                written.journalSequence = JournalRecord.snapshotSequence(written.journalSequence, nextSequence: s.nextSequence, keeping: unresolved.count)
+                written.journalSequence = JournalRecord.snapshotSequence(
+                    written.journalSequence, nextSequence: s.nextSequence, keeping: unresolved.count)
                 s.nextSequence = written.journalSequence + 1
                 // Keep the previous version as the backup, then replace the state.
                 if let previous = try FileIO.read(backend.statePath) {
@@ -286,7 +304,9 @@ public enum FaultInjection {
     }
 
     public static func pause(_ name: String) {
-        guard let pausePoint, pausePoint.hasPrefix(name + ":"), let seconds = Double(pausePoint.dropFirst(name.count + 1)) else { return }
+        guard let pausePoint, pausePoint.hasPrefix(name + ":"),
+            let seconds = Double(pausePoint.dropFirst(name.count + 1))
+        else { return }
         FileHandle.standardError.write(Data("paused at \(name) for \(seconds) s (MEDIAFORM_PAUSE)\n".utf8))
         usleep(UInt32(seconds * 1_000_000))
     }

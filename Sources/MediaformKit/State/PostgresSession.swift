@@ -25,7 +25,9 @@ public struct PostgresStateSettings: Sendable {
 
     /// Resolves the connection: `MEDIAFORM_PG_URL` wins over `state.url` (so CI injects a secret URL into a committed
     /// project file); a URL without a password takes `PGPASSWORD`, without a user `PGUSER`, then the login name.
-    public static func resolve(_ settings: Project.StateSettings, environment: [String: String]) throws(StateError) -> PostgresStateSettings {
+    public static func resolve(_ settings: Project.StateSettings, environment: [String: String]) throws(StateError)
+        -> PostgresStateSettings
+    {
         let text: String
         let origin: String
         if let fromEnvironment = environment[urlVariable], !fromEnvironment.isEmpty {
@@ -33,7 +35,9 @@ public struct PostgresStateSettings: Sendable {
         } else if let fromFile = settings.url {
             (text, origin) = (fromFile, "state.url in \(Project.fileName)")
         } else {
-            throw .backend("the postgres backend needs a database URL: set \(urlVariable) (for example postgres://user:password@host:5432/database) or state.url in \(Project.fileName)")
+            throw .backend(
+                "the postgres backend needs a database URL: set \(urlVariable) (for example postgres://user:password@host:5432/database) or state.url in \(Project.fileName)"
+            )
         }
         var url: PostgresURL
         switch PostgresURL.parse(text) {
@@ -117,7 +121,8 @@ final class PostgresSession: Sendable {
             } else {
                 switch error.code {
                 case .serverClosedConnection, .clientClosedConnection:
-                    reason = "the connection was closed (the server ended this session, or force-unlock broke this lock)"
+                    reason =
+                        "the connection was closed (the server ended this session, or force-unlock broke this lock)"
                 case .sslUnsupported:
                     reason = "the server does not support TLS (use sslmode=disable or prefer)"
                 case .connectionError:
@@ -138,7 +143,9 @@ final class PostgresSession: Sendable {
 
     /// Runs one statement and returns its rows.
     @discardableResult
-    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String) throws(StateError) -> [PostgresRow] {
+    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String) throws(StateError)
+        -> [PostgresRow]
+    {
         do {
             guard !connection.isClosed else { throw SessionEnded.closed }
             return try wait(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger)).rows
@@ -150,7 +157,8 @@ final class PostgresSession: Sendable {
     /// Runs one statement and hands each row to `onRow` on the driver's thread as it arrives. For large results:
     /// the driver's collected `rows` grow by copying (quadratic at a million rows).
     func forEachRow(
-        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String, _ onRow: @escaping @Sendable (PostgresRow) throws -> Void
+        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String,
+        _ onRow: @escaping @Sendable (PostgresRow) throws -> Void
     ) throws(StateError) {
         do {
             guard !connection.isClosed else { throw SessionEnded.closed }
@@ -178,7 +186,8 @@ final class PostgresSession: Sendable {
     /// The longest wait for one statement's answer: a server that stops answering (a network partition) must not
     /// hang a CI job forever. `MEDIAFORM_PG_TIMEOUT` (seconds) overrides it.
     static let statementTimeout: Double = {
-        ProcessInfo.processInfo.environment["MEDIAFORM_PG_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 300
+        ProcessInfo.processInfo.environment["MEDIAFORM_PG_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+            ?? 300
     }()
 
     /// Waits for `future`, failing when the connection closes (the driver may otherwise wait for an answer that
@@ -220,14 +229,14 @@ final class PostgresSession: Sendable {
 
 /// Bind lists built in order: `binds.add(x)` returns the `$n` placeholder.
 extension PostgresBindings {
-    init(_ values: any PostgresEncodable...) {
+    init(_ values: any PostgresNonThrowingEncodable...) {
         self.init(capacity: values.count)
         for value in values { append(value) }
     }
 
-    mutating func append(_ value: any PostgresEncodable) {
-        // Every type mediaform binds (String, Int64, Int32, arrays of them) encodes without throwing.
-        try! append(value, context: .default)
+    /// Every type mediaform binds (String, Int64, Int32, arrays of them) encodes without throwing.
+    mutating func append(_ value: any PostgresNonThrowingEncodable) {
+        append(value, context: .default)
     }
 }
 

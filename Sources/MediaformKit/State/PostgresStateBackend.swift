@@ -23,7 +23,8 @@ public final class PostgresStateBackend: StateBackend {
 
     public init(
         settings: Project.StateSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
-        generator: String = "mediaform \(MediaformKit.version)", clock: @escaping @Sendable () -> String = Timestamps.now
+        generator: String = "mediaform \(MediaformKit.version)",
+        clock: @escaping @Sendable () -> String = Timestamps.now
     ) {
         self.settings = settings
         self.environment = environment
@@ -56,7 +57,9 @@ public final class PostgresStateBackend: StateBackend {
     }
 
     /// The stored snapshot, the journal and their fold, read through `session` (inside a transaction).
-    static func readState(_ session: PostgresSession, generator: String) throws(StateError) -> (snapshot: State, loaded: LoadedState) {
+    static func readState(_ session: PostgresSession, generator: String) throws(StateError) -> (
+        snapshot: State, loaded: LoadedState
+    ) {
         let t = PostgresSchema.Tables(session.settings.schema)
         let name = session.settings.name
         let origin = session.settings.displayName
@@ -68,7 +71,12 @@ public final class PostgresStateBackend: StateBackend {
             let cells = Array(row)
             let version = cells[0].int ?? 0
             guard version <= Int64(State.formatVersion) else {
-                throw .corrupt(StateFormatError(file: origin, position: "states", message: "state format version \(version) is newer than this mediaform reads (\(State.formatVersion)); upgrade mediaform"))
+                throw .corrupt(
+                    StateFormatError(
+                        file: origin, position: "states",
+                        message:
+                            "state format version \(version) is newer than this mediaform reads (\(State.formatVersion)); upgrade mediaform"
+                    ))
             }
             snapshot.lineage = cells[1].text ?? ""
             snapshot.serial = Int(cells[2].int ?? 0)
@@ -77,16 +85,18 @@ public final class PostgresStateBackend: StateBackend {
             // Rows are kept as the driver's buffers and decoded afterwards on every core.
             let rows = Mutex<[(key: String, record: ByteBuffer)]>([])
             try session.forEachRow(
-                "SELECT key, record FROM \(t.assets) WHERE state_name = $1", PostgresBindings(name), doing: "read the asset rows"
+                "SELECT key, record FROM \(t.assets) WHERE state_name = $1", PostgresBindings(name),
+                doing: "read the asset rows"
             ) { row in
                 var cells = row.makeIterator()
                 guard let key = cells.next()?.text, let record = cells.next()?.bytes else { return }
                 rows.withLock { $0.append((key, record)) }
             }
-            snapshot.assets = try decodeAssets(rows.withLock { rows in
-                defer { rows = [] }
-                return rows
-            }, origin: origin)
+            snapshot.assets = try decodeAssets(
+                rows.withLock { rows in
+                    defer { rows = [] }
+                    return rows
+                }, origin: origin)
         }
         let journalRows = Mutex<[(sequence: Int64, line: String)]>([])
         try session.forEachRow(
@@ -101,7 +111,8 @@ public final class PostgresStateBackend: StateBackend {
         var records: [JournalRecord] = []
         for (sequence, line) in journalRows.withLock({ $0 }) {
             do {
-                records.append(try JournalRecord.parse(Substring(line), file: "\(origin) journal", lineNumber: Int(sequence)))
+                records.append(
+                    try JournalRecord.parse(Substring(line), file: "\(origin) journal", lineNumber: Int(sequence)))
             } catch {
                 throw .corrupt(error)
             }
@@ -112,9 +123,12 @@ public final class PostgresStateBackend: StateBackend {
     }
 
     /// Decodes asset rows on every core: a state of a million assets is a million small JSON documents.
-    static func decodeAssets(_ rows: [(key: String, record: ByteBuffer)], origin: String) throws(StateError) -> [String: AssetRecord] {
+    static func decodeAssets(_ rows: [(key: String, record: ByteBuffer)], origin: String) throws(StateError) -> [String:
+        AssetRecord]
+    {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 5_000))
-        let parts = Mutex<[Result<[(String, AssetRecord)], StateFormatError>]>(Array(repeating: .success([]), count: workers))
+        let parts = Mutex<[Result<[(String, AssetRecord)], StateFormatError>]>(
+            Array(repeating: .success([]), count: workers))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let range = (rows.count * worker / workers)..<(rows.count * (worker + 1) / workers)
             var decoded: [(String, AssetRecord)] = []
@@ -147,7 +161,9 @@ public final class PostgresStateBackend: StateBackend {
 
     // MARK: Locking
 
-    public func lock(operation: String, timeout: Double) throws(StateError) -> (lock: any StateLock, loaded: LoadedState) {
+    public func lock(operation: String, timeout: Double) throws(StateError) -> (
+        lock: any StateLock, loaded: LoadedState
+    ) {
         let settings = try resolved()
         let session = try PostgresSession.connect(settings)
         do throws(StateError) {
@@ -157,7 +173,8 @@ public final class PostgresStateBackend: StateBackend {
             let start = Date()
             var pause = 0.1
             while true {
-                let got = try session.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key, doing: "take the lock")
+                let got = try session.query(
+                    "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key, doing: "take the lock")
                 if got.first.flatMap({ Array($0)[0].bool }) == true { break }
                 let waited = Date().timeIntervalSince(start)
                 if waited >= timeout {
@@ -180,13 +197,16 @@ public final class PostgresStateBackend: StateBackend {
                     holder_user = excluded.holder_user, host = excluded.host, pid = excluded.pid, ci_run = excluded.ci_run,
                     created = excluded.created, backend_pid = excluded.backend_pid, backend_start = excluded.backend_start
                 """,
-                PostgresBindings(settings.name, info.id, info.operation, info.user, info.host, Int64(info.pid), info.ciRun ?? "", info.created),
+                PostgresBindings(
+                    settings.name, info.id, info.operation, info.user, info.host, Int64(info.pid), info.ciRun ?? "",
+                    info.created),
                 doing: "record the lock holder")
             FaultInjection.pause("after-lock")
             let (snapshot, loaded) = try session.transaction { () throws(StateError) in
                 try Self.readState(session, generator: generator)
             }
-            let lock = PostgresStateLock(backend: self, session: session, info: info, warnings: warnings, snapshot: snapshot, loaded: loaded)
+            let lock = PostgresStateLock(
+                backend: self, session: session, info: info, warnings: warnings, snapshot: snapshot, loaded: loaded)
             return (lock, loaded)
         } catch {
             session.close()
@@ -203,7 +223,8 @@ public final class PostgresStateBackend: StateBackend {
         guard let row = rows.first else { return nil }
         let c = Array(row)
         return LockInfo(
-            id: c[0].text ?? "?", pid: Int32(truncatingIfNeeded: c[1].int ?? 0), host: c[2].text ?? "?", user: c[3].text ?? "?",
+            id: c[0].text ?? "?", pid: Int32(truncatingIfNeeded: c[1].int ?? 0), host: c[2].text ?? "?",
+            user: c[3].text ?? "?",
             operation: c[4].text ?? "?", created: c[5].text ?? "?", ciRun: c[6].text.flatMap { $0.isEmpty ? nil : $0 })
     }
 
@@ -221,7 +242,8 @@ public final class PostgresStateBackend: StateBackend {
         let key = PostgresBindings(settings.lockKey)
         var got = false
         for attempt in 0..<50 {
-            let rows = try session.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key, doing: "test the lock")
+            let rows = try session.query(
+                "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key, doing: "test the lock")
             if rows.first.flatMap({ Array($0)[0].bool }) == true {
                 got = true
                 break
@@ -238,9 +260,13 @@ public final class PostgresStateBackend: StateBackend {
             usleep(100_000)
         }
         guard got else {
-            throw .backend("PostgreSQL: the lock of \(settings.displayName) is still held after ending its holder's session; an administrator can end it with pg_terminate_backend")
+            throw .backend(
+                "PostgreSQL: the lock of \(settings.displayName) is still held after ending its holder's session; an administrator can end it with pg_terminate_backend"
+            )
         }
-        try session.query("DELETE FROM \(t.locks) WHERE state_name = $1 AND lock_id = $2", PostgresBindings(settings.name, id), doing: "remove the lock holder")
+        try session.query(
+            "DELETE FROM \(t.locks) WHERE state_name = $1 AND lock_id = $2", PostgresBindings(settings.name, id),
+            doing: "remove the lock holder")
         try session.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key, doing: "release the lock")
         return current
     }
@@ -260,7 +286,10 @@ final class PostgresStateLock: StateLock {
     /// The stored snapshot (as rows), so that a new snapshot writes only what changed; and the journal position.
     private let stored: Mutex<(snapshot: State, exists: Bool, nextSequence: Int, released: Bool)>
 
-    init(backend: PostgresStateBackend, session: PostgresSession, info: LockInfo, warnings: [String], snapshot: State, loaded: LoadedState) {
+    init(
+        backend: PostgresStateBackend, session: PostgresSession, info: LockInfo, warnings: [String], snapshot: State,
+        loaded: LoadedState
+    ) {
         self.backend = backend
         self.session = session
         self.info = info
@@ -314,7 +343,8 @@ final class PostgresStateLock: StateLock {
         let name = session.settings.name
         let result: Result<State, StateError> = stored.withLock { s in
             var written = newState
-            written.journalSequence = JournalRecord.snapshotSequence(written.journalSequence, nextSequence: s.nextSequence, keeping: unresolved.count)
+            written.journalSequence = JournalRecord.snapshotSequence(
+                written.journalSequence, nextSequence: s.nextSequence, keeping: unresolved.count)
             do throws(StateError) {
                 try session.transaction { () throws(StateError) in
                     let header = PostgresBindings(
@@ -331,7 +361,9 @@ final class PostgresStateLock: StateLock {
                             WHERE name = $1 AND serial = $7 AND lineage = $8 RETURNING name
                             """, binds, doing: "write the state header")
                         if updated.isEmpty {
-                            throw .backend("PostgreSQL: \(session.settings.displayName) was changed by someone else while this lock was held (serial \(s.snapshot.serial) expected); nothing was written")
+                            throw .backend(
+                                "PostgreSQL: \(session.settings.displayName) was changed by someone else while this lock was held (serial \(s.snapshot.serial) expected); nothing was written"
+                            )
                         }
                     } else {
                         try session.query(
@@ -363,16 +395,20 @@ final class PostgresStateLock: StateLock {
                     for chunk in stride(from: 0, to: removed.count, by: 5_000) {
                         try session.query(
                             "DELETE FROM \(t.assets) WHERE state_name = $1 AND key = ANY($2::text[])",
-                            PostgresBindings(name, Array(removed[chunk..<min(chunk + 5_000, removed.count)])), doing: "delete asset rows")
+                            PostgresBindings(name, Array(removed[chunk..<min(chunk + 5_000, removed.count)])),
+                            doing: "delete asset rows")
                     }
                     FaultInjection.hit("state-before-rename")
                     try session.query(
-                        "DELETE FROM \(t.journal) WHERE state_name = $1", PostgresBindings(name), doing: "trim the journal")
-                    let kept = JournalRecord.retaining(unresolved, through: written.journalSequence, time: backend.clock())
+                        "DELETE FROM \(t.journal) WHERE state_name = $1", PostgresBindings(name),
+                        doing: "trim the journal")
+                    let kept = JournalRecord.retaining(
+                        unresolved, through: written.journalSequence, time: backend.clock())
                     if !kept.isEmpty {
                         try session.query(
                             "INSERT INTO \(t.journal) (state_name, sequence, record) SELECT $1, * FROM unnest($2::bigint[], $3::text[])",
-                            PostgresBindings(name, kept.map { Int64($0.sequence) }, kept.map(\.line)), doing: "keep the open intents")
+                            PostgresBindings(name, kept.map { Int64($0.sequence) }, kept.map(\.line)),
+                            doing: "keep the open intents")
                     }
                     FaultInjection.hit("state-before-journal-trim")
                 }
@@ -395,9 +431,12 @@ final class PostgresStateLock: StateLock {
         guard first else { return }
         // Remove the holder row first, so that a row left behind always means a holder that ended without releasing.
         _ = try? session.query(
-            "DELETE FROM \(tables.locks) WHERE state_name = $1 AND lock_id = $2", PostgresBindings(session.settings.name, info.id),
+            "DELETE FROM \(tables.locks) WHERE state_name = $1 AND lock_id = $2",
+            PostgresBindings(session.settings.name, info.id),
             doing: "remove the lock holder")
-        _ = try? session.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", PostgresBindings(session.settings.lockKey), doing: "release the lock")
+        _ = try? session.query(
+            "SELECT pg_advisory_unlock(hashtextextended($1, 0))", PostgresBindings(session.settings.lockKey),
+            doing: "release the lock")
         session.close()
     }
 }
@@ -421,44 +460,51 @@ enum PostgresSchema {
     /// The statements of each version. Never edit a released version: add the next one.
     static func migrations(_ t: Tables) -> [(version: Int, statements: [String])] {
         [
-            (1, [
-                """
-                CREATE TABLE \(t.states) (
-                    name text PRIMARY KEY, format_version integer NOT NULL, lineage text NOT NULL, serial bigint NOT NULL,
-                    generator text NOT NULL, journal_sequence bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())
-                """,
-                """
-                CREATE TABLE \(t.assets) (
-                    state_name text NOT NULL REFERENCES \(t.states) (name) ON DELETE CASCADE, key text NOT NULL,
-                    status text NOT NULL, job_id text, media_id text, record text NOT NULL, PRIMARY KEY (state_name, key))
-                """,
-                """
-                CREATE TABLE \(t.journal) (
-                    state_name text NOT NULL, sequence bigint NOT NULL, record text NOT NULL,
-                    written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (state_name, sequence))
-                """,
-                """
-                CREATE TABLE \(t.locks) (
-                    state_name text PRIMARY KEY, lock_id text NOT NULL, operation text NOT NULL, holder_user text NOT NULL,
-                    host text NOT NULL, pid integer NOT NULL, ci_run text, created text NOT NULL, backend_pid integer NOT NULL,
-                    backend_start timestamptz)
-                """,
-            ])
+            (
+                1,
+                [
+                    """
+                    CREATE TABLE \(t.states) (
+                        name text PRIMARY KEY, format_version integer NOT NULL, lineage text NOT NULL, serial bigint NOT NULL,
+                        generator text NOT NULL, journal_sequence bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())
+                    """,
+                    """
+                    CREATE TABLE \(t.assets) (
+                        state_name text NOT NULL REFERENCES \(t.states) (name) ON DELETE CASCADE, key text NOT NULL,
+                        status text NOT NULL, job_id text, media_id text, record text NOT NULL, PRIMARY KEY (state_name, key))
+                    """,
+                    """
+                    CREATE TABLE \(t.journal) (
+                        state_name text NOT NULL, sequence bigint NOT NULL, record text NOT NULL,
+                        written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (state_name, sequence))
+                    """,
+                    """
+                    CREATE TABLE \(t.locks) (
+                        state_name text PRIMARY KEY, lock_id text NOT NULL, operation text NOT NULL, holder_user text NOT NULL,
+                        host text NOT NULL, pid integer NOT NULL, ci_run text, created text NOT NULL, backend_pid integer NOT NULL,
+                        backend_start timestamptz)
+                    """,
+                ]
+            )
         ]
     }
 
     /// The installed version, nil when mediaform's tables do not exist yet.
     static func installedVersion(_ session: PostgresSession) throws(StateError) -> Int? {
         let t = Tables(session.settings.schema)
-        let exists = try session.query("SELECT to_regclass($1) IS NOT NULL", PostgresBindings(t.migrations), doing: "look for mediaform's tables")
+        let exists = try session.query(
+            "SELECT to_regclass($1) IS NOT NULL", PostgresBindings(t.migrations), doing: "look for mediaform's tables")
         guard exists.first.flatMap({ Array($0)[0].bool }) == true else { return nil }
-        let rows = try session.query("SELECT coalesce(max(version), 0) FROM \(t.migrations)", doing: "read the schema version")
+        let rows = try session.query(
+            "SELECT coalesce(max(version), 0) FROM \(t.migrations)", doing: "read the schema version")
         return Int(rows.first.flatMap { Array($0)[0].int } ?? 0)
     }
 
     static func checkReadable(_ version: Int, session: PostgresSession) throws(StateError) {
         if version > latest {
-            throw .backend("PostgreSQL: the mediaform tables in schema '\(session.settings.schema)' are version \(version), newer than this mediaform understands (\(latest)); upgrade mediaform")
+            throw .backend(
+                "PostgreSQL: the mediaform tables in schema '\(session.settings.schema)' are version \(version), newer than this mediaform understands (\(latest)); upgrade mediaform"
+            )
         }
     }
 
@@ -470,19 +516,24 @@ enum PostgresSchema {
         }
         let t = Tables(session.settings.schema)
         try session.transaction { () throws(StateError) in
-            try session.query("SELECT pg_advisory_xact_lock(hashtextextended('mediaform schema migration', 0))", doing: "lock the schema migration")
+            try session.query(
+                "SELECT pg_advisory_xact_lock(hashtextextended('mediaform schema migration', 0))",
+                doing: "lock the schema migration")
             let schemaExists = try session.query(
-                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", PostgresBindings(session.settings.schema),
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                PostgresBindings(session.settings.schema),
                 doing: "look for the schema")
             if schemaExists.first.flatMap({ Array($0)[0].bool }) != true {
-                try session.query("CREATE SCHEMA \(session.settings.schema)", doing: "create schema '\(session.settings.schema)'")
+                try session.query(
+                    "CREATE SCHEMA \(session.settings.schema)", doing: "create schema '\(session.settings.schema)'")
             }
             try session.query(
                 """
                 CREATE TABLE IF NOT EXISTS \(t.migrations) (
                     version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now(), generator text NOT NULL)
                 """, doing: "create the migrations table")
-            let rows = try session.query("SELECT coalesce(max(version), 0) FROM \(t.migrations)", doing: "read the schema version")
+            let rows = try session.query(
+                "SELECT coalesce(max(version), 0) FROM \(t.migrations)", doing: "read the schema version")
             let installed = Int(rows.first.flatMap { Array($0)[0].int } ?? 0)
             try checkReadable(installed, session: session)
             for migration in migrations(t) where migration.version > installed {
@@ -491,7 +542,8 @@ enum PostgresSchema {
                 }
                 try session.query(
                     "INSERT INTO \(t.migrations) (version, generator) VALUES ($1, $2)",
-                    PostgresBindings(Int64(migration.version), generator), doing: "record schema version \(migration.version)")
+                    PostgresBindings(Int64(migration.version), generator),
+                    doing: "record schema version \(migration.version)")
             }
         }
     }

@@ -31,7 +31,9 @@ public struct LockInfo: Sendable, Equatable {
     /// The CI run holding the lock, when the environment tells (a URL or a run ID).
     public var ciRun: String?
 
-    public init(id: String, pid: Int32, host: String, user: String, operation: String, created: String, ciRun: String? = nil) {
+    public init(
+        id: String, pid: Int32, host: String, user: String, operation: String, created: String, ciRun: String? = nil
+    ) {
         self.id = id
         self.pid = pid
         self.host = host
@@ -59,7 +61,9 @@ public struct LockInfo: Sendable, Equatable {
 public enum CIRun {
     public static func current(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        if let server = value("GITHUB_SERVER_URL"), let repository = value("GITHUB_REPOSITORY"), let run = value("GITHUB_RUN_ID") {
+        if let server = value("GITHUB_SERVER_URL"), let repository = value("GITHUB_REPOSITORY"),
+            let run = value("GITHUB_RUN_ID")
+        {
             return "\(server)/\(repository)/actions/runs/\(run)"
         }
         for name in ["CI_JOB_URL", "BUILD_URL", "CIRCLE_BUILD_URL", "BUILDKITE_BUILD_URL"] {
@@ -89,20 +93,24 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .corrupt(let e):
-            return "\(e)\nThe state is left as it is. Repair the file (a backup of the previous version is kept next to it as *.backup), or restore it from version control."
+            return
+                "\(e)\nThe state is left as it is. Repair the file (a backup of the previous version is kept next to it as *.backup), or restore it from version control."
         case .locked(let info, let waited):
             let holder = info.map { "held by \($0.summary)" } ?? "held by another process"
             let wait = waited >= 0.5 ? " after waiting \(Int(waited.rounded())) s" : ""
-            return "the state is locked\(wait): \(holder). Wait for it to finish (--lock-timeout waits), or, if that process is gone for good, run 'mediaform force-unlock \(info?.id ?? "<ID>")'"
+            return
+                "the state is locked\(wait): \(holder). Wait for it to finish (--lock-timeout waits), or, if that process is gone for good, run 'mediaform force-unlock \(info?.id ?? "<ID>")'"
         case .lockMismatch(let given, let current):
             if let current { return "lock ID '\(given)' does not match the current lock (\(current.summary))" }
             return "the state is not locked (no lock ID '\(given)')"
         case .lockHeldByLiveProcess(let info):
-            return "the lock is held by a running process: \(info.summary). Stop that process instead of breaking its lock"
+            return
+                "the lock is held by a running process: \(info.summary). Stop that process instead of breaking its lock"
         case .io(let path, let operation, let reason):
             return "cannot \(operation) \(path): \(reason)"
         case .missingWithBackup(let path, let backup):
-            return "the state file \(path) is missing but its backup \(backup) exists; restore the backup (mv \(backup) \(path)) or, to really start from an empty state, remove the backup"
+            return
+                "the state file \(path) is missing but its backup \(backup) exists; restore the backup (mv \(backup) \(path)) or, to really start from an empty state, remove the backup"
         case .backend(let message):
             return message
         }

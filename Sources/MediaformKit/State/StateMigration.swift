@@ -18,7 +18,9 @@ public enum StateMigration {
 
     /// Copies `source` into `destination`, which must hold no state (or exactly this one).
     /// - Throws: `StateError.backend` when the destination holds another state or the copy does not read back equal.
-    public static func copy(from source: any StateBackend, to destination: any StateBackend, lockTimeout: Double) throws(StateError) -> Report {
+    public static func copy(from source: any StateBackend, to destination: any StateBackend, lockTimeout: Double)
+        throws(StateError) -> Report
+    {
         let (sourceLock, loaded) = try source.lock(operation: "state migrate", timeout: lockTimeout)
         defer { sourceLock.release() }
         guard loaded.exists, !loaded.state.lineage.isEmpty || !loaded.state.assets.isEmpty else {
@@ -36,21 +38,26 @@ public enum StateMigration {
         if existing.exists {
             if same(existing.state, state) && existing.unresolved == loaded.unresolved {
                 return Report(
-                    assets: state.assets.count, unresolved: loaded.unresolved.count, lineage: state.lineage, serial: state.serial,
+                    assets: state.assets.count, unresolved: loaded.unresolved.count, lineage: state.lineage,
+                    serial: state.serial,
                     alreadyCopied: true, digest: digest, warnings: warnings)
             }
             throw .backend(
-                "\(destination.name) already holds a state (lineage \(existing.state.lineage), serial \(existing.state.serial), \(existing.state.assets.count) assets); refusing to overwrite it. Remove it first if it is really not needed")
+                "\(destination.name) already holds a state (lineage \(existing.state.lineage), serial \(existing.state.serial), \(existing.state.assets.count) assets); refusing to overwrite it. Remove it first if it is really not needed"
+            )
         }
         try destinationLock.writeCopy(state, unresolved: loaded.unresolved)
         // Read back through a fresh read, as the next command would.
         let copied = try destination.read()
         guard same(copied.state, state), copied.unresolved == loaded.unresolved else {
-            throw .backend("the copy in \(destination.name) does not read back equal to \(source.name); the source is unchanged, the destination should be removed")
+            throw .backend(
+                "the copy in \(destination.name) does not read back equal to \(source.name); the source is unchanged, the destination should be removed"
+            )
         }
         warnings += copied.warnings
         return Report(
-            assets: state.assets.count, unresolved: loaded.unresolved.count, lineage: state.lineage, serial: state.serial,
+            assets: state.assets.count, unresolved: loaded.unresolved.count, lineage: state.lineage,
+            serial: state.serial,
             alreadyCopied: false, digest: digest, warnings: warnings)
     }
 

@@ -27,7 +27,9 @@ extension MediaformCommand {
         @Argument(help: "The project directory, or a plan file saved with 'plan --out'.", completion: .file())
         var target: String = "."
 
-        @Option(name: [.customShort("C"), .long], help: "The project directory of a saved plan (default: where it was planned).")
+        @Option(
+            name: [.customShort("C"), .long],
+            help: "The project directory of a saved plan (default: where it was planned).")
         var project: String?
 
         @Flag(help: "Apply without asking (required when there is no terminal, as in CI).")
@@ -39,8 +41,10 @@ extension MediaformCommand {
         @Flag(help: "Wait until every submitted job has ended, polling GetUrlUploadInfos.")
         var wait = false
 
-        @Option(help: "With --wait, give up waiting after this long (e.g. 30m); the jobs go on, and 'refresh' picks them up.")
-        var timeout: Duration = .seconds(1800)
+        @Option(
+            help:
+                "With --wait, give up waiting after this long (e.g. 30m); the jobs go on, and 'refresh' picks them up.")
+        var timeout: DurationArgument = DurationArgument(.seconds(1800))
 
         @Flag(help: "Stop sending new calls after the first failed asset.")
         var failFast = false
@@ -63,7 +67,10 @@ extension MediaformCommand {
                 do {
                     saved = try SavedPlan.decode(try JSONParser.parse(data), file: target)
                 } catch let error as JSONParser.Failure {
-                    throw StateError.corrupt(StateFormatError(file: target, position: "\(error.line):\(error.column)", message: "not a saved plan: \(error.message)"))
+                    throw StateError.corrupt(
+                        StateFormatError(
+                            file: target, position: "\(error.line):\(error.column)",
+                            message: "not a saved plan: \(error.message)"))
                 }
                 if saved == nil {
                     Console.error("\(target) is not a plan saved by 'mediaform plan --out'")
@@ -72,18 +79,23 @@ extension MediaformCommand {
             }
             let directory = project ?? saved?.directory ?? target
             let color = output.useColor(onStandardError: true)
-            let workspace = try Workspace.openForCommand(directory: directory, computeDigest: saved != nil, color: color)
+            let workspace = try Workspace.openForCommand(
+                directory: directory, computeDigest: saved != nil, color: color)
             let (lock, loaded) = try workspace.backend.lock(operation: "apply", timeout: lockOptions.seconds)
             defer { lock.release() }
             for warning in lock.warnings + loaded.warnings { Console.warning(warning) }
 
-            if let saved, let reason = saved.staleness(lineage: loaded.state.lineage, serial: loaded.state.serial, digest: workspace.project.digest) {
+            if let saved,
+                let reason = saved.staleness(
+                    lineage: loaded.state.lineage, serial: loaded.state.serial, digest: workspace.project.digest)
+            {
                 Console.error("the saved plan \(target) is stale: \(reason)")
                 throw ExitCode.failure
             }
             let project = workspace.project.project
             let pruning = prune || project.prune || (saved?.plan.prune ?? false)
-            var plan = Planner.plan(project: project, assets: workspace.project.assets, state: loaded.state, prune: pruning)
+            var plan = Planner.plan(
+                project: project, assets: workspace.project.assets, state: loaded.state, prune: pruning)
             let inProgress = plan.counts[.inProgress, default: 0]
             if !plan.hasChanges && loaded.unresolved.isEmpty && !(wait && inProgress > 0) {
                 Console.out(plan.summaryLine + "\n")
@@ -94,7 +106,9 @@ extension MediaformCommand {
             }
             if saved == nil && !autoApprove && plan.hasChanges {
                 guard isatty(STDIN_FILENO) == 1 else {
-                    Console.error("apply needs a confirmation and there is no terminal: pass --auto-approve (as in CI), or apply a plan saved with 'plan --out'")
+                    Console.error(
+                        "apply needs a confirmation and there is no terminal: pass --auto-approve (as in CI), or apply a plan saved with 'plan --out'"
+                    )
                     throw ExitCode.failure
                 }
                 FileHandle.standardError.write(Data("\nApply these changes? Only 'yes' is accepted: ".utf8))
@@ -109,7 +123,8 @@ extension MediaformCommand {
             let progress = Progress(format: format, terminal: isatty(STDERR_FILENO) == 1)
             let applier = Applier(
                 client: connection.client, lock: lock, loaded: loaded, project: project,
-                options: ApplyOptions(failFast: failFast, parallelism: api.parallelism ?? project.limits.parallelism), stop: stop,
+                options: ApplyOptions(failFast: failFast, parallelism: api.parallelism ?? project.limits.parallelism),
+                stop: stop,
                 emit: { progress.handle($0) })
             progress.total = plan.changes.filter(\.action.isChange).count
             let signals = SignalHandler(stop: stop)
@@ -117,11 +132,13 @@ extension MediaformCommand {
 
             var outcome: ApplyReport
             do {
-                let assetsByKey = Dictionary(workspace.project.assets.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+                let assetsByKey = Dictionary(
+                    workspace.project.assets.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
                 try await applier.resolveInterrupted(assets: assetsByKey)
                 if !loaded.unresolved.isEmpty {
                     // Adopted jobs changed the state: plan again from it.
-                    plan = Planner.plan(project: project, assets: workspace.project.assets, state: await applier.state, prune: pruning)
+                    plan = Planner.plan(
+                        project: project, assets: workspace.project.assets, state: await applier.state, prune: pruning)
                 }
                 outcome = try await applier.apply(plan)
                 try await applier.syncProtection(assets: workspace.project.assets)
@@ -159,23 +176,30 @@ extension MediaformCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let workspace = try Workspace.openForCommand(directory: directory, computeDigest: false, color: output.useColor(onStandardError: true))
+            let workspace = try Workspace.openForCommand(
+                directory: directory, computeDigest: false, color: output.useColor(onStandardError: true))
             let (lock, loaded) = try workspace.backend.lock(operation: "refresh", timeout: lockOptions.seconds)
             defer { lock.release() }
             for warning in lock.warnings + loaded.warnings { Console.warning(warning) }
-            let running = loaded.state.assets.values.filter { $0.status == .submitted || $0.status == .processing }.count
+            let running = loaded.state.assets.values.filter { $0.status == .submitted || $0.status == .processing }
+                .count
             guard running > 0 else {
                 Console.out("Nothing in progress.\n")
                 return
             }
-            let connection = try await Connection.open(project: workspace.project.project, directory: directory, options: api)
+            let connection = try await Connection.open(
+                project: workspace.project.project, directory: directory, options: api)
             let progress = Progress(format: .text, terminal: false)
-            let applier = Applier(client: connection.client, lock: lock, loaded: loaded, project: workspace.project.project, emit: { progress.handle($0) })
+            let applier = Applier(
+                client: connection.client, lock: lock, loaded: loaded, project: workspace.project.project,
+                emit: { progress.handle($0) })
             let left = try await applier.track(timeout: 0, rounds: 1)
             let written = try await applier.finish()
             await connection.close()
             let report = applier.currentReport
-            Console.out("Refreshed \(running) job(s): \(report.ready) ready, \(report.failures.count) failed, \(left) still running. State serial \(written.serial).\n")
+            Console.out(
+                "Refreshed \(running) job(s): \(report.ready) ready, \(report.failures.count) failed, \(left) still running. State serial \(written.serial).\n"
+            )
             if !report.failures.isEmpty { throw ExitCode(3) }
         }
     }
@@ -192,11 +216,15 @@ final class SignalHandler {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
                 if stop.isSet {
-                    FileHandle.standardError.write(Data("\nmediaform: exiting now; the journal is consistent and the next apply resumes.\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("\nmediaform: exiting now; the journal is consistent and the next apply resumes.\n".utf8))
                     _exit(130)
                 }
                 stop.set()
-                FileHandle.standardError.write(Data("\nmediaform: stopping: no new calls; waiting for calls in flight, then saving the state (Ctrl-C again exits at once)\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "\nmediaform: stopping: no new calls; waiting for calls in flight, then saving the state (Ctrl-C again exits at once)\n"
+                            .utf8))
             }
             source.resume()
             made.append(source)

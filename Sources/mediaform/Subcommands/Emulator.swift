@@ -39,7 +39,7 @@ extension MediaformCommand {
         var securityToken: String?
 
         @Option(help: "Time from submission to the end of a job (e.g. 2s, 500ms).")
-        var processDelay: Duration = .seconds(2)
+        var processDelay: DurationArgument = DurationArgument(.seconds(2))
 
         @Option(help: "Requests per second above which to answer Throttling.User.")
         var rateLimit: Double?
@@ -54,7 +54,7 @@ extension MediaformCommand {
         var dropRate = 0.0
 
         @Option(help: "Delay added to every answer (e.g. 50ms).")
-        var latency: Duration = .seconds(0)
+        var latency: DurationArgument = DurationArgument(.seconds(0))
 
         @Flag(help: "Fetch sources on 127.0.0.1 when a job runs; unreachable ones fail with URLInvalidError.")
         var checkSources = false
@@ -63,19 +63,26 @@ extension MediaformCommand {
         var callbackAuthKey: String?
 
         func validate() throws {
-            for (name, value) in [("--error-rate", errorRate), ("--throttle-rate", throttleRate), ("--drop-rate", dropRate)] where !(0...1).contains(value) {
+            for (name, value) in [
+                ("--error-rate", errorRate), ("--throttle-rate", throttleRate), ("--drop-rate", dropRate),
+            ] where !(0...1).contains(value) {
                 throw ValidationError("\(name) must be between 0 and 1")
             }
             if let rateLimit, rateLimit <= 0 { throw ValidationError("--rate-limit must be positive") }
         }
 
         func run() async throws {
-            let server = try EmulatorServer(configuration: EmulatorConfiguration(
-                host: host, port: port, dataDirectory: data, accessKeyId: accessKeyId, accessKeySecret: accessKeySecret,
-                securityToken: securityToken, processDelay: processDelay.seconds, rateLimit: rateLimit, errorRate: errorRate,
-                throttleRate: throttleRate, dropRate: dropRate, latency: latency.seconds, checkSources: checkSources, callbackAuthKey: callbackAuthKey))
+            let server = try EmulatorServer(
+                configuration: EmulatorConfiguration(
+                    host: host, port: port, dataDirectory: data, accessKeyId: accessKeyId,
+                    accessKeySecret: accessKeySecret,
+                    securityToken: securityToken, processDelay: processDelay.seconds, rateLimit: rateLimit,
+                    errorRate: errorRate,
+                    throttleRate: throttleRate, dropRate: dropRate, latency: latency.seconds,
+                    checkSources: checkSources, callbackAuthKey: callbackAuthKey))
             let endpoint = try await server.start()
-            Console.out("""
+            Console.out(
+                """
                 mediaform emulator listening on \(endpoint)
                   ALIBABA_CLOUD_ACCESS_KEY_ID=\(accessKeyId)
                   ALIBABA_CLOUD_ACCESS_KEY_SECRET=\(accessKeySecret)
@@ -85,12 +92,5 @@ extension MediaformCommand {
             await server.wait()
             Console.note("emulator stopped")
         }
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (s, attos) = components
-        return Double(s) + Double(attos) / 1e18
     }
 }

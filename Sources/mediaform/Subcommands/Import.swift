@@ -30,20 +30,26 @@ extension MediaformCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let workspace = try Workspace.openForCommand(directory: project, computeDigest: false, color: output.useColor(onStandardError: true))
+            let workspace = try Workspace.openForCommand(
+                directory: project, computeDigest: false, color: output.useColor(onStandardError: true))
             guard let asset = workspace.project.assets.first(where: { $0.key == key }) else {
                 var message = "no asset '\(key)' in the manifests; declare it first"
-                if let s = Spelling.suggestion(for: key, among: workspace.project.assets.map(\.key)) { message += " (did you mean '\(s)'?)" }
+                if let s = Spelling.suggestion(for: key, among: workspace.project.assets.map(\.key)) {
+                    message += " (did you mean '\(s)'?)"
+                }
                 Console.error(message)
                 throw ExitCode.failure
             }
             let (lock, loaded) = try workspace.backend.lock(operation: "import", timeout: lockOptions.seconds)
             defer { lock.release() }
             if let existing = loaded.state.assets[key] {
-                Console.error("'\(key)' is already in the state (media \(existing.mediaId ?? "none")); 'mediaform state rm \(key)' first to replace it")
+                Console.error(
+                    "'\(key)' is already in the state (media \(existing.mediaId ?? "none")); 'mediaform state rm \(key)' first to replace it"
+                )
                 throw ExitCode.failure
             }
-            let connection = try await Connection.open(project: workspace.project.project, directory: project, options: api)
+            let connection = try await Connection.open(
+                project: workspace.project.project, directory: project, options: api)
             let info: MediaInfo?
             do {
                 info = try await connection.client.getMediaInfo(mediaId: mediaId)
@@ -57,7 +63,9 @@ extension MediaformCommand {
                 Console.error("no media \(mediaId) in IMS")
                 throw ExitCode.failure
             }
-            var record = AssetRecord(asset: asset, appId: workspace.project.project.appId, status: .ready, mediaId: mediaId, time: Timestamps.now())
+            var record = AssetRecord(
+                asset: asset, appId: workspace.project.project.appId, status: .ready, mediaId: mediaId,
+                time: Timestamps.now())
             record.fields = MutableFieldValues(
                 title: info.title ?? "", description: info.description, tags: info.tags, category: info.cateId,
                 cover: info.coverURL.map(URLRedaction.redact))
@@ -75,7 +83,9 @@ extension MediaformCommand {
             var state = loaded.state
             state.assets[key] = record
             let written = try lock.writeSnapshot(state, unresolved: loaded.unresolved)
-            Console.out("Imported media \(mediaId) as '\(key)' (status \(record.status.rawValue)); state serial \(written.serial). Run 'mediaform plan' to see any difference.\n")
+            Console.out(
+                "Imported media \(mediaId) as '\(key)' (status \(record.status.rawValue)); state serial \(written.serial). Run 'mediaform plan' to see any difference.\n"
+            )
         }
     }
 }

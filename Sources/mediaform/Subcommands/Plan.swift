@@ -21,7 +21,10 @@ extension MediaformCommand {
         @Argument(help: "The project directory (holding mediaform.yaml).", completion: .directory)
         var directory: String = "."
 
-        @Flag(help: "Plan deletes for assets removed from the manifests (unless protected). Also 'prune: true' in mediaform.yaml.")
+        @Flag(
+            help:
+                "Plan deletes for assets removed from the manifests (unless protected). Also 'prune: true' in mediaform.yaml."
+        )
         var prune = false
 
         @Option(help: "Save the plan to FILE for 'mediaform apply FILE'.", completion: .file())
@@ -42,12 +45,15 @@ extension MediaformCommand {
                 project: workspace.project.project, assets: workspace.project.assets, state: loaded.state,
                 prune: prune || workspace.project.project.prune)
             if !loaded.unresolved.isEmpty {
-                Console.warning("\(loaded.unresolved.count) call(s) of an interrupted apply are unresolved; the next apply looks them up before doing anything else")
+                Console.warning(
+                    "\(loaded.unresolved.count) call(s) of an interrupted apply are unresolved; the next apply looks them up before doing anything else"
+                )
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
             if let out {
                 let saved = SavedPlan(
-                    plan: plan, digest: workspace.project.digest, created: Timestamps.now(), generator: PlanOutput.generator,
+                    plan: plan, digest: workspace.project.digest, created: Timestamps.now(),
+                    generator: PlanOutput.generator,
                     directory: directory)
                 try Workspace.writePrivateFile(out, saved.fileText)
                 Console.note("Saved the plan to \(out); apply it with: mediaform apply \(out)")

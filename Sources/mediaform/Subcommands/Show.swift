@@ -8,7 +8,8 @@ extension MediaformCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a saved plan, a state file, or the project's state.",
-            discussion: "Without FILE, shows the state of the project given by --project (default: the current directory)."
+            discussion:
+                "Without FILE, shows the state of the project given by --project (default: the current directory)."
         )
 
         @Argument(help: "A plan saved with 'plan --out', or a state file.", completion: .file())
@@ -36,7 +37,10 @@ extension MediaformCommand {
             do {
                 value = try JSONParser.parse(data)
             } catch {
-                throw StateError.corrupt(StateFormatError(file: file, position: "\(error.line):\(error.column)", message: "not a saved plan or a state file: \(error.message)"))
+                throw StateError.corrupt(
+                    StateFormatError(
+                        file: file, position: "\(error.line):\(error.column)",
+                        message: "not a saved plan or a state file: \(error.message)"))
             }
             do {
                 if let saved = try SavedPlan.decode(value, file: file) {
@@ -60,7 +64,8 @@ enum StateOutput {
         case .json:
             return state.json.prettyJSON
         case .markdown:
-            var out = "### mediaform state\n\n\(keys.count) assets · serial \(state.serial) · lineage `\(state.lineage)`\n\n"
+            var out =
+                "### mediaform state\n\n\(keys.count) assets · serial \(state.serial) · lineage `\(state.lineage)`\n\n"
             out += "| key | status | media ID | source |\n|---|---|---|---|\n"
             for key in keys {
                 guard let r = state.assets[key] else { continue }
@@ -72,7 +77,8 @@ enum StateOutput {
             var out = "State: \(keys.count) assets, serial \(state.serial), lineage \(state.lineage)\n"
             for key in keys {
                 guard let r = state.assets[key] else { continue }
-                out += "\n\(key)\n  status:  \(r.status.rawValue)\n  source:  \(r.source)\n  title:   \(JSONValue.quoted(r.fields.title))\n"
+                out +=
+                    "\n\(key)\n  status:  \(r.status.rawValue)\n  source:  \(r.source)\n  title:   \(JSONValue.quoted(r.fields.title))\n"
                 if let m = r.mediaId { out += "  media:   \(m)\n" }
                 if let j = r.jobId { out += "  job:     \(j)\n" }
                 if r.protect { out += "  protect: true\n" }

@@ -48,7 +48,9 @@ extension MediaformCommand {
                 let state = try StateCommand.read(project.project)
                 guard let record = state.assets[key] else {
                     var message = "no asset '\(key)' in the state"
-                    if let s = Spelling.suggestion(for: key, among: Array(state.assets.keys)) { message += "; did you mean '\(s)'?" }
+                    if let s = Spelling.suggestion(for: key, among: Array(state.assets.keys)) {
+                        message += "; did you mean '\(s)'?"
+                    }
                     Console.error(message)
                     throw ExitCode.failure
                 }
@@ -84,21 +86,25 @@ extension MediaformCommand {
                 for warning in lock.warnings + loaded.warnings { Console.warning(warning) }
                 let missing = keys.filter { loaded.state.assets[$0] == nil }
                 guard missing.isEmpty else {
-                    Console.error("not in the state: \(missing.map { "'\($0)'" }.joined(separator: ", ")); nothing was changed")
+                    Console.error(
+                        "not in the state: \(missing.map { "'\($0)'" }.joined(separator: ", ")); nothing was changed")
                     throw ExitCode.failure
                 }
                 var state = loaded.state
                 try lock.append(keys.map { .remove(key: $0) })
                 for key in keys { state.assets[key] = nil }
                 let written = try lock.writeSnapshot(state, unresolved: loaded.unresolved)
-                Console.note("Forgot \(keys.count) asset\(keys.count == 1 ? "" : "s"); the state is now at serial \(written.serial).")
+                Console.note(
+                    "Forgot \(keys.count) asset\(keys.count == 1 ? "" : "s"); the state is now at serial \(written.serial)."
+                )
             }
         }
 
         struct Migrate: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "migrate",
-                abstract: "Copy the state to another backend (a local file or PostgreSQL), exactly, and verify the copy.",
+                abstract:
+                    "Copy the state to another backend (a local file or PostgreSQL), exactly, and verify the copy.",
                 discussion: """
                     The source is the backend mediaform.yaml names now. Both states are locked while copying; the \
                     copy keeps the lineage, serial, records and open intents, and is read back and compared before \
@@ -137,14 +143,22 @@ extension MediaformCommand {
 
             func validate() throws {
                 if to == .postgres {
-                    guard let name, !name.isEmpty else { throw ValidationError("--to postgres needs --name, the state's name in the database") }
+                    guard let name, !name.isEmpty else {
+                        throw ValidationError("--to postgres needs --name, the state's name in the database")
+                    }
                     if let url {
-                        guard case .success(let parsed) = PostgresURL.parse(url) else { throw ValidationError("--url is not a PostgreSQL URL (postgres://user@host:5432/database)") }
+                        guard case .success(let parsed) = PostgresURL.parse(url) else {
+                            throw ValidationError("--url is not a PostgreSQL URL (postgres://user@host:5432/database)")
+                        }
                         if parsed.password != nil {
-                            throw ValidationError("--url must not contain a password (command lines are visible to other users and kept in shell history); use MEDIAFORM_PG_URL or PGPASSWORD")
+                            throw ValidationError(
+                                "--url must not contain a password (command lines are visible to other users and kept in shell history); use MEDIAFORM_PG_URL or PGPASSWORD"
+                            )
                         }
                     }
-                    guard PostgresURL.isPlainIdentifier(schema) else { throw ValidationError("--schema must be a plain identifier") }
+                    guard PostgresURL.isPlainIdentifier(schema) else {
+                        throw ValidationError("--schema must be a plain identifier")
+                    }
                 }
             }
 
@@ -160,7 +174,8 @@ extension MediaformCommand {
                     // An explicit --url is the destination even when MEDIAFORM_PG_URL names the source's database.
                     if url != nil { environment[PostgresStateSettings.urlVariable] = nil }
                 }
-                let destination = Workspace.makeBackend(state: settings, directory: project.project, environment: environment)
+                let destination = Workspace.makeBackend(
+                    state: settings, directory: project.project, environment: environment)
                 guard source.name != destination.name else {
                     Console.error("the state already lives in \(source.name)")
                     throw ExitCode.failure
@@ -168,10 +183,16 @@ extension MediaformCommand {
                 let report = try StateMigration.copy(from: source, to: destination, lockTimeout: lockOptions.seconds)
                 for warning in report.warnings { Console.warning(warning) }
                 if report.alreadyCopied {
-                    Console.note("\(destination.name) already holds this state (lineage \(report.lineage), serial \(report.serial)); nothing was written.")
+                    Console.note(
+                        "\(destination.name) already holds this state (lineage \(report.lineage), serial \(report.serial)); nothing was written."
+                    )
                 } else {
-                    let intents = report.unresolved > 0 ? " and \(report.unresolved) open call\(report.unresolved == 1 ? "" : "s")" : ""
-                    Console.note("Copied \(report.assets) asset\(report.assets == 1 ? "" : "s")\(intents) from \(source.name) to \(destination.name) and verified the copy (lineage \(report.lineage), serial \(report.serial), sha256 \(report.digest.prefix(16))).")
+                    let intents =
+                        report.unresolved > 0
+                        ? " and \(report.unresolved) open call\(report.unresolved == 1 ? "" : "s")" : ""
+                    Console.note(
+                        "Copied \(report.assets) asset\(report.assets == 1 ? "" : "s")\(intents) from \(source.name) to \(destination.name) and verified the copy (lineage \(report.lineage), serial \(report.serial), sha256 \(report.digest.prefix(16)))."
+                    )
                 }
                 var snippet = "state:\n  backend: \(to.rawValue)\n"
                 switch to {
@@ -182,7 +203,9 @@ extension MediaformCommand {
                     if let url { snippet += "  url: \(url)\n" }
                     if schema != Project.StateSettings.defaultSchema { snippet += "  schema: \(schema)\n" }
                 }
-                Console.note("The source is unchanged. Point \(Project.fileName) at the new backend, and commit it:\n\n\(snippet)")
+                Console.note(
+                    "The source is unchanged. Point \(Project.fileName) at the new backend, and commit it:\n\n\(snippet)"
+                )
             }
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MediaformCore
+import MediaformKit
 
 /// Writes a state in which every asset of the project is already uploaded and ready, so that `plan` has nothing to
 /// do: the "no change" benchmark. Usage: `mediaform-bench make-state DIR`.

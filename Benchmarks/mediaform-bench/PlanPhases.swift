@@ -4,15 +4,16 @@ import MediaformKit
 
 /// Times the phases of a no-change `plan`: manifest load, state read, planning, rendering.
 enum PlanPhases {
-    static func run(directory: String) {
+    static func run(directory: String) async {
         var project: LoadedProject?
         let load = Timer.measure { project = ProjectLoader.load(directory: directory) }
         guard let loaded = project else { return }
         let backend = Workspace.makeBackend(state: loaded.project.state, directory: directory)
         var result: Result<LoadedState, StateError>?
-        let read = Timer.measure {
-            do throws(StateError) { result = .success(try backend.read()) } catch { result = .failure(error) }
-        }
+        let started = ContinuousClock.now
+        do throws(StateError) { result = .success(try await backend.read()) } catch { result = .failure(error) }
+        let elapsed = (ContinuousClock.now - started).components
+        let read = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         guard case .success(let state) = result else {
             fatalError("cannot read the state: \(String(describing: result))")
         }

@@ -1,6 +1,7 @@
 import CYAML
 import Foundation
 import MediaformCore
+import MediaformKit
 
 /// Phase timings for loading a project: libyaml's raw event scan (the floor), our tree, and the full load with
 /// validation. Usage: `mediaform-bench load DIR [--repeat N]`. Prints one JSON object per phase.
@@ -51,7 +52,7 @@ if arguments.first == "make-state", arguments.count >= 2 {
     exit(0)
 }
 if arguments.first == "plan", arguments.count >= 2 {
-    PlanPhases.run(directory: arguments[arguments.startIndex + 1])
+    await PlanPhases.run(directory: arguments[arguments.startIndex + 1])
     exit(0)
 }
 if arguments.first == "full", arguments.count >= 2 {

@@ -161,7 +161,7 @@ public actor EmulatorService {
     private var requestTimes: [Double] = []
     private var log: FileHandle?
     private var random: SystemRandomNumberGenerator
-    private let callbackTransport = URLSessionTransport(connectTimeout: 2)
+    private let callbackTransport = HTTPClientTransport.shared
 
     public init(configuration: EmulatorConfiguration) throws {
         self.configuration = configuration

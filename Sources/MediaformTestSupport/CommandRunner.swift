@@ -32,8 +32,37 @@ public enum CommandRunner {
     /// Runs `mediaform arguments…` in `directory` with `environment` added to a minimal environment.
     /// - Parameters:
     ///   - stdin: bytes written to the process's standard input (then closed).
+    ///
+    /// Async, and the waiting happens on a thread of its own: a test that waits for a subprocess must not hold one
+    /// of the cooperative pool's threads (two on a CI runner), which an in-process emulator needs to answer that
+    /// very subprocess.
     public static func run(
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String = ""
+    ) async throws -> CommandResult {
+        try await onOwnThread { try runBlocking(arguments, in: directory, environment: environment, stdin: stdin) }
+    }
+
+    /// Runs `body` on a new thread and returns its result, leaving the cooperative pool free meanwhile.
+    public static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    continuation.resume(returning: try body())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.start()
+        }
+    }
+
+    /// Waits for `process` to exit without holding a cooperative thread.
+    public static func waitForExit(_ process: Process) async {
+        _ = try? await onOwnThread { process.waitUntilExit() }
+    }
+
+    private static func runBlocking(
+        _ arguments: [String], in directory: URL?, environment: [String: String], stdin: String
     ) throws -> CommandResult {
         let process = makeProcess(arguments, in: directory, environment: environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
@@ -65,7 +94,14 @@ public struct MeasuredResult: Sendable {
 
 extension CommandRunner {
     /// Runs `mediaform` under `/usr/bin/time` to learn its peak memory (stdout is discarded).
-    public static func runMeasured(_ arguments: [String], environment: [String: String] = [:]) throws -> MeasuredResult
+    public static func runMeasured(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) async throws -> MeasuredResult {
+        try await onOwnThread { try runMeasuredBlocking(arguments, environment: environment) }
+    }
+
+    private static func runMeasuredBlocking(_ arguments: [String], environment: [String: String]) throws
+        -> MeasuredResult
     {
         let report = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mediaform-time-\(UUID().uuidString)")
@@ -107,11 +143,11 @@ extension CommandRunner {
     }
 
     /// Waits until `file` contains `text` (or the timeout passes); true when it does.
-    public static func waitFor(_ text: String, in file: URL, timeout: Double = 10) -> Bool {
+    public static func waitFor(_ text: String, in file: URL, timeout: Double = 10) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let s = try? String(contentsOf: file, encoding: .utf8), s.contains(text) { return true }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return false
     }

@@ -40,28 +40,30 @@ enum Console {
 
 extension Workspace {
     /// Opens the project for a command: prints its diagnostics, and fails when there are errors.
-    static func openForCommand(directory: String, computeDigest: Bool, color: Bool) throws -> Workspace {
-        let workspace = Workspace.open(directory: directory, computeDigest: computeDigest)
-        DiagnosticPrinter(color: color).print(workspace.project.diagnostics)
-        if workspace.project.hasErrors {
-            Console.note("mediaform: the project has errors (see above); nothing was planned")
-            throw ExitCode.failure
-        }
+    static func openForCommand(directory: String, computeDigest: Bool, color: Bool) async throws -> Workspace {
+        let workspace = await Workspace.open(directory: directory, computeDigest: computeDigest)
+        try report(workspace.project, color: color)
         return workspace
     }
 
     /// Opens the project and reads its state in parallel; prints diagnostics and warnings; fails on errors.
-    static func openWithState(directory: String, computeDigest: Bool, color: Bool) throws -> (Workspace, LoadedState) {
-        let (workspace, state) = Workspace.openReadingState(directory: directory, computeDigest: computeDigest)
-        DiagnosticPrinter(color: color).print(workspace.project.diagnostics)
-        if workspace.project.hasErrors {
-            Console.note("mediaform: the project has errors (see above); nothing was planned")
-            throw ExitCode.failure
-        }
+    static func openWithState(directory: String, computeDigest: Bool, color: Bool) async throws -> (
+        Workspace, LoadedState
+    ) {
+        let (workspace, state) = await Workspace.openReadingState(directory: directory, computeDigest: computeDigest)
+        try report(workspace.project, color: color)
         guard let state else { throw ExitCode.failure }
         let loaded = try state.get()
         for warning in loaded.warnings { Console.warning(warning) }
         return (workspace, loaded)
     }
 
+    /// Prints the project's diagnostics; fails when any is an error.
+    private static func report(_ project: LoadedProject, color: Bool) throws {
+        DiagnosticPrinter(color: color).print(project.diagnostics)
+        if project.hasErrors {
+            Console.note("mediaform: the project has errors (see above); nothing was planned")
+            throw ExitCode.failure
+        }
+    }
 }

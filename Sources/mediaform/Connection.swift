@@ -34,12 +34,10 @@ struct APIOptions: ParsableArguments {
 
 extension SignatureVersion: ExpressibleByArgument {}
 
-/// A client for a project's endpoint; for `endpoint: emulator`, an emulator started in this process first.
-struct Connection {
-    let client: IMSClient
-    let emulator: EmulatorServer?
-
-    static func open(project: Project, directory: String, options: APIOptions) async throws -> Connection {
+/// Opens the API connection of a project: for `endpoint: emulator` (or `--emulator`), an emulator started in this
+/// process first; otherwise the regional or given endpoint with the credential chain.
+enum Connection {
+    static func open(project: Project, directory: String, options: APIOptions) async throws -> APIConnection {
         let rate = options.rate ?? project.limits.requestsPerSecond
         let parallelism = options.parallelism ?? project.limits.parallelism
         let environment = ProcessInfo.processInfo.environment
@@ -58,7 +56,7 @@ struct Connection {
                         id: EmulatorConfiguration.defaultAccessKeyId,
                         secret: EmulatorConfiguration.defaultAccessKeySecret), source: "built-in emulator"),
                 requestsPerSecond: rate, parallelism: parallelism)
-            return Connection(client: client, emulator: server)
+            return APIConnection(client: client, close: { await server.stop() })
         case .regional, .url:
             let endpoint: String
             if case .url(let url) = project.endpoint {
@@ -68,7 +66,7 @@ struct Connection {
             }
             let credentials = CredentialChain(
                 environment: environment, home: environment["HOME"] ?? NSHomeDirectory(), profile: options.profile,
-                transport: URLSessionTransport())
+                transport: HTTPClientTransport.shared)
             // Fail early, before planning anything, when there are no credentials.
             do {
                 _ = try await credentials.credentials()
@@ -79,11 +77,7 @@ struct Connection {
             let client = IMSClient(
                 configuration: ClientConfiguration(endpoint: endpoint, signatureVersion: options.signatureVersion),
                 credentials: credentials, requestsPerSecond: rate, parallelism: parallelism)
-            return Connection(client: client, emulator: nil)
+            return APIConnection(client: client)
         }
-    }
-
-    func close() async {
-        await emulator?.stop()
     }
 }

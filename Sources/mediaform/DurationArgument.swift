@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaformKit
 
 /// A duration on the command line: `90`, `90s`, `1.5m`, `2h`, `500ms`.
 ///
@@ -39,12 +40,4 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
 
     /// The duration in seconds.
     var seconds: Double { duration.seconds }
-}
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        let (s, attos) = components
-        return Double(s) + Double(attos) / 1e18
-    }
 }

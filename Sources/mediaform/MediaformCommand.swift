@@ -22,4 +22,21 @@ struct MediaformCommand: AsyncParsableCommand {
     )
 
     static var _errorLabel: String { "error" }
+
+    /// Parses and runs the command, then shuts the shared HTTP client down before exiting (with the command's
+    /// exit code), so that no connection is left to the process's end.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+            await HTTPClientTransport.shared.shutdown()
+        } catch {
+            await HTTPClientTransport.shared.shutdown()
+            exit(withError: error)
+        }
+    }
 }

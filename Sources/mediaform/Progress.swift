@@ -1,7 +1,13 @@
+import ArgumentParser
 import Foundation
 import MediaformCore
 import MediaformKit
 import Synchronization
+
+/// `apply --format`: progress as text on stderr, or as JSON events on stdout.
+enum ProgressFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
 
 /// Progress of apply: on a terminal one line redrawn in place on stderr; otherwise failures and notes only (CI logs
 /// stay short); under `--format json`, one JSON object per event on stdout.
@@ -18,7 +24,7 @@ final class Progress: Sendable {
     private let terminal: Bool
     private let counts = Mutex(Counts())
 
-    init(format: MediaformCommand.Apply.ProgressFormat, terminal: Bool) {
+    init(format: ProgressFormat, terminal: Bool) {
         self.json = format == .json
         self.terminal = terminal && format == .text
     }
@@ -38,9 +44,20 @@ final class Progress: Sendable {
         }
     }
 
+    /// Shows an event of `ApplyRun` or `RefreshRun`.
+    func handle(_ event: ApplyRun.Event) {
+        switch event {
+        case .warning(let message): Console.warning(message)
+        case .planned: break
+        case .applying(let total): self.total = total
+        case .waiting: waiting = true
+        case .progress(let progress): handle(progress)
+        }
+    }
+
     func handle(_ event: ApplyEvent) {
         if json {
-            Console.out(Self.json(event).canonicalJSON + "\n")
+            Console.out(event.json.canonicalJSON + "\n")
             return
         }
         var line: String?
@@ -97,64 +114,5 @@ final class Progress: Sendable {
         guard terminal else { return }
         draw(force: true)
         FileHandle.standardError.write(Data("\n".utf8))
-    }
-
-    static func json(_ event: ApplyEvent) -> JSONValue {
-        switch event {
-        case .submitted(let key, let jobId, let mediaId):
-            return .object([
-                "event": .string("submitted"), "key": .string(key), "jobId": .string(jobId),
-                "mediaId": mediaId.map(JSONValue.string) ?? .null,
-            ])
-        case .updated(let key): return .object(["event": .string("updated"), "key": .string(key)])
-        case .deleted(let key): return .object(["event": .string("deleted"), "key": .string(key)])
-        case .forgotten(let key): return .object(["event": .string("forgotten"), "key": .string(key)])
-        case .failed(let key, let code, let message):
-            return .object([
-                "event": .string("failed"), "key": .string(key), "code": .string(code), "message": .string(message),
-            ])
-        case .jobEnded(let key, let status, let code, let message):
-            return .object([
-                "event": .string("job-ended"), "key": .string(key), "status": .string(status.rawValue),
-                "code": code.map(JSONValue.string) ?? .null, "message": message.map(JSONValue.string) ?? .null,
-            ])
-        case .adopted(let key, let jobId):
-            return .object(["event": .string("adopted"), "key": .string(key), "jobId": .string(jobId)])
-        case .note(let text): return .object(["event": .string("note"), "message": .string(text)])
-        }
-    }
-}
-
-/// The end report of apply.
-enum ApplyOutput {
-    static func summary(_ report: ApplyReport, state: State, waited: Bool, calls: ClientStatistics? = nil) -> String {
-        var out = report.interrupted ? "\nApply interrupted: " : "\nApply complete: "
-        out += "\(report.submitted) submitted, \(report.updated) updated, \(report.deleted + report.forgotten) deleted"
-        if report.adopted > 0 { out += ", \(report.adopted) adopted from an interrupted run" }
-        out += ". State serial \(state.serial).\n"
-        if let calls, calls.retries > 0 || calls.resigned > 0 {
-            out +=
-                "API calls: \(calls.requests), retried \(calls.retries) (throttled \(calls.throttled), server errors \(calls.serverErrors)).\n"
-        }
-        let running = state.assets.values.filter { $0.status == .submitted || $0.status == .processing }.count
-        if waited {
-            out +=
-                running == 0
-                ? "Every job has ended.\n"
-                : "\(running) job(s) still running; 'mediaform refresh' picks them up later.\n"
-        } else if running > 0 {
-            out += "\(running) job(s) running; 'mediaform apply --wait' or 'mediaform refresh' tracks them.\n"
-        }
-        if report.unresolved > 0 {
-            out +=
-                "\(report.unresolved) call(s) could not be resolved; the next apply looks them up before sending anything.\n"
-        }
-        if !report.failures.isEmpty {
-            out += "\n\(report.failures.count) asset\(report.failures.count == 1 ? "" : "s") failed:\n"
-            for f in report.failures.sorted(by: { $0.key < $1.key }) {
-                out += "  \(f.key): \(f.code): \(f.message)\n"
-            }
-        }
-        return out
     }
 }

@@ -17,7 +17,7 @@ import Testing
         let a = Builders.asset("a", tags: ["x"], category: 7)
         let change = try only(plan([a], State(lineage: "", generator: "")), "a")
         #expect(change.action == .create)
-        #expect(change.operations == ["upload"])
+        #expect(change.operations == [.upload])
         #expect(change.fields.map(\.field) == ["source", "title", "tags", "category"])
         #expect(change.fields.allSatisfy { $0.before == .null })
     }
@@ -38,7 +38,7 @@ import Testing
         #expect(change.action == .update)
         #expect(change.reason == "title changed")
         #expect(change.fields == [FieldChange(field: "title", before: .string("Old"), after: .string("New"))])
-        #expect(change.operations == ["update"])
+        #expect(change.operations == [.update])
     }
 
     @Test func reorderedTagsAreNotAChange() throws {
@@ -54,12 +54,12 @@ import Testing
         new.source = "https://media.example.com/other.mp4"
         let keep = try only(plan([new], Builders.state([old])), "a")
         #expect(keep.action == .replace)
-        #expect(keep.operations == ["upload"])
+        #expect(keep.operations == [.upload])
         #expect(
             keep.fields.first == FieldChange(field: "source", before: .string(old.source), after: .string(new.source)))
         #expect(keep.reason.contains("kept"))
         let pruned = try only(plan([new], Builders.state([old]), prune: true), "a")
-        #expect(pruned.operations == ["upload", "delete"])
+        #expect(pruned.operations == [.upload, .delete])
     }
 
     @Test func workflowChangeIsAReplaceNamingTheInput() throws {
@@ -98,7 +98,7 @@ import Testing
         #expect(orphan.operations.isEmpty)
         let delete = try only(plan([], state, prune: true), "a")
         #expect(delete.action == .delete)
-        #expect(delete.operations == ["delete"])
+        #expect(delete.operations == [.delete])
         #expect(
             plan([], state, prune: true).summaryLine == "Plan: 0 to upload, 0 to update, 0 to replace, 1 to delete.")
     }

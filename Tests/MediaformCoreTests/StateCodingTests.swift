@@ -46,7 +46,7 @@ import Testing
         ("only-version.json", #"{"version": 1}"#, "1:1: the state has no 'lineage'"),
         ("empty.json", "", "1:1: expected an object"),
     ])
-    func corruptStatesAreLocatedErrors(_ name: String, _ text: String, _ expected: String) {
+    func corruptStatesAreLocatedErrors(_ name: String, _ text: String, _ expected: String) async {
         do {
             _ = try State.decode(text, file: name)
             Issue.record("\(name) decoded")
@@ -58,7 +58,7 @@ import Testing
     @Test func journalToleratesOnlyATornLastLine() throws {
         let put = JournalRecord(sequence: 1, time: "t", entry: .remove(key: "a")).line
         let intent = JournalRecord(
-            sequence: 2, time: "t", entry: .intent(Intent(id: "i", operation: "upload", keys: ["a"]))
+            sequence: 2, time: "t", entry: .intent(Intent(id: "i", operation: .upload, keys: ["a"]))
         ).line
         let torn = try JournalContents.parse(put + "\n" + intent + "\n" + "{\"seq\":3,\"ti", file: "j")
         #expect(torn.records.count == 2)
@@ -77,10 +77,10 @@ import Testing
         let record = try #require(Builders.state([b]).assets["b"])
         let records = [
             JournalRecord(sequence: 2, time: "t", entry: .remove(key: "a")),  // already in the snapshot: skipped
-            JournalRecord(sequence: 3, time: "t", entry: .intent(Intent(id: "i1", operation: "upload", keys: ["b"]))),
+            JournalRecord(sequence: 3, time: "t", entry: .intent(Intent(id: "i1", operation: .upload, keys: ["b"]))),
             JournalRecord(sequence: 4, time: "t", entry: .put(key: "b", record: record)),
             JournalRecord(sequence: 5, time: "t", entry: .done(intentId: "i1")),
-            JournalRecord(sequence: 6, time: "t", entry: .intent(Intent(id: "i2", operation: "upload", keys: ["c"]))),
+            JournalRecord(sequence: 6, time: "t", entry: .intent(Intent(id: "i2", operation: .upload, keys: ["c"]))),
         ]
         let (folded, open) = state.folding(records)
         #expect(Set(folded.assets.keys) == ["a", "b"])

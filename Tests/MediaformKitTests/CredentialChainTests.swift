@@ -30,7 +30,7 @@ import Testing
         -> CredentialChain
     {
         CredentialChain(
-            environment: env, home: home.path, profile: profile, transport: URLSessionTransport(), clock: { now })
+            environment: env, home: home.path, profile: profile, transport: HTTPClientTransport.shared, clock: { now })
     }
 
     private func expectNoSecrets(_ text: String) {

@@ -104,7 +104,7 @@ import Testing
             host: String(server.endpoint.dropFirst("http://".count)), credentials: Self.key,
             timestamp: Timestamps.now(),
             nonce: "fixed-nonce-\(UUID().uuidString)", userAgent: "test")
-        let transport = URLSessionTransport()
+        let transport = HTTPClientTransport.shared
         let http = HTTPRequest(method: request.method, url: request.url, headers: request.headers, timeout: 5)
         #expect(try await transport.send(http).status == 200)
         let replay = try await transport.send(http)

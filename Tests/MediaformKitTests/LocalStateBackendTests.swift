@@ -17,82 +17,82 @@ import Testing
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
     }
 
-    @Test func journalThenSnapshotRoundTripsWithBackupAndPrivateModes() throws {
+    @Test func journalThenSnapshotRoundTripsWithBackupAndPrivateModes() async throws {
         let dir = try Fixtures.temporaryDirectory()
         let b = backend(dir)
         let record = try #require(Builders.state([Builders.asset("a")]).assets["a"])
         do {
-            let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
-            try lock.append([
-                .intent(Intent(id: "i1", operation: "upload", keys: ["a"])), .put(key: "a", record: record),
+            let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
+            try await lock.append([
+                .intent(Intent(id: "i1", operation: .upload, keys: ["a"])), .put(key: "a", record: record),
                 .done(intentId: "i1"),
             ])
             // Before the snapshot, a reader sees the journal folded in.
-            let midway = try b.read()
+            let midway = try await b.read()
             #expect(midway.state.assets["a"] == record)
             #expect(midway.unresolved.isEmpty)
             var state = loaded.state
             state.assets["a"] = record
-            let written = try lock.writeSnapshot(state, unresolved: [])
+            let written = try await lock.writeSnapshot(state, unresolved: [])
             #expect(written.serial == 1)
             #expect(!written.lineage.isEmpty)
-            lock.release()
+            await lock.release()
         }
-        let first = try b.read()
+        let first = try await b.read()
         #expect(first.state.serial == 1 && first.state.assets["a"] == record)
         #expect(try String(contentsOfFile: b.journalPath, encoding: .utf8).isEmpty)
         // A second write keeps the first as the backup.
-        let (lock, loaded) = try b.lock(operation: "test", timeout: 0)
+        let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
         var state = loaded.state
         state.assets["a"] = nil
-        try lock.writeSnapshot(state, unresolved: [])
-        lock.release()
+        try await lock.writeSnapshot(state, unresolved: [])
+        await lock.release()
         let backup = try State.decode(try Data(contentsOf: URL(fileURLWithPath: b.backupPath)), file: b.backupPath)
         #expect(backup.serial == 1 && backup.assets["a"] == record)
-        #expect(try b.read().state.serial == 2)
-        #expect(try b.read().state.lineage == first.state.lineage)
+        #expect(try await b.read().state.serial == 2)
+        #expect(try await b.read().state.lineage == first.state.lineage)
         for path in [b.statePath, b.backupPath, b.journalPath, b.lockPath] {
             #expect(try mode(path) == 0o600, "\(path)")
         }
     }
 
-    @Test func tornJournalLineIsReportedAndCutOnTheNextWrite() throws {
+    @Test func tornJournalLineIsReportedAndCutOnTheNextWrite() async throws {
         let dir = try Fixtures.temporaryDirectory()
         let b = backend(dir)
-        let (lock, _) = try b.lock(operation: "test", timeout: 0)
-        try lock.append([.intent(Intent(id: "i", operation: "upload", keys: ["a"]))])
-        lock.release()
+        let (lock, _) = try await b.lock(operation: "test", timeout: 0)
+        try await lock.append([.intent(Intent(id: "i", operation: .upload, keys: ["a"]))])
+        await lock.release()
         let handle = try #require(FileHandle(forWritingAtPath: b.journalPath))
         handle.seekToEndOfFile()
         handle.write(Data("{\"seq\":2,\"ty".utf8))
         try handle.close()
-        let loaded = try b.read()
+        let loaded = try await b.read()
         #expect(loaded.warnings.count == 1)
         #expect(loaded.warnings.first?.contains("incomplete last record") == true)
         #expect(loaded.unresolved.map(\.id) == ["i"])
-        let (lock2, _) = try b.lock(operation: "test", timeout: 0)
-        try lock2.append([.done(intentId: "i")])
-        lock2.release()
-        let after = try b.read()
+        let (lock2, _) = try await b.lock(operation: "test", timeout: 0)
+        try await lock2.append([.done(intentId: "i")])
+        await lock2.release()
+        let after = try await b.read()
         #expect(after.warnings.isEmpty && after.unresolved.isEmpty)
     }
 
-    @Test func corruptStateIsAnErrorAndIsNotTouched() throws {
+    @Test func corruptStateIsAnErrorAndIsNotTouched() async throws {
         let dir = try Fixtures.temporaryDirectory()
         let b = backend(dir)
         try "{\"version\": 1, \"lineage\": \"x\", \"serial\": 1, \"assets\": {".write(
             toFile: b.statePath, atomically: true, encoding: .utf8)
-        #expect(throws: StateError.self) { try b.read() }
-        #expect(throws: StateError.self) { try b.lock(operation: "test", timeout: 0) }
+        await #expect(throws: StateError.self) { try await b.read() }
+        await #expect(throws: StateError.self) { try await b.lock(operation: "test", timeout: 0) }
         #expect(try String(contentsOfFile: b.statePath, encoding: .utf8).hasSuffix("{"))
     }
 
-    @Test func missingStateWithABackupIsRefused() throws {
+    @Test func missingStateWithABackupIsRefused() async throws {
         let dir = try Fixtures.temporaryDirectory()
         let b = backend(dir)
         try Builders.state([]).fileText.write(toFile: b.backupPath, atomically: true, encoding: .utf8)
         do {
-            _ = try b.read()
+            _ = try await b.read()
             Issue.record("read succeeded")
         } catch {
             #expect(error == .missingWithBackup(path: b.statePath, backup: b.backupPath))

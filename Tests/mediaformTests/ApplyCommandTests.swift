@@ -37,14 +37,15 @@ import Testing
 
     @Test func quickstartAppliesEndToEndAndThenHasNoChanges() async throws {
         let dir = try quickstart()
-        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast)
+        let result = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Apply complete: 3 submitted, 0 updated, 0 deleted. State serial 1."))
         #expect(result.stdout.contains("Every job has ended."))
         let s = try state(dir)
         #expect(s.assets.count == 3)
         #expect(s.assets.values.allSatisfy { $0.status == .ready && $0.mediaId != nil && $0.jobId != nil })
-        let again = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
+        let again = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
         #expect(again.stdout == "No changes.\n")
         let jobs = try await emulatorJobs(dir)
         #expect(jobs["jobCount"]?.intValue == 3)
@@ -53,9 +54,10 @@ import Testing
     @Test func titleChangeUpdatesAndRemovalDeletesOnlyWithPrune() async throws {
         let dir = try quickstart()
         #expect(
-            try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
+            try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status
+                == 0)
         try edit(dir, "title: Introduction", "title: Welcome")
-        let update = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
+        let update = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
         #expect(update.status == 0, "\(update.stderr)")
         #expect(update.stdout.contains("1 updated"))
         let mediaId = try #require(try state(dir).assets["demo/intro"]?.mediaId)
@@ -76,46 +78,48 @@ import Testing
         let text = try String(contentsOf: file, encoding: .utf8)
         let cut = try #require(text.range(of: "\n  - key: demo/podcast-01"))
         try String(text[..<cut.lowerBound]).appending("\n").write(to: file, atomically: true, encoding: .utf8)
-        let orphan = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
+        let orphan = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.fast)
         #expect(orphan.stdout.contains("1 orphaned"))
         #expect(try state(dir).assets["demo/podcast-01"] != nil)
-        let pruned = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
+        let pruned = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
         #expect(pruned.status == 0, "\(pruned.stderr)")
         #expect(pruned.stdout.contains("1 deleted"))
         #expect(try state(dir).assets["demo/podcast-01"] == nil)
     }
 
-    @Test func withoutATerminalApplyNeedsAutoApprove() throws {
+    @Test func withoutATerminalApplyNeedsAutoApprove() async throws {
         let dir = try quickstart()
-        let result = try CommandRunner.run(["apply", dir.path], environment: Self.fast)
+        let result = try await CommandRunner.run(["apply", dir.path], environment: Self.fast)
         #expect(result.status == 1)
         #expect(result.stderr.contains("pass --auto-approve"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("mediaform.state.json").path))
     }
 
-    @Test func savedPlanAppliesOnceAndIsThenStale() throws {
+    @Test func savedPlanAppliesOnceAndIsThenStale() async throws {
         let dir = try quickstart()
         let planFile = dir.appendingPathComponent("release.plan").path
-        #expect(try CommandRunner.run(["plan", dir.path, "--out", planFile]).status == 0)
-        let applied = try CommandRunner.run(["apply", planFile], environment: Self.fast)
+        #expect(try await CommandRunner.run(["plan", dir.path, "--out", planFile]).status == 0)
+        let applied = try await CommandRunner.run(["apply", planFile], environment: Self.fast)
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stdout.contains("3 submitted"))
-        let stale = try CommandRunner.run(["apply", planFile], environment: Self.fast)
+        let stale = try await CommandRunner.run(["apply", planFile], environment: Self.fast)
         #expect(stale.status == 1)
         #expect(stale.stderr.contains("is stale: the plan was made against no state yet"))
     }
 
     @Test func aCrashAfterTheUploadNeverUploadsTwice() async throws {
         let dir = try quickstart()
-        let crashed = try CommandRunner.run(
+        let crashed = try await CommandRunner.run(
             ["apply", dir.path, "--auto-approve"],
             environment: Self.fast.merging(["MEDIAFORM_FAULT": "apply-after-upload"]) { a, _ in a })
         #expect(crashed.status != 0)
         // The jobs exist, the state does not know them yet: only the journal's intent does.
         #expect(try await emulatorJobs(dir)["jobCount"]?.intValue == 3)
-        let plan = try CommandRunner.run(["plan", dir.path])
+        let plan = try await CommandRunner.run(["plan", dir.path])
         #expect(plan.stderr.contains("1 call(s) of an interrupted apply are unresolved"))
-        let resumed = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast)
+        let resumed = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("adopted demo/intro"))
         #expect(resumed.stdout.contains("3 adopted from an interrupted run"))
@@ -139,7 +143,7 @@ import Testing
             "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
         ]
-        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
+        let result = try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("failed ambiguously"))
         let jobs = await server.service.introspection()
@@ -159,18 +163,19 @@ import Testing
             "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
         ]
-        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
+        let result = try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("1 asset failed:\n  broken: URLInvalidError: download video failed by the url"))
-        let plan = try CommandRunner.run(["plan", dir.path])
+        let plan = try await CommandRunner.run(["plan", dir.path])
         #expect(plan.stdout.contains("retry broken  (last upload failed: URLInvalidError"))
     }
 
-    @Test func missingCredentialsNameEverySourceAndNoSecret() throws {
+    @Test func missingCredentialsNameEverySourceAndNoSecret() async throws {
         let dir = try Builders.writeProject(
             assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n")
         let home = try Fixtures.temporaryDirectory("home")
-        let result = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: ["HOME": home.path])
+        let result = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve"], environment: ["HOME": home.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no Alibaba Cloud credentials found; tried:"))
         #expect(result.stderr.contains(".aliyun/config.json: not found"))
@@ -202,12 +207,13 @@ import Testing
         let dir = try Builders.writeProject(
             project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
             assets: "assets:\n  - key: legacy\n    source: https://m.example.com/old.mp4\n    title: New title\n")
-        let imported = try CommandRunner.run(
+        let imported = try await CommandRunner.run(
             ["import", "legacy", mediaId, "-C", dir.path], environment: Self.credentials)
         #expect(imported.status == 0, "\(imported.stderr)")
-        let plan = try CommandRunner.run(["plan", dir.path])
+        let plan = try await CommandRunner.run(["plan", dir.path])
         #expect(plan.stdout.contains("~ update legacy  (title changed)\n    title: \"Old title\" → \"New title\""))
-        let again = try CommandRunner.run(["import", "legacy", mediaId, "-C", dir.path], environment: Self.credentials)
+        let again = try await CommandRunner.run(
+            ["import", "legacy", mediaId, "-C", dir.path], environment: Self.credentials)
         #expect(again.status == 1)
         #expect(again.stderr.contains("already in the state"))
     }
@@ -219,14 +225,14 @@ import Testing
         let dir = try Builders.writeProject(
             project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
             assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n")
-        let applied = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
+        let applied = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
         #expect(applied.stdout.contains("1 job(s) running"))
         try await Task.sleep(nanoseconds: 700_000_000)
-        let refreshed = try CommandRunner.run(["refresh", dir.path], environment: Self.credentials)
+        let refreshed = try await CommandRunner.run(["refresh", dir.path], environment: Self.credentials)
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         #expect(refreshed.stdout.hasPrefix("Refreshed 1 job(s): 1 ready, 0 failed, 0 still running."))
         #expect(
-            try CommandRunner.run(["refresh", dir.path], environment: Self.credentials).stdout
+            try await CommandRunner.run(["refresh", dir.path], environment: Self.credentials).stdout
                 == "Nothing in progress.\n")
     }
 
@@ -243,7 +249,7 @@ import Testing
         let run = try CommandRunner.start(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
         try await Task.sleep(nanoseconds: 1_000_000_000)
         kill(run.process.processIdentifier, SIGINT)
-        run.process.waitUntilExit()
+        await CommandRunner.waitForExit(run.process)
         #expect(run.process.terminationStatus == 130)
         let stderr = try String(contentsOf: run.stderr, encoding: .utf8)
         #expect(stderr.contains("stopping: no new calls"))
@@ -255,7 +261,7 @@ import Testing
             contentsOfFile: dir.appendingPathComponent(".mediaform/mediaform.state.json.journal").path, encoding: .utf8)
         let jobs = await server.service.introspection()
         if journal.isEmpty { #expect(Int64(state.assets.count) == jobs["jobCount"]?.intValue) }
-        let resumed = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
+        let resumed = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let after = await server.service.introspection()
         #expect(after["jobCount"]?.intValue == 200)
@@ -265,21 +271,21 @@ import Testing
 
 /// Two applies on one state.
 @Suite(.serialized) struct ConcurrentApplyTests {
-    @Test func secondApplyFailsNamingTheFirstOrWaitsForIt() throws {
+    @Test func secondApplyFailsNamingTheFirstOrWaitsForIt() async throws {
         let dir = try Fixtures.temporaryDirectory().appendingPathComponent("quickstart")
         try Fixtures.copyProject(Fixtures.examples.appendingPathComponent("quickstart"), to: dir)
         let env = ["MEDIAFORM_EMULATOR_DELAY": "0.2"]
         let first = try CommandRunner.start(
             ["apply", dir.path, "--auto-approve"],
             environment: env.merging(["MEDIAFORM_PAUSE": "after-lock:3"]) { a, _ in a })
-        #expect(CommandRunner.waitFor("paused at after-lock", in: first.stderr))
-        let refused = try CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: env)
+        #expect(await CommandRunner.waitFor("paused at after-lock", in: first.stderr))
+        let refused = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: env)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("the state is locked: held by apply by"))
         #expect(refused.stderr.contains("(pid \(first.process.processIdentifier))"))
-        let waited = try CommandRunner.run(
+        let waited = try await CommandRunner.run(
             ["apply", dir.path, "--auto-approve", "--lock-timeout", "30s"], environment: env)
-        first.process.waitUntilExit()
+        await CommandRunner.waitForExit(first.process)
         #expect(first.process.terminationStatus == 0)
         #expect(waited.status == 0, "\(waited.stderr)")
         // The first applied everything; the second, once it had the lock, found nothing to do.
@@ -311,17 +317,18 @@ import Testing
 
                 """)
         #expect(
-            try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status == 0)
+            try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast).status
+                == 0)
         let oldMedia = try #require(try state(dir).assets["lecture"]?.mediaId)
         let file = dir.appendingPathComponent("assets/a.yaml")
         var text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
             of: "lecture-v1.mp4", with: "lecture-v2.mp4")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let plan = try CommandRunner.run(["plan", dir.path, "--prune"])
+        let plan = try await CommandRunner.run(["plan", dir.path, "--prune"])
         #expect(
             plan.stdout.contains(
                 "-/+ replace lecture  (source changed; the media is uploaded again and the old media deleted)"))
-        let replaced = try CommandRunner.run(
+        let replaced = try await CommandRunner.run(
             ["apply", dir.path, "--auto-approve", "--prune", "--wait"], environment: Self.fast)
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(replaced.stdout.contains("1 submitted"))
@@ -338,7 +345,8 @@ import Testing
         text = try String(contentsOf: file, encoding: .utf8)
         let cut = try #require(text.range(of: "\n  - key: keeper"))
         try String(text[..<cut.lowerBound]).appending("\n").write(to: file, atomically: true, encoding: .utf8)
-        let pruned = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
+        let pruned = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
         #expect(
             pruned.stdout.contains("! orphan keeper  (not in the manifests; protected, so never deleted)")
                 || pruned.stdout.contains("No changes."))
@@ -361,10 +369,11 @@ import Testing
             "ALIBABA_CLOUD_ACCESS_KEY_ID": EmulatorConfiguration.defaultAccessKeyId,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
         ]
-        #expect(try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env).status == 3)
+        #expect(
+            try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env).status == 3)
         #expect(try state(dir).assets["flaky"]?.status == .failed)
         available.withLock { $0 = true }
-        let retried = try CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
+        let retried = try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: env)
         #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
         #expect(retried.stdout.contains("+   retry flaky") || retried.stdout.contains("+ retry flaky"))
         let record = try #require(try state(dir).assets["flaky"])

@@ -155,7 +155,7 @@ import Testing
     }
 
     @Test(arguments: cases)
-    func malformedInputIsALocatedErrorNotACrash(_ c: Case) throws {
+    func malformedInputIsALocatedErrorNotACrash(_ c: Case) async throws {
         let dir = try Fixtures.temporaryDirectory("corpus")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(
@@ -176,7 +176,7 @@ import Testing
         }
         // Peak memory comes from /usr/bin/time; the process must end by itself well within the test's patience.
         let start = Date()
-        let result = try CommandRunner.runMeasured(arguments)
+        let result = try await CommandRunner.runMeasured(arguments)
         #expect(Date().timeIntervalSince(start) < 20, "\(c.name) took too long")
         #expect(result.status == 1, "\(c.name): exit \(result.status)\n\(result.stderr.prefix(500))")
         #expect(result.peakKiB < 600 * 1024, "\(c.name): \(result.peakKiB) KiB")
@@ -187,7 +187,7 @@ import Testing
                 of: #"[^\s:]+:(seq \d+|line \d+|[A-Za-z_][\w.\[\]"]*):"#, options: .regularExpression) != nil
         #expect(located, "\(c.name): \(result.stderr.prefix(500))")
         if c.target == .plan {
-            let applied = try CommandRunner.runMeasured(["apply", dir.appendingPathComponent("saved.plan").path])
+            let applied = try await CommandRunner.runMeasured(["apply", dir.appendingPathComponent("saved.plan").path])
             #expect(applied.status == 1, "\(c.name) (apply): exit \(applied.status)")
         }
     }

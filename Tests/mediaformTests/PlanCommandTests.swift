@@ -1,5 +1,6 @@
 import Foundation
 import MediaformCore
+import MediaformKit
 import MediaformTestSupport
 import Testing
 
@@ -27,28 +28,28 @@ import Testing
         return state
     }
 
-    @Test func planOfTheExampleListsTheCreates() throws {
+    @Test func planOfTheExampleListsTheCreates() async throws {
         // A copy: a quickstart run in the working tree leaves a state in examples/quickstart.
         let dir = try quickstart()
-        let result = try CommandRunner.run(["plan", "quickstart"], in: dir.deletingLastPathComponent())
+        let result = try await CommandRunner.run(["plan", "quickstart"], in: dir.deletingLastPathComponent())
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("+ create demo/intro"))
         #expect(result.stdout.hasSuffix("Plan: 3 to upload, 0 to update, 0 to replace, 0 to delete.\n"))
-        let detailed = try CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
+        let detailed = try await CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
         #expect(detailed.status == 2)
     }
 
-    @Test func changedTitleIsOneUpdateWithOldAndNew() throws {
+    @Test func changedTitleIsOneUpdateWithOldAndNew() async throws {
         let dir = try quickstart()
         _ = try writeReadyState(dir)
-        let unchanged = try CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
+        let unchanged = try await CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
         #expect(unchanged.status == 0)
         #expect(unchanged.stdout == "No changes.\n")
         let manifest = dir.appendingPathComponent("assets/demo.yaml")
         let text = try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(
             of: "title: Introduction", with: "title: Welcome")
         try text.write(to: manifest, atomically: true, encoding: .utf8)
-        let result = try CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
+        let result = try await CommandRunner.run(["plan", "--detailed-exitcode", dir.path])
         #expect(result.status == 2)
         #expect(
             result.stdout == """
@@ -60,62 +61,62 @@ import Testing
                 """)
     }
 
-    @Test func savedPlanShowsInEveryFormatAndIsPrivate() throws {
+    @Test func savedPlanShowsInEveryFormatAndIsPrivate() async throws {
         let dir = try quickstart()
         let planFile = dir.appendingPathComponent("plan.json").path
-        let result = try CommandRunner.run(["plan", dir.path, "--out", planFile])
+        let result = try await CommandRunner.run(["plan", dir.path, "--out", planFile])
         #expect(result.status == 0)
         #expect(result.stderr.contains("Saved the plan to"))
         let attributes = try FileManager.default.attributesOfItem(atPath: planFile)
         #expect(attributes[.posixPermissions] as? Int == 0o600)
-        let shown = try CommandRunner.run(["show", planFile])
+        let shown = try await CommandRunner.run(["show", planFile])
         #expect(shown.status == 0)
         #expect(shown.stdout == result.stdout)
-        let markdown = try CommandRunner.run(["show", "--format", "markdown", planFile])
+        let markdown = try await CommandRunner.run(["show", "--format", "markdown", planFile])
         #expect(markdown.stdout.hasPrefix("### mediaform plan"))
-        let json = try CommandRunner.run(["plan", "--format", "json", dir.path])
+        let json = try await CommandRunner.run(["plan", "--format", "json", dir.path])
         let value = try JSONParser.parse(json.stdout)
         #expect(value["format_version"]?.stringValue == "1.0")
         #expect(value["changes"]?.arrayValue?.count == 3)
     }
 
-    @Test func stateListShowAndRemove() throws {
+    @Test func stateListShowAndRemove() async throws {
         let dir = try quickstart()
         _ = try writeReadyState(dir)
-        let list = try CommandRunner.run(["state", "list", "--project", dir.path])
+        let list = try await CommandRunner.run(["state", "list", "--project", dir.path])
         #expect(list.stdout == "demo/interview\ndemo/intro\ndemo/podcast-01\n")
-        let show = try CommandRunner.run(["state", "show", "demo/intro", "-C", dir.path])
+        let show = try await CommandRunner.run(["state", "show", "demo/intro", "-C", dir.path])
         #expect(show.stdout.contains("\"mediaId\": \"media-0\""))
-        let typo = try CommandRunner.run(["state", "show", "demo/intr", "-C", dir.path])
+        let typo = try await CommandRunner.run(["state", "show", "demo/intr", "-C", dir.path])
         #expect(typo.status == 1)
         #expect(typo.stderr.contains("did you mean 'demo/intro'?"))
-        let unknown = try CommandRunner.run(["state", "rm", "demo/intro", "nope", "-C", dir.path])
+        let unknown = try await CommandRunner.run(["state", "rm", "demo/intro", "nope", "-C", dir.path])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("not in the state: 'nope'; nothing was changed"))
-        let rm = try CommandRunner.run(["state", "rm", "demo/intro", "-C", dir.path])
+        let rm = try await CommandRunner.run(["state", "rm", "demo/intro", "-C", dir.path])
         #expect(rm.status == 0, "\(rm.stderr)")
         #expect(rm.stderr.contains("serial 2"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("mediaform.state.json.backup").path))
-        let plan = try CommandRunner.run(["plan", dir.path])
+        let plan = try await CommandRunner.run(["plan", dir.path])
         #expect(plan.stdout.contains("+ create demo/intro"))
-        let showState = try CommandRunner.run(["show", "-C", dir.path])
+        let showState = try await CommandRunner.run(["show", "-C", dir.path])
         #expect(showState.stdout.hasPrefix("State: 2 assets, serial 2"))
     }
 
-    @Test func crashBetweenTemporaryWriteAndRenameLeavesTheOldState() throws {
+    @Test func crashBetweenTemporaryWriteAndRenameLeavesTheOldState() async throws {
         let dir = try quickstart()
         let before = try writeReadyState(dir)
         let path = dir.appendingPathComponent("mediaform.state.json").path
         let original = try String(contentsOfFile: path, encoding: .utf8)
-        let crashed = try CommandRunner.run(
+        let crashed = try await CommandRunner.run(
             ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_FAULT": "state-before-rename"])
         #expect(crashed.status != 0)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
         // The journal already holds the removal: the next reader sees it, and the next write completes it.
-        let list = try CommandRunner.run(["state", "list", "-C", dir.path])
+        let list = try await CommandRunner.run(["state", "list", "-C", dir.path])
         #expect(list.status == 0)
         #expect(!list.stdout.contains("demo/intro"))
-        let rm = try CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path])
+        let rm = try await CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path])
         #expect(rm.status == 0, "\(rm.stderr)")
         let after = try State.decode(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
         #expect(Set(after.assets.keys) == ["demo/podcast-01"])
@@ -124,41 +125,43 @@ import Testing
         #expect(leftovers.count <= 1)  // the crashed run's temporary file; never read
     }
 
-    @Test func corruptStateFailsWithItsLocationAndIsLeftAlone() throws {
+    @Test func corruptStateFailsWithItsLocationAndIsLeftAlone() async throws {
         let dir = try quickstart()
         let path = dir.appendingPathComponent("mediaform.state.json").path
         try "{\n  \"version\": 1,\n  \"lineage\": 7\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try CommandRunner.run(["plan", dir.path])
+        let result = try await CommandRunner.run(["plan", dir.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("mediaform.state.json:3:14: expected a string"))
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("\"lineage\": 7"))
     }
 
-    @Test func aSecondProcessWaitsOrFailsNamingTheHolderAndAKilledHolderFreesTheLock() throws {
+    @Test func aSecondProcessWaitsOrFailsNamingTheHolderAndAKilledHolderFreesTheLock() async throws {
         let dir = try quickstart()
         _ = try writeReadyState(dir)
         // A holds the lock for 3 s.
         let a = try CommandRunner.start(
             ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:3"])
-        #expect(CommandRunner.waitFor("paused at after-lock", in: a.stderr))
-        let refused = try CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path])
+        #expect(await CommandRunner.waitFor("paused at after-lock", in: a.stderr))
+        let refused = try await CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("the state is locked: held by state rm by"))
         #expect(refused.stderr.contains("(pid \(a.process.processIdentifier))"))
-        let waited = try CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path, "--lock-timeout", "20s"])
+        let waited = try await CommandRunner.run([
+            "state", "rm", "demo/interview", "-C", dir.path, "--lock-timeout", "20s",
+        ])
         #expect(waited.status == 0, "\(waited.stderr)")
-        a.process.waitUntilExit()
+        await CommandRunner.waitForExit(a.process)
         #expect(a.process.terminationStatus == 0)
 
         // B holds the lock and is killed: the kernel frees it, and the next run reports the stale holder.
         let b = try CommandRunner.start(
             ["state", "rm", "demo/podcast-01", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:30"])
-        #expect(CommandRunner.waitFor("paused at after-lock", in: b.stderr))
+        #expect(await CommandRunner.waitFor("paused at after-lock", in: b.stderr))
         kill(b.process.processIdentifier, SIGKILL)
-        b.process.waitUntilExit()
-        let next = try CommandRunner.run(["state", "list", "-C", dir.path])
+        await CommandRunner.waitForExit(b.process)
+        let next = try await CommandRunner.run(["state", "list", "-C", dir.path])
         #expect(next.status == 0)
-        let c = try CommandRunner.run(["state", "rm", "demo/podcast-01", "-C", dir.path])
+        let c = try await CommandRunner.run(["state", "rm", "demo/podcast-01", "-C", dir.path])
         #expect(c.status == 0, "\(c.stderr)")
         #expect(c.stderr.contains("took over a lock left by state rm by"))
         #expect(c.stderr.contains("no longer runs"))

@@ -36,31 +36,31 @@ import Testing
         ]
         let planFile = dir.appendingPathComponent("release.plan").path
         var outputs: [String] = []
-        func run(_ arguments: [String], env extra: [String: String] = [:]) throws {
-            let result = try CommandRunner.run(arguments, environment: env.merging(extra) { _, b in b })
+        func run(_ arguments: [String], env extra: [String: String] = [:]) async throws {
+            let result = try await CommandRunner.run(arguments, environment: env.merging(extra) { _, b in b })
             outputs.append(result.stdout + result.stderr)
         }
-        try run(["validate", dir.path])
-        try run(["plan", dir.path, "--out", planFile])
-        try run(["plan", dir.path, "--format", "json"])
-        try run(["plan", dir.path, "--format", "markdown"])
-        try run(["show", planFile])
+        try await run(["validate", dir.path])
+        try await run(["plan", dir.path, "--out", planFile])
+        try await run(["plan", dir.path, "--format", "json"])
+        try await run(["plan", dir.path, "--format", "markdown"])
+        try await run(["show", planFile])
         // A crash after the upload keeps the journal full, to inspect it.
-        try run(["apply", dir.path, "--auto-approve"], env: ["MEDIAFORM_FAULT": "apply-after-upload"])
+        try await run(["apply", dir.path, "--auto-approve"], env: ["MEDIAFORM_FAULT": "apply-after-upload"])
         let journal = try String(
             contentsOfFile: dir.appendingPathComponent(".mediaform/mediaform.state.json.journal").path, encoding: .utf8)
         #expect(!journal.isEmpty)
-        try run(["apply", dir.path, "--auto-approve", "--wait", "--format", "json"])
-        try run(["refresh", dir.path])
-        try run(["show", "-C", dir.path])
-        try run(["show", "-C", dir.path, "--format", "json"])
-        try run(["state", "list", "-l", "-C", dir.path])
-        try run(["state", "show", "lesson/1", "-C", dir.path])
-        try run(["apply", dir.path, "--auto-approve", "--signature-version", "v1"])
+        try await run(["apply", dir.path, "--auto-approve", "--wait", "--format", "json"])
+        try await run(["refresh", dir.path])
+        try await run(["show", "-C", dir.path])
+        try await run(["show", "-C", dir.path, "--format", "json"])
+        try await run(["state", "list", "-l", "-C", dir.path])
+        try await run(["state", "show", "lesson/1", "-C", dir.path])
+        try await run(["apply", dir.path, "--auto-approve", "--signature-version", "v1"])
         // Wrong secret: the error path must not echo the request either.
-        try run(
+        try await run(
             ["apply", dir.path, "--auto-approve"], env: ["ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong-" + Self.secret])
-        try run(["state", "rm", "lesson/2", "-C", dir.path])
+        try await run(["state", "rm", "lesson/2", "-C", dir.path])
         var files: [String: String] = ["journal (before resume)": journal]
         let fm = FileManager.default
         for path in [

@@ -4,15 +4,15 @@ import Testing
 
 /// `mediaform validate` run as a subprocess, as users and CI run it.
 @Suite struct ValidateCommandTests {
-    @Test func validExampleProjectPrintsNothingAndExitsZero() throws {
-        let result = try CommandRunner.run(["validate", "examples/course-library"], in: Fixtures.packageRoot)
+    @Test func validExampleProjectPrintsNothingAndExitsZero() async throws {
+        let result = try await CommandRunner.run(["validate", "examples/course-library"], in: Fixtures.packageRoot)
         #expect(result.status == 0)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.isEmpty)
     }
 
-    @Test func diagnosticsOutputMatchesGolden() throws {
-        let result = try CommandRunner.run(
+    @Test func diagnosticsOutputMatchesGolden() async throws {
+        let result = try await CommandRunner.run(
             ["validate", "Tests/Fixtures/golden/many-problems"], in: Fixtures.packageRoot)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
@@ -20,27 +20,27 @@ import Testing
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }
 
-    @Test func strictTurnsWarningsIntoFailure() throws {
+    @Test func strictTurnsWarningsIntoFailure() async throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try "version: 1\nregion: cn-shanghai\n".write(
             to: dir.appendingPathComponent("mediaform.yaml"), atomically: true, encoding: .utf8)
-        let lenient = try CommandRunner.run(["validate", dir.path])
+        let lenient = try await CommandRunner.run(["validate", dir.path])
         #expect(lenient.status == 0)
         #expect(lenient.stderr.contains("warning: no asset files found"))
-        let strict = try CommandRunner.run(["validate", "--strict", dir.path])
+        let strict = try await CommandRunner.run(["validate", "--strict", dir.path])
         #expect(strict.status == 1)
     }
 
-    @Test func helpExplainsExitCodes() throws {
-        let result = try CommandRunner.run(["--help"])
+    @Test func helpExplainsExitCodes() async throws {
+        let result = try await CommandRunner.run(["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Exit codes"))
         #expect(result.stdout.contains("validate"))
     }
 
-    @Test func colourOnlyWhenAskedAndNeverInPipes() throws {
-        let result = try CommandRunner.run(
+    @Test func colourOnlyWhenAskedAndNeverInPipes() async throws {
+        let result = try await CommandRunner.run(
             ["validate", "Tests/Fixtures/invalid/asset-missing-source"], in: Fixtures.packageRoot)
         #expect(!result.stderr.contains("\u{1B}["))
     }

@@ -59,16 +59,3 @@ public enum ManifestParser {
         return (assets, diagnostics + validator.diagnostics)
     }
 }
-
-/// Byte containers the parser accepts: `Data`, `[UInt8]`, and `String` (its UTF-8).
-public protocol ContiguousBytesProvider {
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R
-}
-
-extension Array: ContiguousBytesProvider where Element == UInt8 {
-    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withUnsafeBytes(body) }
-}
-
-extension String: ContiguousBytesProvider {
-    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { Array(utf8).withUnsafeBytes(body) }
-}

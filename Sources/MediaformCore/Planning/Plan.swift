@@ -62,14 +62,14 @@ public struct PlannedChange: Sendable, Equatable {
     /// The fields shown to reviewers: for a create every field that will be sent, otherwise those that change.
     public var fields: [FieldChange]
     /// The API operations this change performs, in order (`upload`, `update`, `delete`).
-    public var operations: [String]
+    public var operations: [RemoteOperation]
     /// The desired asset (nil for delete and orphan, and in a plan read back from a file).
     public var asset: Asset?
     /// The current record (nil for create, and in a plan read back from a file).
     public var record: AssetRecord?
 
     public init(
-        key: String, action: PlanAction, reason: String, fields: [FieldChange] = [], operations: [String] = [],
+        key: String, action: PlanAction, reason: String, fields: [FieldChange] = [], operations: [RemoteOperation] = [],
         asset: Asset? = nil, record: AssetRecord? = nil
     ) {
         self.key = key

@@ -45,7 +45,7 @@ public enum Planner {
             return PlannedChange(
                 key: asset.key, action: .create, reason: "not in the state",
                 fields: creationFields(asset, appId: appId),
-                operations: ["upload"], asset: asset)
+                operations: [.upload], asset: asset)
         }
         let uploadChanged = prints.upload != record.fingerprints.upload
         let mutableChanged = prints.mutable != record.fingerprints.mutable
@@ -54,7 +54,7 @@ public enum Planner {
             return PlannedChange(
                 key: asset.key, action: .retry, reason: cause,
                 fields: uploadChanged ? uploadFieldChanges(asset, record: record, appId: appId) : [],
-                operations: ["upload"], asset: asset, record: record)
+                operations: [.upload], asset: asset, record: record)
         }
         if uploadChanged {
             let fields = uploadFieldChanges(asset, record: record, appId: appId)
@@ -69,7 +69,7 @@ public enum Planner {
             return PlannedChange(
                 key: asset.key, action: .replace, reason: reason,
                 fields: fields + (mutableChanged ? mutableFieldChanges(asset, record: record) : []),
-                operations: deleteOld ? ["upload", "delete"] : ["upload"], asset: asset, record: record)
+                operations: deleteOld ? [.upload, .delete] : [.upload], asset: asset, record: record)
         }
         if mutableChanged {
             let fields = mutableFieldChanges(asset, record: record)
@@ -78,11 +78,11 @@ public enum Planner {
                 return PlannedChange(
                     key: asset.key, action: .update,
                     reason: "\(names.isEmpty ? "fields" : names.joined(separator: ", ")) changed",
-                    fields: fields, operations: ["update"], asset: asset, record: record)
+                    fields: fields, operations: [.update], asset: asset, record: record)
             }
             // Without a media ID there is nothing to update yet; the job's end will tell.
         }
-        if record.status == .submitted || record.status == .processing {
+        if record.status.isRunning {
             var reason = "upload \(record.status.rawValue)" + (record.jobId.map { " (job \($0))" } ?? "")
             if mutableChanged { reason += "; field changes wait until the media exists" }
             return PlannedChange(key: asset.key, action: .inProgress, reason: reason, asset: asset, record: record)
@@ -117,7 +117,7 @@ public enum Planner {
                 FieldChange(field: "source", before: .string(record.source), after: .null),
                 FieldChange(field: "mediaId", before: record.mediaId.map(JSONValue.string) ?? .null, after: .null),
             ],
-            operations: ["delete"], record: record)
+            operations: [.delete], record: record)
     }
 
     /// The fields a reviewer sees for a new upload: every value that will be sent.

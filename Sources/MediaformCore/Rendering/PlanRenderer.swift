@@ -79,7 +79,7 @@ public enum PlanRenderer {
         let changes = plan.changes.map { change -> JSONValue in
             .object([
                 "key": .string(change.key), "action": .string(change.action.rawValue),
-                "actions": .array(change.operations.map(JSONValue.string)), "reason": .string(change.reason),
+                "actions": .array(change.operations.map { .string($0.rawValue) }), "reason": .string(change.reason),
                 "fields": .array(
                     change.fields.map { .object(["field": .string($0.field), "before": $0.before, "after": $0.after]) }),
             ])
@@ -117,10 +117,17 @@ public enum PlanRenderer {
                         field: try ff.string("field"), before: ff.object["before"] ?? .null,
                         after: ff.object["after"] ?? .null))
             }
+            var operations: [RemoteOperation] = []
+            for name in try f.strings("actions") {
+                guard let operation = RemoteOperation(rawValue: name) else {
+                    throw f.fail("actions", "unknown operation '\(name)'")
+                }
+                operations.append(operation)
+            }
             changes.append(
                 PlannedChange(
                     key: try f.string("key"), action: action, reason: try f.string("reason"), fields: fields,
-                    operations: try f.strings("actions")))
+                    operations: operations))
         }
         return Plan(
             changes: changes, prune: try root.bool("prune", default: false), lineage: try state.string("lineage"),

@@ -2,12 +2,12 @@
 public struct Intent: Sendable, Equatable {
     /// Unique per call; also the marker sent in `UserData.Extend` so that the job can be recognised later.
     public var id: String
-    /// `upload`, `update` or `delete`.
-    public var operation: String
+    /// What the call does.
+    public var operation: RemoteOperation
     /// The asset keys the call covers.
     public var keys: [String]
 
-    public init(id: String, operation: String, keys: [String]) {
+    public init(id: String, operation: RemoteOperation, keys: [String]) {
         self.id = id
         self.operation = operation
         self.keys = keys
@@ -52,7 +52,7 @@ public struct JournalRecord: Sendable, Equatable {
         case .intent(let intent):
             o["type"] = .string("intent")
             o["id"] = .string(intent.id)
-            o["operation"] = .string(intent.operation)
+            o["operation"] = .string(intent.operation.rawValue)
             o["keys"] = .array(intent.keys.map(JSONValue.string))
         case .done(let id):
             o["type"] = .string("done")
@@ -110,8 +110,11 @@ public struct JournalRecord: Sendable, Equatable {
                     json: f.object["record"] ?? .null, path: "line \(lineNumber).record", file: file))
         case "remove": entry = .remove(key: try f.string("key"))
         case "intent":
-            entry = .intent(
-                Intent(id: try f.string("id"), operation: try f.string("operation"), keys: try f.strings("keys")))
+            let name = try f.string("operation")
+            guard let operation = RemoteOperation(rawValue: name) else {
+                throw f.fail("operation", "unknown operation '\(name)'")
+            }
+            entry = .intent(Intent(id: try f.string("id"), operation: operation, keys: try f.strings("keys")))
         case "done": entry = .done(intentId: try f.string("id"))
         default: throw f.fail("type", "unknown journal record type '\(type)'")
         }

@@ -31,13 +31,13 @@ public struct State: Sendable, Equatable {
 }
 
 extension State {
-    /// This state as the next snapshot records it: serial + 1, written by `generator`, and a new lineage on the first
-    /// write of a state.
-    public func nextSnapshot(generator: String) -> State {
+    /// This state as the next snapshot records it: serial + 1, written by `generator`, and `newLineage` on the first
+    /// write of a state (the caller mints it: Core has no source of randomness).
+    public func nextSnapshot(generator: String, newLineage: @autoclosure () -> String) -> State {
         var next = self
         next.serial += 1
         next.generator = generator
-        if next.lineage.isEmpty { next.lineage = UUID().uuidString.lowercased() }
+        if next.lineage.isEmpty { next.lineage = newLineage() }
         return next
     }
 }
@@ -52,6 +52,9 @@ public enum AssetStatus: String, Sendable, Equatable, CaseIterable {
     case ready
     /// The job ended in failure; the next apply retries it.
     case failed
+
+    /// Submitted or processing: a job that has not ended.
+    public var isRunning: Bool { self == .submitted || self == .processing }
 }
 
 /// The managed fields as last applied: what `UpdateMediaInfo` can change, kept so that a plan can show old → new.

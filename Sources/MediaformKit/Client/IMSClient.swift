@@ -80,7 +80,7 @@ public final class IMSClient: Sendable {
     ///   - timestamp: the request time, `yyyy-MM-ddTHH:mm:ssZ` (injected for tests).
     public init(
         configuration: ClientConfiguration, credentials: any CredentialProvider,
-        transport: any HTTPTransport = URLSessionTransport(),
+        transport: any HTTPTransport = HTTPClientTransport.shared,
         clock: any APIClock = SystemClock(), requestsPerSecond: Double = Project.Limits.defaultRequestsPerSecond,
         parallelism: Int = Project.Limits.defaultParallelism,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },

@@ -21,7 +21,7 @@ public struct UploadItem: Sendable, Equatable {
 
 /// An `UploadMediaByURL` call: up to 20 items sharing the request-level parameters.
 public struct UploadRequest: Sendable, Equatable {
-    public static let maximumItems = 20
+    public static let maximumItems = APILimits.uploadURLsPerCall
 
     public var items: [UploadItem]
     public var appId: String?

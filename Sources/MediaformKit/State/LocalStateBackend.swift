@@ -1,6 +1,5 @@
 import Foundation
 import MediaformCore
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -52,8 +51,8 @@ public final class LocalStateBackend: StateBackend {
 
     public var name: String { statePath }
 
-    public func read() throws(StateError) -> LoadedState {
-        try readWithJournal().loaded
+    public func read() async throws(StateError) -> LoadedState {
+        try await Blocking.run { () throws(StateError) in try self.readWithJournal().loaded }
     }
 
     /// The state with the journal folded in, and the journal as read (the lock needs its end).
@@ -99,43 +98,57 @@ public final class LocalStateBackend: StateBackend {
         }
     }
 
-    public func lock(operation: String, timeout: Double) throws(StateError) -> (
-        lock: any StateLock, loaded: LoadedState
-    ) {
-        try FileIO.makeDirectory(workDirectory)
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw .io(path: lockPath, operation: "open the lock", reason: String(cString: strerror(errno))) }
-        let start = Date()
+    public func lock(
+        operation: String, timeout: Double
+    ) async throws(StateError) -> (lock: any StateLock, loaded: LoadedState) {
+        let fd = try await Blocking.run { () throws(StateError) in
+            try FileIO.makeDirectory(self.workDirectory)
+            let fd = open(self.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                throw .io(path: self.lockPath, operation: "open the lock", reason: String(cString: strerror(errno)))
+            }
+            return fd
+        }
+        // flock with LOCK_NB never blocks; the wait between attempts is a task sleep, not a blocked thread.
+        let start = ContinuousClock.now
+        var pause = 0.01
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let waited = Date().timeIntervalSince(start)
+            let waited = (ContinuousClock.now - start).seconds
             if waited >= timeout {
                 let holder = readLockInfo()
                 close(fd)
                 throw .locked(holder, waited: waited)
             }
-            usleep(UInt32(min(0.2, max(0.01, timeout - waited)) * 1_000_000))
+            try? await Task.sleep(for: .milliseconds(Int64(min(pause, max(0.01, timeout - waited)) * 1000)))
+            pause = min(pause * 2, 0.2)
         }
         // We hold the lock. A holder record still present means the previous holder died without releasing.
-        var warnings: [String] = []
-        if let stale = readLockInfo() {
-            let fate =
-                stale.host == FileIO.hostName() && !FileIO.processIsAlive(stale.pid)
-                ? "no longer runs" : "did not release it"
-            warnings.append("took over a lock left by \(stale.summary); that process \(fate)")
-        }
+        let warnings: [String] =
+            readLockInfo().map { stale -> [String] in
+                let fate =
+                    stale.host == FileIO.hostName() && !FileIO.processIsAlive(stale.pid)
+                    ? "no longer runs" : "did not release it"
+                return ["took over a lock left by \(stale.summary); that process \(fate)"]
+            } ?? []
         let info = LockInfo.forThisProcess(operation: operation, created: clock())
         let record = Self.lockRecord(info)
         do throws(StateError) {
-            guard ftruncate(fd, 0) == 0 else {
-                throw .io(path: lockPath, operation: "write the lock", reason: String(cString: strerror(errno)))
+            try await Blocking.run { () throws(StateError) in
+                guard ftruncate(fd, 0) == 0 else {
+                    throw .io(
+                        path: self.lockPath, operation: "write the lock", reason: String(cString: strerror(errno)))
+                }
+                _ = lseek(fd, 0, SEEK_SET)
+                try FileIO.writeAll(fd, Array(record.utf8), path: self.lockPath)
+                try FileIO.sync(fd, path: self.lockPath)
             }
-            _ = lseek(fd, 0, SEEK_SET)
-            try FileIO.writeAll(fd, Array(record.utf8), path: lockPath)
-            try FileIO.sync(fd, path: lockPath)
-            FaultInjection.pause("after-lock")
-            let (loaded, journal) = try readWithJournal()
-            let lock = try LocalStateLock(
-                backend: self, fd: fd, info: info, warnings: warnings, loaded: loaded, journal: journal)
+            await FaultInjection.pause("after-lock")
+            let (lock, loaded) = try await Blocking.run { () throws(StateError) in
+                let (loaded, journal) = try self.readWithJournal()
+                let lock = try LocalStateLock(
+                    backend: self, fd: fd, info: info, warnings: warnings, loaded: loaded, journal: journal)
+                return (lock, loaded)
+            }
             return (lock, loaded)
         } catch {
             _ = flock(fd, LOCK_UN)
@@ -166,7 +179,11 @@ public final class LocalStateBackend: StateBackend {
             created: value["created"]?.stringValue ?? "?", ciRun: value["ciRun"]?.stringValue)
     }
 
-    public func forceUnlock(id: String) throws(StateError) -> LockInfo {
+    public func forceUnlock(id: String) async throws(StateError) -> LockInfo {
+        try await Blocking.run { () throws(StateError) in try self.breakLock(id: id) }
+    }
+
+    private func breakLock(id: String) throws(StateError) -> LockInfo {
         guard let current = readLockInfo() else { throw .lockMismatch(given: id, current: nil) }
         guard current.id == id else { throw .lockMismatch(given: id, current: current) }
         let fd = open(lockPath, O_RDWR | O_CLOEXEC)
@@ -184,130 +201,5 @@ public final class LocalStateBackend: StateBackend {
         // Held from another host (a shared file system): remove the file so that the next apply starts afresh.
         unlink(lockPath)
         return current
-    }
-}
-
-/// A held local lock: journal appends and snapshot writes happen through it.
-final class LocalStateLock: StateLock {
-    let backend: LocalStateBackend
-    let info: LockInfo
-    let warnings: [String]
-    private let state: Mutex<(fd: Int32, journal: Int32, nextSequence: Int, released: Bool)>
-
-    init(
-        backend: LocalStateBackend, fd: Int32, info: LockInfo, warnings: [String], loaded: LoadedState,
-        journal: JournalContents
-    ) throws(StateError) {
-        self.backend = backend
-        self.info = info
-        self.warnings = warnings
-        // Find the next sequence number, and cut a torn last line so that new records start on a line of their own.
-        let last = max(loaded.state.journalSequence, journal.records.last?.sequence ?? 0)
-        if journal.tornLine != nil {
-            let text = journal.records.map { $0.line + "\n" }.joined()
-            try FileIO.writeAtomically(backend.journalPath, Array(text.utf8))
-        }
-        let jfd = open(backend.journalPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        if jfd < 0 { throw .io(path: backend.journalPath, operation: "open", reason: String(cString: strerror(errno))) }
-        self.state = Mutex((fd, jfd, last + 1, false))
-    }
-
-    deinit { release() }
-
-    func append(_ entries: [JournalEntry]) throws(StateError) {
-        guard !entries.isEmpty else { return }
-        let now = backend.clock()
-        let result: StateError? = state.withLock { s in
-            var text = ""
-            for entry in entries {
-                text += JournalRecord(sequence: s.nextSequence, time: now, entry: entry).line + "\n"
-                s.nextSequence += 1
-            }
-            do throws(StateError) {
-                try FileIO.writeAll(s.journal, Array(text.utf8), path: backend.journalPath)
-                try FileIO.sync(s.journal, path: backend.journalPath)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let result { throw result }
-    }
-
-    @discardableResult
-    func writeSnapshot(_ newState: State, unresolved: [Intent]) throws(StateError) -> State {
-        try write(newState.nextSnapshot(generator: backend.generator), unresolved: unresolved)
-    }
-
-    func writeCopy(_ state: State, unresolved: [Intent]) throws(StateError) {
-        try write(state, unresolved: unresolved)
-    }
-
-    /// Replaces the snapshot with `written` and trims the journal to `unresolved`.
-    @discardableResult
-    private func write(_ newState: State, unresolved: [Intent]) throws(StateError) -> State {
-        var written = newState
-        let result: Result<State, StateError> = state.withLock { s in
-            do throws(StateError) {
-                written.journalSequence = JournalRecord.snapshotSequence(
-                    written.journalSequence, nextSequence: s.nextSequence, keeping: unresolved.count)
-                s.nextSequence = written.journalSequence + 1
-                // Keep the previous version as the backup, then replace the state.
-                if let previous = try FileIO.read(backend.statePath) {
-                    try FileIO.writeAtomically(backend.backupPath, previous)
-                }
-                try FileIO.writeAtomically(backend.statePath, Array(written.fileText.utf8)) {
-                    FaultInjection.hit("state-before-rename")
-                }
-                // Trim the journal to the intents still open; they keep their sequence numbers.
-                let keep = JournalRecord.retaining(unresolved, through: written.journalSequence, time: backend.clock())
-                    .map { $0.line + "\n" }.joined()
-                FaultInjection.hit("state-before-journal-trim")
-                try FileIO.writeAtomically(backend.journalPath, Array(keep.utf8))
-                close(s.journal)
-                s.journal = open(backend.journalPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-                return .success(written)
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
-    }
-
-    func release() {
-        state.withLock { s in
-            guard !s.released else { return }
-            s.released = true
-            close(s.journal)
-            // Clear the holder record first, so that a record left behind always means a holder that died.
-            _ = ftruncate(s.fd, 0)
-            _ = flock(s.fd, LOCK_UN)
-            close(s.fd)
-        }
-    }
-}
-
-/// ISO 8601 timestamps in UTC, second precision (`2026-11-25T10:41:00Z`).
-public enum Timestamps {
-    public static let now: @Sendable () -> String = { Date().formatted(.iso8601) }
-}
-
-/// Test-only crash points: `MEDIAFORM_FAULT=<point>` kills the process with SIGKILL when it reaches `<point>`,
-/// so that tests can prove what a crash at that moment leaves behind. Unset in normal use.
-/// `MEDIAFORM_PAUSE=<point>:<seconds>` sleeps at `<point>` (to hold a lock while another process tries it).
-public enum FaultInjection {
-    static let point = ProcessInfo.processInfo.environment["MEDIAFORM_FAULT"]
-    static let pausePoint = ProcessInfo.processInfo.environment["MEDIAFORM_PAUSE"]
-
-    public static func hit(_ name: String) {
-        if point == name { kill(getpid(), SIGKILL) }
-    }
-
-    public static func pause(_ name: String) {
-        guard let pausePoint, pausePoint.hasPrefix(name + ":"),
-            let seconds = Double(pausePoint.dropFirst(name.count + 1))
-        else { return }
-        FileHandle.standardError.write(Data("paused at \(name) for \(seconds) s (MEDIAFORM_PAUSE)\n".utf8))
-        usleep(UInt32(seconds * 1_000_000))
     }
 }

@@ -6,60 +6,8 @@ import NIOPosix
 import NIOSSL
 import PostgresNIO
 
-/// Where a `postgres` state lives, resolved from the project file and the environment.
-public struct PostgresStateSettings: Sendable {
-    public var url: PostgresURL
-    /// The state's name in the database (`state.name`).
-    public var name: String
-    /// The database schema holding mediaform's tables (`state.schema`, default `mediaform`).
-    public var schema: String
-
-    public init(url: PostgresURL, name: String, schema: String = Project.StateSettings.defaultSchema) {
-        self.url = url
-        self.name = name
-        self.schema = schema
-    }
-
-    /// The environment variable that carries the URL (with its password) in CI.
-    public static let urlVariable = "MEDIAFORM_PG_URL"
-
-    /// Resolves the connection: `MEDIAFORM_PG_URL` wins over `state.url` (so CI injects a secret URL into a committed
-    /// project file); a URL without a password takes `PGPASSWORD`, without a user `PGUSER`, then the login name.
-    public static func resolve(_ settings: Project.StateSettings, environment: [String: String]) throws(StateError)
-        -> PostgresStateSettings
-    {
-        let text: String
-        let origin: String
-        if let fromEnvironment = environment[urlVariable], !fromEnvironment.isEmpty {
-            (text, origin) = (fromEnvironment, urlVariable)
-        } else if let fromFile = settings.url {
-            (text, origin) = (fromFile, "state.url in \(Project.fileName)")
-        } else {
-            throw .backend(
-                "the postgres backend needs a database URL: set \(urlVariable) (for example postgres://user:password@host:5432/database) or state.url in \(Project.fileName)"
-            )
-        }
-        var url: PostgresURL
-        switch PostgresURL.parse(text) {
-        case .success(let parsed): url = parsed
-        case .failure(let problem): throw .backend("\(origin): \(problem.message)")
-        }
-        if url.password == nil, let password = environment["PGPASSWORD"], !password.isEmpty { url.password = password }
-        if url.user == nil { url.user = environment["PGUSER"].flatMap { $0.isEmpty ? nil : $0 } ?? FileIO.userName() }
-        if url.database == nil, let database = environment["PGDATABASE"], !database.isEmpty { url.database = database }
-        guard let name = settings.name else {
-            throw .backend("state.name is required with the postgres backend")
-        }
-        return PostgresStateSettings(url: url, name: name, schema: settings.schema)
-    }
-
-    /// `state 'course-library' in postgres://ci@db:5432/media`: no password.
-    public var displayName: String { "state '\(name)' in \(url.redacted)" }
-}
-
-/// One connection to PostgreSQL used synchronously: the state protocols are synchronous (the local backend's
-/// fsyncs block too), so each query blocks the calling thread on NIO's event loop, never on a Swift concurrency
-/// thread's continuation, which cannot deadlock the two-thread cooperative pool.
+/// One connection to PostgreSQL. Every call is awaited (never `.wait()`ed), so no thread is blocked while the
+/// server answers; statements of one session run in the order they are awaited.
 final class PostgresSession: Sendable {
     let connection: PostgresConnection
     let settings: PostgresStateSettings
@@ -72,7 +20,7 @@ final class PostgresSession: Sendable {
     }
 
     /// Opens a connection; errors name the server (redacted), never the password.
-    static func connect(_ settings: PostgresStateSettings) throws(StateError) -> PostgresSession {
+    static func connect(_ settings: PostgresStateSettings) async throws(StateError) -> PostgresSession {
         let url = settings.url
         let tls: PostgresConnection.Configuration.TLS
         do {
@@ -97,9 +45,8 @@ final class PostgresSession: Sendable {
         configuration.options.connectTimeout = .milliseconds(Int64((url.connectTimeout ?? 10) * 1000))
         configuration.options.additionalStartupParameters = [("application_name", "mediaform")]
         do {
-            let connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger
-            ).wait()
+            let connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger)
             return PostgresSession(connection: connection, settings: settings)
         } catch {
             throw describe(error, doing: "connect to \(url.redacted)", settings: settings)
@@ -143,14 +90,35 @@ final class PostgresSession: Sendable {
 
     /// Runs one statement and returns its rows.
     @discardableResult
-    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String) throws(StateError)
+    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String) async throws(StateError)
         -> [PostgresRow]
     {
         do {
             guard !connection.isClosed else { throw SessionEnded.closed }
-            return try wait(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger)).rows
+            return try await wait(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger))
+                .rows
         } catch {
             throw Self.describe(error, doing: doing, settings: settings)
+        }
+    }
+
+    /// The first column of the first row of a one-value query, as a boolean (nil when there is no row or NULL).
+    func bool(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String) async throws(StateError)
+        -> Bool?
+    {
+        try await query(sql, binds, doing: doing).first.flatMap { row in
+            var cells = row.makeIterator()
+            return cells.next()?.bool
+        }
+    }
+
+    /// The first column of the first row of a one-value query, as an integer (nil when there is no row or NULL).
+    func int(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String) async throws(StateError)
+        -> Int64?
+    {
+        try await query(sql, binds, doing: doing).first.flatMap { row in
+            var cells = row.makeIterator()
+            return cells.next()?.int
         }
     }
 
@@ -159,10 +127,11 @@ final class PostgresSession: Sendable {
     func forEachRow(
         _ sql: String, _ binds: PostgresBindings = PostgresBindings(), doing: String,
         _ onRow: @escaping @Sendable (PostgresRow) throws -> Void
-    ) throws(StateError) {
+    ) async throws(StateError) {
         do {
             guard !connection.isClosed else { throw SessionEnded.closed }
-            _ = try wait(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger, onRow))
+            _ = try await wait(
+                connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger, onRow))
         } catch {
             throw Self.describe(error, doing: doing, settings: settings)
         }
@@ -192,7 +161,7 @@ final class PostgresSession: Sendable {
 
     /// Waits for `future`, failing when the connection closes (the driver may otherwise wait for an answer that
     /// cannot come) or the statement timeout passes.
-    private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+    private func wait<T: Sendable>(_ future: EventLoopFuture<T>) async throws -> T {
         let loop = future.eventLoop
         let promise = loop.makePromise(of: T.self)
         future.cascade(to: promise)
@@ -204,61 +173,34 @@ final class PostgresSession: Sendable {
             let _: EventLoopFuture<Void> = connection.close()
         }
         defer { timer.cancel() }
-        return try promise.futureResult.wait()
+        return try await promise.futureResult.get()
     }
 
     /// Runs `body` in a transaction; rolls back when it throws.
-    func transaction<R>(_ begin: String = "BEGIN", _ body: () throws(StateError) -> R) throws(StateError) -> R {
-        try query(begin, doing: "start a transaction")
+    func transaction<R>(
+        _ begin: String = "BEGIN", _ body: () async throws(StateError) -> R
+    ) async throws(StateError) -> R {
+        try await query(begin, doing: "start a transaction")
         do {
-            let result = try body()
-            try query("COMMIT", doing: "commit")
+            let result = try await body()
+            try await query("COMMIT", doing: "commit")
             return result
         } catch {
-            _ = try? query("ROLLBACK", doing: "roll back")
+            _ = try? await query("ROLLBACK", doing: "roll back")
             throw error
         }
     }
 
-    func close() {
+    /// Closes the connection (the server then releases a session-level advisory lock it held).
+    func close() async {
         guard !connection.isClosed else { return }
         let closing: EventLoopFuture<Void> = connection.close()
-        _ = try? wait(closing)
-    }
-}
-
-/// Bind lists built in order: `binds.add(x)` returns the `$n` placeholder.
-extension PostgresBindings {
-    init(_ values: any PostgresNonThrowingEncodable...) {
-        self.init(capacity: values.count)
-        for value in values { append(value) }
+        _ = try? await wait(closing)
     }
 
-    /// Every type mediaform binds (String, Int64, Int32, arrays of them) encodes without throwing.
-    mutating func append(_ value: any PostgresNonThrowingEncodable) {
-        append(value, context: .default)
-    }
-}
-
-extension PostgresCell {
-    /// A text column's value, nil for NULL.
-    var text: String? {
-        guard var bytes else { return nil }
-        return bytes.readString(length: bytes.readableBytes)
-    }
-
-    var int: Int64? {
-        guard var bytes else { return nil }
-        switch dataType {
-        case .int8: return bytes.readInteger(as: Int64.self)
-        case .int4: return bytes.readInteger(as: Int32.self).map(Int64.init)
-        case .int2: return bytes.readInteger(as: Int16.self).map(Int64.init)
-        default: return nil
-        }
-    }
-
-    var bool: Bool? {
-        guard var bytes else { return nil }
-        return bytes.readInteger(as: UInt8.self).map { $0 != 0 }
+    /// Closes the connection without waiting (from a deinitialiser).
+    func closeSoon() {
+        guard !connection.isClosed else { return }
+        let _: EventLoopFuture<Void> = connection.close()
     }
 }

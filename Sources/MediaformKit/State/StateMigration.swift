@@ -17,48 +17,50 @@ public enum StateMigration {
     }
 
     /// Copies `source` into `destination`, which must hold no state (or exactly this one).
+    /// - Parameter newLineage: the lineage of a state that had none yet (only a journal).
     /// - Throws: `StateError.backend` when the destination holds another state or the copy does not read back equal.
-    public static func copy(from source: any StateBackend, to destination: any StateBackend, lockTimeout: Double)
-        throws(StateError) -> Report
-    {
-        let (sourceLock, loaded) = try source.lock(operation: "state migrate", timeout: lockTimeout)
-        defer { sourceLock.release() }
-        guard loaded.exists, !loaded.state.lineage.isEmpty || !loaded.state.assets.isEmpty else {
-            throw .backend("\(source.name) holds no state yet: nothing to migrate")
-        }
-        var state = loaded.state
-        if state.lineage.isEmpty {
-            // An interrupted first apply left only a journal: the copy becomes the first snapshot.
-            state.lineage = UUID().uuidString.lowercased()
-        }
-        let (destinationLock, existing) = try destination.lock(operation: "state migrate", timeout: lockTimeout)
-        defer { destinationLock.release() }
-        var warnings = sourceLock.warnings + loaded.warnings + destinationLock.warnings + existing.warnings
-        let digest = Digest.sha256Hex(state.fileText)
-        if existing.exists {
-            if same(existing.state, state) && existing.unresolved == loaded.unresolved {
-                return Report(
-                    assets: state.assets.count, unresolved: loaded.unresolved.count, lineage: state.lineage,
-                    serial: state.serial,
-                    alreadyCopied: true, digest: digest, warnings: warnings)
+    public static func copy(
+        from source: any StateBackend, to destination: any StateBackend, lockTimeout: Double,
+        newLineage: @Sendable () -> String = StateLineage.make
+    ) async throws -> Report {
+        try await source.withLock(operation: "state migrate", timeout: lockTimeout) { sourceLock, loaded in
+            guard loaded.exists, !loaded.state.lineage.isEmpty || !loaded.state.assets.isEmpty else {
+                throw StateError.backend("\(source.name) holds no state yet: nothing to migrate")
             }
-            throw .backend(
-                "\(destination.name) already holds a state (lineage \(existing.state.lineage), serial \(existing.state.serial), \(existing.state.assets.count) assets); refusing to overwrite it. Remove it first if it is really not needed"
-            )
+            var state = loaded.state
+            if state.lineage.isEmpty {
+                // An interrupted first apply left only a journal: the copy becomes the first snapshot.
+                state.lineage = newLineage()
+            }
+            let copy = state
+            return try await destination.withLock(operation: "state migrate", timeout: lockTimeout) {
+                destinationLock, existing in
+                var warnings = sourceLock.warnings + loaded.warnings + destinationLock.warnings + existing.warnings
+                let digest = Digest.sha256Hex(copy.fileText)
+                var report = Report(
+                    assets: copy.assets.count, unresolved: loaded.unresolved.count, lineage: copy.lineage,
+                    serial: copy.serial, alreadyCopied: true, digest: digest, warnings: warnings)
+                if existing.exists {
+                    if same(existing.state, copy) && existing.unresolved == loaded.unresolved { return report }
+                    throw StateError.backend(
+                        "\(destination.name) already holds a state (lineage \(existing.state.lineage), serial "
+                            + "\(existing.state.serial), \(existing.state.assets.count) assets); refusing to overwrite it. "
+                            + "Remove it first if it is really not needed")
+                }
+                try await destinationLock.writeCopy(copy, unresolved: loaded.unresolved)
+                // Read back through a fresh read, as the next command would.
+                let copied = try await destination.read()
+                guard same(copied.state, copy), copied.unresolved == loaded.unresolved else {
+                    throw StateError.backend(
+                        "the copy in \(destination.name) does not read back equal to \(source.name); the source is "
+                            + "unchanged, the destination should be removed")
+                }
+                warnings += copied.warnings
+                report.alreadyCopied = false
+                report.warnings = warnings
+                return report
+            }
         }
-        try destinationLock.writeCopy(state, unresolved: loaded.unresolved)
-        // Read back through a fresh read, as the next command would.
-        let copied = try destination.read()
-        guard same(copied.state, state), copied.unresolved == loaded.unresolved else {
-            throw .backend(
-                "the copy in \(destination.name) does not read back equal to \(source.name); the source is unchanged, the destination should be removed"
-            )
-        }
-        warnings += copied.warnings
-        return Report(
-            assets: state.assets.count, unresolved: loaded.unresolved.count, lineage: state.lineage,
-            serial: state.serial,
-            alreadyCopied: false, digest: digest, warnings: warnings)
     }
 
     /// Equal in everything a plan or apply reads; the journal position is each backend's own bookkeeping.

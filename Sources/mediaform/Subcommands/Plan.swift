@@ -4,7 +4,7 @@ import MediaformKit
 
 extension MediaformCommand {
     /// `mediaform plan [DIR]`: what apply would do, from the manifests and the state alone.
-    struct Plan: ParsableCommand {
+    struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show what apply would change, without contacting the API.",
             discussion: """
@@ -38,8 +38,8 @@ extension MediaformCommand {
 
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let (workspace, loaded) = try Workspace.openWithState(
+        func run() async throws {
+            let (workspace, loaded) = try await Workspace.openWithState(
                 directory: directory, computeDigest: out != nil, color: output.useColor(onStandardError: true))
             let plan = Planner.plan(
                 project: workspace.project.project, assets: workspace.project.assets, state: loaded.state,
@@ -55,7 +55,7 @@ extension MediaformCommand {
                     plan: plan, digest: workspace.project.digest, created: Timestamps.now(),
                     generator: PlanOutput.generator,
                     directory: directory)
-                try Workspace.writePrivateFile(out, saved.fileText)
+                try await Workspace.writePrivateFile(out, saved.fileText)
                 Console.note("Saved the plan to \(out); apply it with: mediaform apply \(out)")
             }
             if detailedExitcode && plan.hasChanges { throw ExitCode(2) }

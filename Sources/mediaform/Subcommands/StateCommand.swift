@@ -5,14 +5,14 @@ import MediaformKit
 
 extension MediaformCommand {
     /// `mediaform state list | show KEY | rm KEY…`.
-    struct StateCommand: ParsableCommand {
+    struct StateCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "state",
             abstract: "Inspect or edit the state.",
             subcommands: [List.self, ShowKey.self, Remove.self, Migrate.self]
         )
 
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "list", abstract: "List the asset keys in the state, one per line.")
 
@@ -21,8 +21,8 @@ extension MediaformCommand {
 
             @OptionGroup var project: ProjectOption
 
-            func run() throws {
-                let state = try StateCommand.read(project.project)
+            func run() async throws {
+                let state = try await StateCommand.read(project.project)
                 var out = ""
                 for key in state.assets.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                     if long, let r = state.assets[key] {
@@ -35,7 +35,7 @@ extension MediaformCommand {
             }
         }
 
-        struct ShowKey: ParsableCommand {
+        struct ShowKey: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "show", abstract: "Show one asset's record as JSON.")
 
@@ -44,8 +44,8 @@ extension MediaformCommand {
 
             @OptionGroup var project: ProjectOption
 
-            func run() throws {
-                let state = try StateCommand.read(project.project)
+            func run() async throws {
+                let state = try await StateCommand.read(project.project)
                 guard let record = state.assets[key] else {
                     var message = "no asset '\(key)' in the state"
                     if let s = Spelling.suggestion(for: key, among: Array(state.assets.keys)) {
@@ -58,7 +58,7 @@ extension MediaformCommand {
             }
         }
 
-        struct Remove: ParsableCommand {
+        struct Remove: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "rm",
                 abstract: "Forget assets without deleting anything remotely.",
@@ -79,28 +79,23 @@ extension MediaformCommand {
                 if keys.isEmpty { throw ValidationError("name at least one asset key") }
             }
 
-            func run() throws {
+            func run() async throws {
                 let backend = try StateCommand.backend(project.project)
-                let (lock, loaded) = try backend.lock(operation: "state rm", timeout: lockOptions.seconds)
-                defer { lock.release() }
-                for warning in lock.warnings + loaded.warnings { Console.warning(warning) }
-                let missing = keys.filter { loaded.state.assets[$0] == nil }
-                guard missing.isEmpty else {
-                    Console.error(
-                        "not in the state: \(missing.map { "'\($0)'" }.joined(separator: ", ")); nothing was changed")
+                do {
+                    let written = try await StateEdit.forget(keys, in: backend, lockTimeout: lockOptions.seconds) {
+                        for warning in $0 { Console.warning(warning) }
+                    }
+                    Console.note(
+                        "Forgot \(keys.count) asset\(keys.count == 1 ? "" : "s"); the state is now at serial "
+                            + "\(written.serial).")
+                } catch let failure as StateEdit.Failure {
+                    Console.error(failure.description)
                     throw ExitCode.failure
                 }
-                var state = loaded.state
-                try lock.append(keys.map { .remove(key: $0) })
-                for key in keys { state.assets[key] = nil }
-                let written = try lock.writeSnapshot(state, unresolved: loaded.unresolved)
-                Console.note(
-                    "Forgot \(keys.count) asset\(keys.count == 1 ? "" : "s"); the state is now at serial \(written.serial)."
-                )
             }
         }
 
-        struct Migrate: ParsableCommand {
+        struct Migrate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "migrate",
                 abstract:
@@ -162,7 +157,7 @@ extension MediaformCommand {
                 }
             }
 
-            func run() throws {
+            func run() async throws {
                 let source = try StateCommand.backend(project.project)
                 let settings: Project.StateSettings
                 var environment = ProcessInfo.processInfo.environment
@@ -180,7 +175,8 @@ extension MediaformCommand {
                     Console.error("the state already lives in \(source.name)")
                     throw ExitCode.failure
                 }
-                let report = try StateMigration.copy(from: source, to: destination, lockTimeout: lockOptions.seconds)
+                let report = try await StateMigration.copy(
+                    from: source, to: destination, lockTimeout: lockOptions.seconds)
                 for warning in report.warnings { Console.warning(warning) }
                 if report.alreadyCopied {
                     Console.note(
@@ -216,15 +212,15 @@ extension MediaformCommand {
             return backend
         }
 
-        static func read(_ directory: String) throws -> State {
-            let loaded = try backend(directory).read()
+        static func read(_ directory: String) async throws -> State {
+            let loaded = try await backend(directory).read()
             for warning in loaded.warnings { Console.warning(warning) }
             return loaded.state
         }
     }
 
     /// `mediaform force-unlock ID`.
-    struct ForceUnlock: ParsableCommand {
+    struct ForceUnlock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "force-unlock",
             abstract: "Remove a state lock left behind by a run that cannot release it.",
@@ -248,9 +244,9 @@ extension MediaformCommand {
 
         @OptionGroup var project: ProjectOption
 
-        func run() throws {
+        func run() async throws {
             let backend = try StateCommand.backend(project.project)
-            let info = try backend.forceUnlock(id: id)
+            let info = try await backend.forceUnlock(id: id)
             Console.note("Removed the lock \(info.id) (\(info.summary)).")
         }
     }

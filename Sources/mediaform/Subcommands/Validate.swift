@@ -1,5 +1,6 @@
 import ArgumentParser
 import MediaformCore
+import MediaformKit
 
 extension MediaformCommand {
     /// `mediaform validate [DIR]`: every problem in the project, in one run.

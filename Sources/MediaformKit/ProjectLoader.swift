@@ -1,39 +1,18 @@
 import Foundation
+import MediaformCore
 import Synchronization
 
-extension Data: ContiguousBytesProvider {
-    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withUnsafeBytes(body) }
-}
-
-/// A project read from disk: the project file, every asset with defaults applied, and every problem found.
-public struct LoadedProject: Sendable {
-    /// The directory as given (diagnostic paths start with it).
-    public var directory: String
-    public var project: Project
-    /// Effective assets, ordered by file path, then by position in the file.
-    public var assets: [Asset]
-    /// Manifest files matched by the globs, relative to `directory`, sorted.
-    public var manifestFiles: [String]
-    /// SHA-256 over the project file and every manifest file (path and bytes): changes whenever any input changes.
-    /// Empty unless the load was asked for it (`computeDigest`): only saved plans need it.
-    public var digest: String
-    public var diagnostics: [Diagnostic]
-
-    public var hasErrors: Bool { diagnostics.hasErrors }
-}
-
-/// Reads a project directory: `mediaform.yaml`, then the asset files its globs match, parsed in parallel.
+/// Reads a project directory: `mediaform.yaml`, then the asset files its globs match, parsed in parallel by Core's
+/// `ManifestParser` (bytes in, assets and diagnostics out).
 ///
-/// Reads files only; never writes. Every problem becomes a diagnostic; only an unreadable project file stops the
+/// This is the disk half of loading (Core does no I/O). Reads files only; never writes. Every problem becomes a diagnostic; only an unreadable project file stops the
 /// load early.
 public enum ProjectLoader {
     /// Loads the project in `directory`.
     /// - Parameter computeDigest: also hash every input file into `digest` (for saved plans).
     public static func load(directory: String, computeDigest: Bool = false) -> LoadedProject {
         let projectPath = join(directory, Project.fileName)
-        var result = LoadedProject(
-            directory: directory, project: Project(region: ""), assets: [], manifestFiles: [], digest: "",
-            diagnostics: [])
+        var result = LoadedProject(directory: directory, project: Project(region: ""))
 
         let projectBytes: Data
         do {
@@ -93,7 +72,7 @@ public enum ProjectLoader {
         if computeDigest {
             result.digest = Digest.hex(Digest.hash(.sha256, digestInput + Array(files.joined(separator: "\n").utf8)))
         }
-        result.diagnostics += crossFileProblems(result.assets)
+        result.diagnostics += CrossFileChecks.problems(result.assets)
         result.diagnostics = result.diagnostics.sortedForOutput()
         return result
     }
@@ -119,50 +98,6 @@ public enum ProjectLoader {
         (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(
             bytes, file: path, defaults: defaults, defaultsFile: projectPath)
         return outcome
-    }
-
-    /// Duplicate keys and duplicate sources across all files.
-    ///
-    /// Two assets with one source would make the upload jobs indistinguishable when apply looks them up by URL
-    /// after a crash, so a source may appear once.
-    static func crossFileProblems(_ assets: [Asset]) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        var byKey: [String: SourceLocation] = [:]
-        var bySource: [String: (key: String, location: SourceLocation)] = [:]
-        byKey.reserveCapacity(assets.count)
-        bySource.reserveCapacity(assets.count)
-        for asset in assets {
-            if let first = byKey[asset.key] {
-                diagnostics.append(
-                    .error("duplicate asset key '\(asset.key)' (first declared at \(first))", at: asset.location))
-            } else {
-                byKey[asset.key] = asset.location
-            }
-            let source = normalizedSource(asset.source)
-            if let first = bySource[source] {
-                diagnostics.append(
-                    .error(
-                        "asset '\(asset.key)' has the same source as asset '\(first.key)' (declared at \(first.location)); each source may be uploaded once",
-                        at: asset.location))
-            } else {
-                bySource[source] = (asset.key, asset.location)
-            }
-        }
-        return diagnostics
-    }
-
-    /// The source for duplicate detection: redacted (signatures differ between signings), scheme and host lower-cased.
-    static func normalizedSource(_ source: String) -> String {
-        let redacted = URLRedaction.redact(source)
-        let u = redacted.utf8
-        guard let schemeLength = AssetValidator.httpSchemeLength(redacted) else { return redacted }
-        let rest = u.dropFirst(schemeLength)
-        let hostEnd =
-            rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
-            ?? rest.endIndex
-        let authority = u[..<hostEnd]
-        if authority.allSatisfy({ !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) { return redacted }
-        return String(decoding: authority, as: UTF8.self).lowercased() + String(decoding: u[hostEnd...], as: UTF8.self)
     }
 
     /// Regular files under `directory` whose relative paths match a glob; hidden files and folders are skipped.

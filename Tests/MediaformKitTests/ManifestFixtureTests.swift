@@ -1,5 +1,6 @@
 import Foundation
 import MediaformCore
+import MediaformKit
 import MediaformTestSupport
 import Testing
 

@@ -1,0 +1,169 @@
+import MediaformCore
+
+/// The whole `apply` sequence as one library call:
+/// lock → saved-plan staleness check → plan → approval → resolve interrupted calls → re-plan → apply →
+/// protection sync → tracking (with `wait`) → snapshot → unlock.
+///
+/// The command only parses options, builds the dependencies (workspace, connector, approval, stop flag, event
+/// sink), calls `run()`, renders the outcome and maps it to an exit code. Everything here is testable in process.
+public struct ApplyRun: Sendable {
+    /// How to run.
+    public struct Options: Sendable {
+        /// Plan deletes for removed assets (also `prune: true` in the project file, or a saved plan made with it).
+        public var prune: Bool
+        /// Track the jobs until they end (or `waitTimeout` seconds pass).
+        public var wait: Bool
+        public var waitTimeout: Double
+        /// Stop dispatching new calls after the first failed asset.
+        public var failFast: Bool
+        /// Calls in flight at once; nil takes the project's `limits.parallelism`.
+        public var parallelism: Int?
+        /// Seconds to wait for the state lock.
+        public var lockTimeout: Double
+        /// Seconds between polls while waiting.
+        public var pollInterval: Double
+
+        public init(
+            prune: Bool = false, wait: Bool = false, waitTimeout: Double = 1800, failFast: Bool = false,
+            parallelism: Int? = nil, lockTimeout: Double = 0, pollInterval: Double = 1
+        ) {
+            self.prune = prune
+            self.wait = wait
+            self.waitTimeout = waitTimeout
+            self.failFast = failFast
+            self.parallelism = parallelism
+            self.lockTimeout = lockTimeout
+            self.pollInterval = pollInterval
+        }
+    }
+
+    /// What happens along the way, for the command to show.
+    public enum Event: Sendable {
+        /// A note from the state layer (a lock taken over, a torn journal line).
+        case warning(String)
+        /// The plan that is about to be applied (before approval).
+        case planned(Plan)
+        /// Changes are about to be sent: `total` of them.
+        case applying(total: Int)
+        /// Every change was sent; the jobs are tracked now.
+        case waiting
+        /// Progress of the apply itself.
+        case progress(ApplyEvent)
+    }
+
+    /// How a run ended.
+    public enum Outcome: Sendable {
+        /// Nothing to do: the plan had no changes, no call was left open, and there was nothing to wait for.
+        case noChanges(Plan)
+        /// The approval was refused: nothing was sent.
+        case cancelled(Plan)
+        /// Changes were applied (some may have failed: see the report).
+        case applied(Applied)
+    }
+
+    /// What an applied run did.
+    public struct Applied: Sendable {
+        public var plan: Plan
+        public var report: ApplyReport
+        /// The state as written at the end.
+        public var state: State
+        public var statistics: ClientStatistics
+    }
+
+    public let workspace: Workspace
+    public let saved: (plan: SavedPlan, file: String)?
+    public let options: Options
+    public let connect: APIConnection.Connector
+    public let approve: @Sendable (Plan) async throws -> Bool
+    public let stop: StopFlag
+    public let events: @Sendable (Event) -> Void
+
+    /// - Parameters:
+    ///   - workspace: the opened project (without errors) and its state backend.
+    ///   - saved: a saved plan to apply instead of planning afresh; refused when stale. Needs the workspace opened
+    ///     with `computeDigest`.
+    ///   - connect: opens the API connection, once there is something to send.
+    ///   - approve: asked when there are changes and no saved plan; `false` cancels with nothing sent.
+    ///   - stop: set it (Ctrl-C) to stop dispatching new calls; calls in flight finish and are recorded.
+    ///   - events: warnings, the plan, progress.
+    public init(
+        workspace: Workspace, saved: (plan: SavedPlan, file: String)? = nil, options: Options = Options(),
+        connect: @escaping APIConnection.Connector, approve: @escaping @Sendable (Plan) async throws -> Bool,
+        stop: StopFlag = StopFlag(), events: @escaping @Sendable (Event) -> Void = { _ in }
+    ) {
+        self.workspace = workspace
+        self.saved = saved
+        self.options = options
+        self.connect = connect
+        self.approve = approve
+        self.stop = stop
+        self.events = events
+    }
+
+    /// Runs the sequence under the state lock.
+    /// - Throws: `StateError` (lock, journal, snapshot), `ApplyRunError.stalePlan`, the connector's errors.
+    ///   Per-asset API failures are not thrown: they are in the report.
+    public func run() async throws -> Outcome {
+        try await workspace.backend.withLock(operation: "apply", timeout: options.lockTimeout) { lock, loaded in
+            try await run(lock: lock, loaded: loaded)
+        }
+    }
+
+    private func run(lock: any StateLock, loaded: LoadedState) async throws -> Outcome {
+        for warning in lock.warnings + loaded.warnings { events(.warning(warning)) }
+        if let saved,
+            let reason = saved.plan.staleness(
+                lineage: loaded.state.lineage, serial: loaded.state.serial, digest: workspace.project.digest)
+        {
+            throw ApplyRunError.stalePlan(file: saved.file, reason: reason)
+        }
+        let project = workspace.project.project
+        let pruning = options.prune || project.prune || (saved?.plan.plan.prune ?? false)
+        var plan = Planner.plan(
+            project: project, assets: workspace.project.assets, state: loaded.state, prune: pruning)
+        let inProgress = plan.counts[.inProgress, default: 0]
+        if !plan.hasChanges && loaded.unresolved.isEmpty && !(options.wait && inProgress > 0) {
+            return .noChanges(plan)
+        }
+        events(.planned(plan))
+        if saved == nil && plan.hasChanges, !(try await approve(plan)) {
+            return .cancelled(plan)
+        }
+
+        let connection = try await connect(project)
+        let applier = Applier(
+            client: connection.client, lock: lock, loaded: loaded, project: project,
+            options: ApplyOptions(
+                failFast: options.failFast, pollInterval: options.pollInterval,
+                parallelism: options.parallelism ?? project.limits.parallelism),
+            stop: stop, emit: { [events] in events(.progress($0)) })
+        events(.applying(total: plan.changes.filter(\.action.isChange).count))
+        var report: ApplyReport
+        do {
+            let assetsByKey = Dictionary(
+                workspace.project.assets.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            try await applier.resolveInterrupted(assets: assetsByKey)
+            if !loaded.unresolved.isEmpty {
+                // Adopted jobs changed the state: plan again from it.
+                plan = Planner.plan(
+                    project: project, assets: workspace.project.assets, state: applier.state, prune: pruning)
+            }
+            report = try await applier.apply(plan)
+            try await applier.syncProtection(assets: workspace.project.assets)
+            if options.wait && !stop.isSet {
+                events(.waiting)
+                try await applier.track(timeout: options.waitTimeout)
+                report = applier.currentReport
+                report.interrupted = stop.isSet
+            }
+        } catch {
+            // Save what was recorded before failing: the journal has it anyway, the snapshot makes it plain.
+            _ = try? await applier.finish()
+            await connection.close()
+            throw error
+        }
+        let written = try await applier.finish()
+        await connection.close()
+        return .applied(Applied(plan: plan, report: report, state: written, statistics: connection.client.statistics))
+    }
+}

@@ -1,0 +1,16 @@
+/// Why an apply, refresh or import stopped before changing anything.
+public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file given to `apply` is JSON, but not a plan saved by `plan --out`.
+    case notASavedPlan(String)
+    /// The saved plan no longer matches the state or the manifests.
+    case stalePlan(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notASavedPlan(let file):
+            "\(file) is not a plan saved by 'mediaform plan --out'"
+        case .stalePlan(let file, let reason):
+            "the saved plan \(file) is stale: \(reason)"
+        }
+    }
+}

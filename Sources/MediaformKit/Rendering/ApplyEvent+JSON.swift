@@ -1,0 +1,29 @@
+import MediaformCore
+
+extension ApplyEvent {
+    /// The event as one line of `apply --format json` (`docs/plan-json.md` lists the fields).
+    public var json: JSONValue {
+        switch self {
+        case .submitted(let key, let jobId, let mediaId):
+            return .object([
+                "event": .string("submitted"), "key": .string(key), "jobId": .string(jobId),
+                "mediaId": mediaId.map(JSONValue.string) ?? .null,
+            ])
+        case .updated(let key): return .object(["event": .string("updated"), "key": .string(key)])
+        case .deleted(let key): return .object(["event": .string("deleted"), "key": .string(key)])
+        case .forgotten(let key): return .object(["event": .string("forgotten"), "key": .string(key)])
+        case .failed(let key, let code, let message):
+            return .object([
+                "event": .string("failed"), "key": .string(key), "code": .string(code), "message": .string(message),
+            ])
+        case .jobEnded(let key, let status, let code, let message):
+            return .object([
+                "event": .string("job-ended"), "key": .string(key), "status": .string(status.rawValue),
+                "code": code.map(JSONValue.string) ?? .null, "message": message.map(JSONValue.string) ?? .null,
+            ])
+        case .adopted(let key, let jobId):
+            return .object(["event": .string("adopted"), "key": .string(key), "jobId": .string(jobId)])
+        case .note(let text): return .object(["event": .string("note"), "message": .string(text)])
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import MediaformCore
+import PostgresNIO
+import Synchronization
+
+/// A held PostgreSQL lock. Every write goes through the connection that holds the advisory lock, one at a time
+/// (a `SerialGate`), so that journal rows reach the server in the order of their sequence numbers.
+final class PostgresStateLock: StateLock {
+    let backend: PostgresStateBackend
+    let session: PostgresSession
+    let info: LockInfo
+    let warnings: [String]
+
+    /// The stored snapshot (as rows), so that a new snapshot writes only what changed; and the journal position.
+    private struct Stored {
+        var snapshot: State
+        var exists: Bool
+        var sequencer: JournalSequencer
+        var released = false
+    }
+
+    /// Read and changed only inside `gate`; the mutex makes the class `Sendable`.
+    private let stored: Mutex<Stored>
+    private let gate = SerialGate()
+
+    init(
+        backend: PostgresStateBackend, session: PostgresSession, info: LockInfo, warnings: [String], snapshot: State,
+        loaded: LoadedState
+    ) {
+        self.backend = backend
+        self.session = session
+        self.info = info
+        self.warnings = warnings
+        let sequencer = JournalSequencer(
+            snapshotSequence: max(snapshot.journalSequence, loaded.state.journalSequence), lastRecord: nil)
+        stored = Mutex(Stored(snapshot: snapshot, exists: !snapshot.lineage.isEmpty, sequencer: sequencer))
+    }
+
+    /// A lock dropped without `release()` (a failure path): closing the connection makes the server release the
+    /// advisory lock; the holder row stays and the next run reports it.
+    deinit {
+        if !stored.withLock({ $0.released }) { session.closeSoon() }
+    }
+
+    var tables: PostgresSchema.Tables { PostgresSchema.Tables(session.settings.schema) }
+
+    func append(_ entries: [JournalEntry]) async throws(StateError) {
+        guard !entries.isEmpty else { return }
+        let time = backend.clock()
+        try await gate.run { () async throws(StateError) in
+            let records = stored.withLock { $0.sequencer.records(for: entries, time: time) }
+            // One statement per batch; committed, and so durable, when it returns.
+            try await session.query(
+                """
+                INSERT INTO \(tables.journal) (state_name, sequence, record)
+                SELECT $1, * FROM unnest($2::bigint[], $3::text[])
+                """,
+                PostgresBindings(session.settings.name, records.map { Int64($0.sequence) }, records.map(\.line)),
+                doing: "append to the journal")
+        }
+    }
+
+    @discardableResult
+    func writeSnapshot(_ newState: State, unresolved: [Intent]) async throws(StateError) -> State {
+        try await write(
+            newState.nextSnapshot(generator: backend.generator, newLineage: StateLineage.make()), unresolved: unresolved
+        )
+    }
+
+    func writeCopy(_ state: State, unresolved: [Intent]) async throws(StateError) {
+        try await write(state, unresolved: unresolved)
+    }
+
+    /// One transaction: the header (checked against the serial this lock read, a second fence), the asset rows that
+    /// changed, and the journal trimmed to the open intents.
+    @discardableResult
+    private func write(_ newState: State, unresolved: [Intent]) async throws(StateError) -> State {
+        try await gate.run { () async throws(StateError) -> State in
+            let before = stored.withLock { $0 }
+            var sequencer = before.sequencer
+            let (written, kept) = sequencer.snapshot(newState, keeping: unresolved, time: backend.clock())
+            try await session.transaction { () async throws(StateError) in
+                try await writeHeader(written, previous: before)
+                try await writeRows(written, previous: before.snapshot)
+                FaultInjection.hit("state-before-rename")
+                try await replaceJournal(with: kept)
+                FaultInjection.hit("state-before-journal-trim")
+            }
+            stored.withLock {
+                $0.snapshot = written
+                $0.exists = true
+                $0.sequencer = sequencer
+            }
+            return written
+        }
+    }
+
+    /// Updates the header, fenced on the serial and lineage this lock read, or creates it.
+    private func writeHeader(_ written: State, previous: Stored) async throws(StateError) {
+        let t = tables
+        let header = PostgresBindings(
+            session.settings.name, Int64(State.formatVersion), written.lineage, Int64(written.serial),
+            written.generator, Int64(written.journalSequence))
+        guard previous.exists else {
+            try await session.query(
+                """
+                INSERT INTO \(t.states) (name, format_version, lineage, serial, generator, journal_sequence)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                """, header, doing: "create the state")
+            return
+        }
+        var binds = header
+        binds.append(Int64(previous.snapshot.serial))
+        binds.append(previous.snapshot.lineage)
+        let updated = try await session.query(
+            """
+            UPDATE \(t.states) SET format_version = $2, lineage = $3, serial = $4, generator = $5,
+                journal_sequence = $6, updated_at = now()
+            WHERE name = $1 AND serial = $7 AND lineage = $8 RETURNING name
+            """, binds, doing: "write the state header")
+        if updated.isEmpty {
+            throw .backend(
+                "PostgreSQL: \(session.settings.displayName) was changed by someone else while this lock was held "
+                    + "(serial \(previous.snapshot.serial) expected); nothing was written")
+        }
+    }
+
+    /// Rows that changed or appeared, then rows that went away, in statements of `PostgresSchema.rowsPerStatement`.
+    private func writeRows(_ written: State, previous: State) async throws(StateError) {
+        let t = tables
+        let name = session.settings.name
+        var changed: [(String, AssetRecord)] = []
+        for (key, record) in written.assets where previous.assets[key] != record {
+            changed.append((key, record))
+        }
+        let removed = previous.assets.keys.filter { written.assets[$0] == nil }
+        for part in changed.chunks(of: PostgresSchema.rowsPerStatement) {
+            try await session.query(
+                """
+                INSERT INTO \(t.assets) (state_name, key, status, job_id, media_id, record)
+                SELECT $1, k, s, NULLIF(j, ''), NULLIF(m, ''), r
+                FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(k, s, j, m, r)
+                ON CONFLICT (state_name, key) DO UPDATE SET status = excluded.status, job_id = excluded.job_id,
+                    media_id = excluded.media_id, record = excluded.record
+                """,
+                PostgresBindings(
+                    name, part.map(\.0), part.map { $0.1.status.rawValue }, part.map { $0.1.jobId ?? "" },
+                    part.map { $0.1.mediaId ?? "" }, part.map { $0.1.json.canonicalJSON }),
+                doing: "write asset rows")
+        }
+        for part in removed.chunks(of: PostgresSchema.rowsPerStatement) {
+            try await session.query(
+                "DELETE FROM \(t.assets) WHERE state_name = $1 AND key = ANY($2::text[])",
+                PostgresBindings(name, Array(part)), doing: "delete asset rows")
+        }
+    }
+
+    /// The journal trimmed to the open intents, which keep their sequence numbers.
+    private func replaceJournal(with kept: [JournalRecord]) async throws(StateError) {
+        let t = tables
+        let name = session.settings.name
+        try await session.query(
+            "DELETE FROM \(t.journal) WHERE state_name = $1", PostgresBindings(name), doing: "trim the journal")
+        guard !kept.isEmpty else { return }
+        try await session.query(
+            "INSERT INTO \(t.journal) (state_name, sequence, record) SELECT $1, * FROM unnest($2::bigint[], $3::text[])",
+            PostgresBindings(name, kept.map { Int64($0.sequence) }, kept.map(\.line)), doing: "keep the open intents")
+    }
+
+    func release() async {
+        let first = stored.withLock { s in
+            defer { s.released = true }
+            return !s.released
+        }
+        guard first else { return }
+        await gate.run { () async in
+            // Remove the holder row first, so that a row left behind always means a holder that ended without
+            // releasing.
+            _ = try? await session.query(
+                "DELETE FROM \(tables.locks) WHERE state_name = $1 AND lock_id = $2",
+                PostgresBindings(session.settings.name, info.id), doing: "remove the lock holder")
+            _ = try? await session.query(
+                "SELECT pg_advisory_unlock(hashtextextended($1, 0))", PostgresBindings(session.settings.lockKey),
+                doing: "release the lock")
+            await session.close()
+        }
+    }
+}

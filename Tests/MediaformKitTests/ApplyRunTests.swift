@@ -1,0 +1,193 @@
+import Foundation
+import MediaformCore
+import MediaformEmulator
+import MediaformTestSupport
+import Synchronization
+import Testing
+
+@testable import MediaformKit
+
+/// The apply sequence in process: `ApplyRun` against an emulator over loopback HTTP, with a local state.
+@Suite struct ApplyRunTests {
+    /// A project of `count` assets in a temporary directory, opened.
+    private func workspace(_ count: Int, title: String = "Title") async throws -> Workspace {
+        var assets = "assets:\n"
+        for i in 0..<count {
+            assets +=
+                "  - key: clip-\(i)\n    source: https://media.example.com/clip-\(i).mp4\n    title: \(title) \(i)\n"
+        }
+        let dir = try Builders.writeProject(assets: assets)
+        let workspace = await Workspace.open(directory: dir.path, computeDigest: true)
+        #expect(!workspace.project.hasErrors, "\(workspace.project.diagnostics)")
+        return workspace
+    }
+
+    private func emulator(_ configuration: EmulatorConfiguration = EmulatorConfiguration(processDelay: 0.2))
+        async throws -> EmulatorServer
+    {
+        let server = try EmulatorServer(configuration: configuration)
+        try await server.start()
+        return server
+    }
+
+    private func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(baseDelay: 0.01)) -> IMSClient {
+        IMSClient(
+            configuration: ClientConfiguration(endpoint: server.endpoint, readTimeout: 10, retry: retry),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)),
+            requestsPerSecond: 1000)
+    }
+
+    private func run(
+        _ workspace: Workspace, _ server: EmulatorServer, options: ApplyRun.Options = ApplyRun.Options(),
+        retry: RetryPolicy = RetryPolicy(baseDelay: 0.01), saved: (plan: SavedPlan, file: String)? = nil,
+        stop: StopFlag = StopFlag(), events: @escaping @Sendable (ApplyRun.Event) -> Void = { _ in }
+    ) async throws -> ApplyRun.Outcome {
+        let client = client(server, retry: retry)
+        return try await ApplyRun(
+            workspace: workspace, saved: saved, options: options, connect: { _ in APIConnection(client: client) },
+            approve: { _ in true }, stop: stop, events: events
+        ).run()
+    }
+
+    private func jobCount(_ server: EmulatorServer) async -> Int {
+        Int(await server.service.introspection()["jobCount"]?.intValue ?? -1)
+    }
+
+    private func applied(_ outcome: ApplyRun.Outcome, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+        -> ApplyRun.Applied
+    {
+        guard case .applied(let applied) = outcome else {
+            Issue.record("expected changes to be applied, got \(outcome)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        return applied
+    }
+
+    @Test func appliesEverythingOnceThenHasNothingToDo() async throws {
+        let server = try await emulator()
+        let workspace = try await workspace(45)
+        let first = try applied(try await run(workspace, server, options: ApplyRun.Options(wait: true)))
+        #expect(first.report.submitted == 45 && first.report.failures.isEmpty)
+        #expect(first.state.serial == 1 && first.state.assets.count == 45)
+        #expect(first.state.assets.values.allSatisfy { $0.status == AssetStatus.ready })
+        #expect(await jobCount(server) == 45)
+        guard case .noChanges(let plan) = try await run(workspace, server) else {
+            Issue.record("a second apply found changes")
+            return
+        }
+        #expect(plan.summaryLine == "No changes.")
+        await server.stop()
+    }
+
+    @Test func openIntentsOfACrashedRunAreAdoptedNotUploadedAgain() async throws {
+        let server = try await emulator()
+        let workspace = try await workspace(3)
+        // A run that crashed after its upload call and before journaling the jobs: the intent is open, the jobs
+        // exist and carry its marker.
+        let intent = Intent(id: "mf-crashed0000000", operation: .upload, keys: workspace.project.assets.map(\.key))
+        try await workspace.backend.withLock(operation: "test", timeout: 0) { lock, _ in
+            try await lock.append([.intent(intent)])
+        }
+        let batch = try #require(UploadBatching.batches(workspace.project.assets, appId: Project.defaultAppId).first)
+        _ = try await client(server).uploadMediaByURL(UploadBatching.request(for: batch, marker: intent.id))
+        #expect(await jobCount(server) == 3)
+        #expect(try await workspace.backend.read().unresolved == [intent])
+
+        let result = try applied(try await run(workspace, server))
+        #expect(result.report.adopted == 3 && result.report.submitted == 0)
+        #expect(await jobCount(server) == 3)
+        #expect(result.state.assets.count == 3 && result.state.assets.values.allSatisfy { $0.jobId != nil })
+        #expect(try await workspace.backend.read().unresolved.isEmpty)
+        await server.stop()
+    }
+
+    @Test func ambiguousFailuresAreLookedUpAndAdopted() async throws {
+        // Every upload is committed and its answer dropped: the client cannot know, so apply must look.
+        var configuration = EmulatorConfiguration(processDelay: 0.2)
+        configuration.dropRate = 1
+        let server = try await emulator(configuration)
+        let workspace = try await workspace(25)
+        let result = try applied(try await run(workspace, server))
+        #expect(result.report.submitted == 25, "\(result.report.failures)")
+        #expect(result.report.failures.isEmpty)
+        #expect(await jobCount(server) == 25)
+        #expect(await server.service.introspection()["duplicates"]?.objectValue?.isEmpty == true)
+        #expect(result.state.assets.count == 25)
+        await server.stop()
+    }
+
+    @Test func theStopFlagHoldsBackWhatWasNotDispatchedAndTheNextRunFinishes() async throws {
+        let server = try await emulator()
+        let workspace = try await workspace(60)
+        let stop = StopFlag()
+        // Parallelism 1: one batch of 20 in flight; the stop request arrives with its first submission.
+        let result = try applied(
+            try await run(
+                workspace, server, options: ApplyRun.Options(parallelism: 1), stop: stop,
+                events: { event in
+                    if case .progress(.submitted) = event { stop.set() }
+                }))
+        #expect(result.report.interrupted)
+        #expect(result.report.submitted == 20)
+        #expect(result.state.assets.count == 20)
+        let rest = try applied(try await run(workspace, server))
+        #expect(rest.report.submitted == 40 && !rest.report.interrupted)
+        #expect(await jobCount(server) == 60)
+        #expect(await server.service.introspection()["duplicates"]?.objectValue?.isEmpty == true)
+        await server.stop()
+    }
+
+    @Test func failFastStopsAfterTheFirstFailedBatch() async throws {
+        // Every call is answered 503 before anything happens; one attempt only.
+        var configuration = EmulatorConfiguration(processDelay: 0.2)
+        configuration.errorRate = 1
+        let server = try await emulator(configuration)
+        let workspace = try await workspace(45)
+        let result = try applied(
+            try await run(
+                workspace, server, options: ApplyRun.Options(failFast: true, parallelism: 1),
+                retry: RetryPolicy(maxAttempts: 1)))
+        #expect(result.report.failures.count == 20)
+        #expect(result.report.submitted == 0)
+        #expect(
+            result.state.assets.count == 20 && result.state.assets.values.allSatisfy { $0.status == AssetStatus.failed }
+        )
+        #expect(await jobCount(server) == 0)
+        await server.stop()
+    }
+
+    @Test func aStaleSavedPlanIsRefusedAndNothingIsSent() async throws {
+        let server = try await emulator()
+        let workspace = try await workspace(2)
+        let loaded = try await workspace.backend.read()
+        let plan = Planner.plan(
+            project: workspace.project.project, assets: workspace.project.assets, state: loaded.state, prune: false)
+        let saved = SavedPlan(plan: plan, digest: workspace.project.digest, created: Builders.time, generator: "test")
+        // Someone else applies first: the state moves on, and the saved plan belongs to the past.
+        _ = try applied(try await run(workspace, server))
+        #expect(await jobCount(server) == 2)
+        await #expect(throws: ApplyRunError.self) {
+            _ = try await run(workspace, server, saved: (saved, "change.plan"))
+        }
+        #expect(await jobCount(server) == 2)
+        await server.stop()
+    }
+
+    @Test func refusedApprovalSendsNothing() async throws {
+        let server = try await emulator()
+        let workspace = try await workspace(2)
+        let client = client(server)
+        let outcome = try await ApplyRun(
+            workspace: workspace, connect: { _ in APIConnection(client: client) }, approve: { _ in false }
+        ).run()
+        guard case .cancelled = outcome else {
+            Issue.record("expected a cancelled run, got \(outcome)")
+            return
+        }
+        #expect(await jobCount(server) == 0)
+        #expect(try await workspace.backend.read().exists == false)
+        await server.stop()
+    }
+}

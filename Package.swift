@@ -6,7 +6,7 @@ import PackageDescription
 ///
 /// Layers, one direction of dependency:
 /// `mediaform` (commands) → `MediaformKit` (I/O: state, client, apply) → `MediaformCore` (pure: YAML, manifest,
-/// validation, fingerprints, planning). YAML and crypto come from the system's libyaml and OpenSSL (design §9).
+/// validation, fingerprints, planning). YAML and crypto come from the system's libyaml and OpenSSL (docs/design.md §9).
 let package = Package(
     name: "mediaform",
     platforms: [.macOS(.v14)],

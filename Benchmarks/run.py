@@ -4,7 +4,7 @@ Benchmarks/plan-time.svg.
 
     Benchmarks/run.py [--sizes 10000,100000] [--million] [--apply-assets 10000] [--skip-apply]
 
-Measurements (design §8, issue "Benchmarks"):
+Measurements (docs/design.md §8, issue "Benchmarks"):
 - plan with nothing changed, at each size: wall time and peak memory of `mediaform plan`, the phases
   (manifest load, state read, planning, rendering, from mediaform-bench), and libyaml's raw event scan of the
   same files as the floor;

@@ -1,7 +1,7 @@
 import Foundation
 import MediaformCore
 
-/// How the emulator behaves (design §7). Everything that makes it differ from IMS is a fault you switch on.
+/// How the emulator behaves (docs/design.md §7). Everything that makes it differ from IMS is a fault you switch on.
 public struct EmulatorConfiguration: Sendable {
     public var host: String
     /// 0 picks a free port.

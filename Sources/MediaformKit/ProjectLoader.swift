@@ -54,7 +54,7 @@ public enum ProjectLoader {
         }
         result.manifestFiles = files
 
-        // Parse and validate each file in parallel (design §8: two cores).
+        // Parse and validate each file in parallel (docs/design.md §8: two cores).
         let outcomes = Mutex<[FileOutcome?]>(Array(repeating: nil, count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let outcome = loadManifest(

@@ -85,6 +85,33 @@ public enum CommandRunner {
     }
 }
 
+extension CommandRunner {
+    /// Runs `mediaform arguments…` on a pseudo-terminal (util-linux `script`), as a user at a terminal would, with
+    /// `TERM=xterm` and without `NO_COLOR` unless `environment` sets it. Returns everything the terminal showed.
+    public static func runOnTerminal(_ arguments: [String], environment: [String: String] = [:]) async throws -> String
+    {
+        try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            let command = ([binary.path] + arguments).map {
+                "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            }
+            process.arguments = ["--quiet", "--return", "--command", command.joined(separator: " "), "/dev/null"]
+            var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TERM": "xterm"]
+            env.merge(environment) { _, new in new }
+            process.environment = env
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = out
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+}
+
 /// A run with its peak memory.
 public struct MeasuredResult: Sendable {
     public var status: Int32

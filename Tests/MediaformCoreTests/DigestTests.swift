@@ -12,7 +12,7 @@ import Testing
 
     @Test func md5() {
         #expect(Digest.hex(Digest.hash(.md5, "abc")) == "900150983cd24fb0d6963f7d28e17f72")
-        // The IMS callback-signature example (ims-api.md §2.5), with key test123.
+        // The IMS callback-signature example (docs/ims-api.md §2.5), with key test123.
         #expect(
             Digest.hex(Digest.hash(.md5, "https://www.example.com/your/callback|1519375990|test123"))
                 == "c72b60894140fa98920f1279219b7ed4")

@@ -138,16 +138,16 @@ import Testing
     @Test func aSecondProcessWaitsOrFailsNamingTheHolderAndAKilledHolderFreesTheLock() async throws {
         let dir = try quickstart()
         _ = try writeReadyState(dir)
-        // A holds the lock for 3 s.
+        // A holds the lock for 10 s (long enough for a loaded machine running the tests in parallel).
         let a = try CommandRunner.start(
-            ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:3"])
+            ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:10"])
         #expect(await CommandRunner.waitFor("paused at after-lock", in: a.stderr))
         let refused = try await CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("the state is locked: held by state rm by"))
         #expect(refused.stderr.contains("(pid \(a.process.processIdentifier))"))
         let waited = try await CommandRunner.run([
-            "state", "rm", "demo/interview", "-C", dir.path, "--lock-timeout", "20s",
+            "state", "rm", "demo/interview", "-C", dir.path, "--lock-timeout", "40s",
         ])
         #expect(waited.status == 0, "\(waited.stderr)")
         await CommandRunner.waitForExit(a.process)

@@ -53,10 +53,10 @@ import Testing
 
     @Test func aSecondApplyWaitsOrFailsNamingTheFirstAndAKilledHolderFreesTheLock() async throws {
         let dir = try quickstart()
-        // A holds the lock for 4 s before it uploads.
+        // A holds the lock for 10 s before it uploads.
         let a = try CommandRunner.start(
             ["apply", dir.path, "--auto-approve"],
-            environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:4"]) { $1 })
+            environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:10"]) { $1 })
         #expect(await CommandRunner.waitFor("paused at after-lock", in: a.stderr))
         let refused = try await run(["apply", dir.path, "--auto-approve"])
         #expect(refused.status == 1)
@@ -86,7 +86,7 @@ import Testing
         #expect(try await run(["apply", dir.path, "--auto-approve"]).status == 0)
         let hung = try CommandRunner.start(
             ["state", "rm", "demo/intro", "-C", dir.path],
-            environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:6"]) { $1 })
+            environment: environment.merging(["MEDIAFORM_PAUSE": "after-lock:15"]) { $1 })
         #expect(await CommandRunner.waitFor("paused at after-lock", in: hung.stderr))
         let refused = try await run(["state", "rm", "demo/interview", "-C", dir.path])
         let id = try #require(refused.stderr.firstMatch(of: /force-unlock ([0-9a-f-]{36})/)?.1)

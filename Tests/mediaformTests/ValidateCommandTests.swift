@@ -39,9 +39,20 @@ import Testing
         #expect(result.stdout.contains("validate"))
     }
 
-    @Test func colourOnlyWhenAskedAndNeverInPipes() async throws {
-        let result = try await CommandRunner.run(
-            ["validate", "Tests/Fixtures/invalid/asset-missing-source"], in: Fixtures.packageRoot)
-        #expect(!result.stderr.contains("\u{1B}["))
+    @Test func colourOnATerminalOnlyAndNeverWhenRefused() async throws {
+        let fixture = Fixtures.path("invalid/asset-missing-source")
+        let escape = "\u{1B}["
+        // A terminal: coloured.
+        let terminal = try await CommandRunner.runOnTerminal(["validate", fixture])
+        #expect(terminal.contains("error:"), "\(terminal)")
+        #expect(terminal.contains(escape), "no colour on a terminal: \(terminal.debugDescription)")
+        // A terminal, but NO_COLOR or --no-color: plain.
+        let noColor = try await CommandRunner.runOnTerminal(["validate", fixture], environment: ["NO_COLOR": "1"])
+        #expect(noColor.contains("error:") && !noColor.contains(escape))
+        let flag = try await CommandRunner.runOnTerminal(["validate", "--no-color", fixture])
+        #expect(flag.contains("error:") && !flag.contains(escape))
+        // A pipe, with NO_COLOR unset: plain.
+        let piped = try await CommandRunner.run(["validate", fixture], environment: ["NO_COLOR": ""])
+        #expect(piped.stderr.contains("error:") && !piped.stderr.contains(escape))
     }
 }

@@ -1,7 +1,7 @@
 import COpenSSL
 import Foundation
 
-/// Hashes and HMACs from the system's OpenSSL libcrypto (design §9: no vendored BoringSSL build).
+/// Hashes and HMACs from the system's OpenSSL libcrypto (docs/design.md §9: no vendored BoringSSL build).
 ///
 /// One-shot functions over bytes; results are raw digests, with `hex` and `base64` helpers for the wire forms.
 public enum Digest {

@@ -1,4 +1,4 @@
-/// SHA-256 fingerprints of an effective asset, split the way the API splits what can change (design §3).
+/// SHA-256 fingerprints of an effective asset, split the way the API splits what can change (docs/design.md §3).
 ///
 /// - `upload`: inputs fixed at upload time (source, extension, size, workflow, dynamic metadata, entity, app,
 ///   storage, post-processing). A change means a new upload ("replace").

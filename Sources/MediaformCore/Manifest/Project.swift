@@ -6,9 +6,9 @@ public struct Project: Sendable, Equatable {
     public static let fileName = "mediaform.yaml"
     /// Globs used when `manifests` is omitted.
     public static let defaultManifestGlobs = ["assets/**/*.yaml", "assets/**/*.yml"]
-    /// The only regions where `UploadMediaByURL` exists (ims-api.md §1.1).
+    /// The only regions where `UploadMediaByURL` exists (docs/ims-api.md §1.1).
     public static let uploadRegions = ["cn-beijing", "cn-shanghai", "cn-shenzhen"]
-    /// IMS's default application (ims-api.md §3.1).
+    /// IMS's default application (docs/ims-api.md §3.1).
     public static let defaultAppId = "app-1000000"
 
     /// Where requests go.
@@ -24,7 +24,7 @@ public struct Project: Sendable, Equatable {
     /// Where the state lives.
     public struct StateSettings: Sendable, Equatable {
         public enum Backend: String, Sendable, Equatable, CaseIterable {
-            /// A JSON file next to the project (design §4).
+            /// A JSON file next to the project (docs/design.md §4).
             case local
             /// Rows in a PostgreSQL database shared by a team's CI runners.
             case postgres

@@ -164,7 +164,7 @@ extension NodeReader {
     }
 }
 
-/// Rules for the `endpoint` URL (ims-api.md §1; issue: plain http only on loopback).
+/// Rules for the `endpoint` URL (docs/ims-api.md §1; issue: plain http only on loopback).
 public enum EndpointRules {
     /// Why `url` cannot be an endpoint, or nil when it can.
     public static func problem(with url: String) -> String? {

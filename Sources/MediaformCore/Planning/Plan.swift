@@ -1,4 +1,4 @@
-/// What `plan` decided for one asset key (design §3).
+/// What `plan` decided for one asset key (docs/design.md §3).
 public enum PlanAction: String, Sendable, Equatable, CaseIterable {
     /// Not in the state: upload.
     case create
@@ -107,7 +107,7 @@ public struct Plan: Sendable, Equatable {
     public var hasChanges: Bool { changes.contains { $0.action.isChange } }
 
     /// "Plan: 3 to upload, 1 to update, 0 to replace, 0 to delete." plus orphans and jobs in progress, or
-    /// "No changes." (design §3).
+    /// "No changes." (docs/design.md §3).
     public var summaryLine: String {
         let c = counts
         var line: String

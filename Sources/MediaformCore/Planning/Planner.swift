@@ -2,7 +2,7 @@ import Dispatch
 import Synchronization
 
 /// Decides what to do for every asset key: a pure function of the project, the effective assets and the state
-/// (design §3). No I/O, no clock, no API call; the order of the result is deterministic (by key, byte order).
+/// (docs/design.md §3). No I/O, no clock, no API call; the order of the result is deterministic (by key, byte order).
 public enum Planner {
     /// Plans every asset in the manifests and every record in the state.
     /// - Parameters:

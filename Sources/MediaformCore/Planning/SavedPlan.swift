@@ -1,4 +1,4 @@
-/// A plan written by `plan --out FILE`, to be applied later by `apply FILE` (design §3 "Saved plans").
+/// A plan written by `plan --out FILE`, to be applied later by `apply FILE` (docs/design.md §3 "Saved plans").
 ///
 /// It records what the plan was made against: the state's lineage and serial and a digest of the project file and
 /// every manifest. `apply` refuses it when any of them changed. It holds no secret: sources are redacted, and apply

@@ -1,4 +1,4 @@
-/// The "POP" RFC 3986 encoding both Alibaba Cloud signature versions use (ims-api.md §2.0): UTF-8 bytes, the 66
+/// The "POP" RFC 3986 encoding both Alibaba Cloud signature versions use (docs/ims-api.md §2.0): UTF-8 bytes, the 66
 /// unreserved characters `A-Z a-z 0-9 - _ . ~` kept, everything else `%XX` with upper-case hex. Space is `%20`,
 /// never `+`; `*` is `%2A`; `~` stays. (Foundation's `.urlQueryAllowed` keeps far too much.)
 public enum PercentEncoding {

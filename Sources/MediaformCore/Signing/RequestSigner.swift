@@ -33,7 +33,7 @@ public struct SignedRequest: Sendable, Equatable {
     }
 }
 
-/// Builds signed ICE requests the way the official SDK does (ims-api.md §1.2, §1.3, §2): POST, every parameter in
+/// Builds signed ICE requests the way the official SDK does (docs/ims-api.md §1.2, §1.3, §2): POST, every parameter in
 /// the query, no body; a fresh timestamp and nonce supplied by the caller for every attempt.
 public enum RequestSigner {
     public static let apiVersion = "2020-11-09"

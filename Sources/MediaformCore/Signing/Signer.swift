@@ -1,4 +1,4 @@
-/// Alibaba Cloud request signatures, exactly as the official SDK computes them (ims-api.md §2), proven against
+/// Alibaba Cloud request signatures, exactly as the official SDK computes them (docs/ims-api.md §2), proven against
 /// the SDK's own vectors (`Tests/Fixtures/vectors/sigvectors.json`). Pure functions: the caller supplies the
 /// timestamp and nonce, so the client can use a fresh pair for every attempt and tests can pin them.
 public enum SignatureV3 {

@@ -1,4 +1,4 @@
-/// An operation on the remote library that was started: written and synced *before* the call (design §5).
+/// An operation on the remote library that was started: written and synced *before* the call (docs/design.md §5).
 public struct Intent: Sendable, Equatable {
     /// Unique per call; also the marker sent in `UserData.Extend` so that the job can be recognised later.
     public var id: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What mediaform knows about the remote media library: one record per asset key (design §4).
+/// What mediaform knows about the remote media library: one record per asset key (docs/design.md §4).
 ///
 /// The state is the only memory of what was uploaded. It is never reset implicitly: a missing record means
 /// "upload again", so an unreadable state file is an error, not an empty state.

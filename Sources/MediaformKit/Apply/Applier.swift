@@ -2,7 +2,7 @@ import Foundation
 import MediaformCore
 import Synchronization
 
-/// Carries out a plan against the API, exactly once per upload (design §5):
+/// Carries out a plan against the API, exactly once per upload (docs/design.md §5):
 /// - before each `UploadMediaByURL` an intent is journaled (synced); after it, the jobs (or the failure) and a
 ///   `done`; each call carries the intent's ID in `UserData.Extend` as a marker;
 /// - after an ambiguous failure (timeout, reset) the URLs are looked up with `GetUrlUploadInfos` and jobs with

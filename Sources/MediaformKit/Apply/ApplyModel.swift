@@ -36,6 +36,12 @@ public struct AssetFailure: Sendable, Equatable {
     public var key: String
     public var code: String
     public var message: String
+
+    public init(key: String, code: String, message: String) {
+        self.key = key
+        self.code = code
+        self.message = message
+    }
 }
 
 /// What an apply run did.

@@ -7,7 +7,7 @@ public struct UploadBatch: Sendable, Equatable {
     public var group: RequestGroup
 }
 
-/// Request-level parameters apply to every URL of one call (design §2), so only assets with equal values share
+/// Request-level parameters apply to every URL of one call (docs/design.md §2), so only assets with equal values share
 /// a batch.
 public struct RequestGroup: Sendable, Hashable {
     public var appId: String
@@ -27,7 +27,7 @@ public struct RequestGroup: Sendable, Hashable {
     }
 
     /// `UserData`: the callback and the user's `Extend` plus mediaform's marker, which lets a later run recognise
-    /// the jobs of this call after a crash (design §5).
+    /// the jobs of this call after a crash (docs/design.md §5).
     public func userData(marker: String) -> JSONValue {
         var extend = self.extend ?? [:]
         extend[UploadBatching.markerKey] = .string(marker)
@@ -42,7 +42,7 @@ public struct RequestGroup: Sendable, Hashable {
         storageLocation.map { .object(["StorageType": .string("oss"), "StorageLocation": .string($0)]) }
     }
 
-    /// `PostProcessConfig`; the field carrying the workflow is probably `ProcessID` (UNCONFIRMED, ims-api.md §3.1).
+    /// `PostProcessConfig`; the field carrying the workflow is probably `ProcessID` (UNCONFIRMED, docs/ims-api.md §3.1).
     public var postProcessConfig: JSONValue? {
         postProcessWorkflow.map { .object(["ProcessType": .string("Workflow"), "ProcessID": .string($0)]) }
     }
@@ -77,7 +77,7 @@ public enum UploadBatching {
         return result
     }
 
-    /// The metadata of one asset (ims-api.md §3.2); numbers are sent as strings, as the API's model has them.
+    /// The metadata of one asset (docs/ims-api.md §3.2); numbers are sent as strings, as the API's model has them.
     public static func item(for asset: Asset) -> UploadItem {
         var m: [String: JSONValue] = ["Title": .string(asset.title)]
         if let v = asset.description { m["Description"] = .string(v) }
@@ -88,7 +88,7 @@ public enum UploadBatching {
         if let v = asset.fileExtension { m["FileExtension"] = .string(v) }
         if let v = asset.fileSize { m["FileSize"] = .string(String(v)) }
         // DynamicMetaData and a per-item EntityId inside UploadMetadata are UNCONFIRMED for UploadMediaByURL
-        // (ims-api.md §3.2); both are sent, and EntityId also at request level.
+        // (docs/ims-api.md §3.2); both are sent, and EntityId also at request level.
         if let v = asset.metadata { m["DynamicMetaData"] = .string(JSONValue.object(v).canonicalJSON) }
         if let v = asset.entity { m["EntityId"] = .string(v) }
         return UploadItem(sourceURL: asset.source, metadata: m)

@@ -1,7 +1,7 @@
 import Foundation
 import MediaformCore
 
-/// An error answer from the API gateway (ims-api.md §6.1): `{RequestId, HostId, Code, Message, Recommend}`.
+/// An error answer from the API gateway (docs/ims-api.md §6.1): `{RequestId, HostId, Code, Message, Recommend}`.
 public struct ServiceError: Sendable, Equatable, CustomStringConvertible {
     public var code: String
     public var message: String
@@ -33,7 +33,7 @@ public struct ServiceError: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What may be done after a failure (ims-api.md §6.3), decided by error code, never by HTTP status alone.
+/// What may be done after a failure (docs/ims-api.md §6.3), decided by error code, never by HTTP status alone.
 public enum ErrorClass: Sendable, Equatable {
     /// Throttling or a transient server error: the request had no effect; back off and retry.
     case retryable
@@ -86,7 +86,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         "ServiceUnavailable", "ServiceUnAvailable", "InternalError", "UnknownError",
     ]
 
-    /// Classification of a gateway error code (ims-api.md §6.2, §6.3).
+    /// Classification of a gateway error code (docs/ims-api.md §6.2, §6.3).
     public static func classify(code: String, status: Int) -> ErrorClass {
         if code == "Throttling" || code.hasPrefix("Throttling.") || retryableCodes.contains(code) { return .retryable }
         if code == "SignatureNonceUsed" || code == "InvalidTimeStamp.Expired" { return .resign }

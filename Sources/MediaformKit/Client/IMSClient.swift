@@ -27,7 +27,7 @@ public struct ClientConfiguration: Sendable {
     public static let defaultUserAgent = "mediaform/\(MediaformKit.version) (Linux; Swift)"
 
     /// `https://ice.<region>.aliyuncs.com` (built explicitly: the SDK's endpoint map sends most regions to a
-    /// central host, ims-api.md §1.1).
+    /// central host, docs/ims-api.md §1.1).
     public static func regionalEndpoint(region: String) -> String { "https://ice.\(region).aliyuncs.com" }
 
     /// The endpoint from a URL: https anywhere, plain http only on loopback (the rule of `EndpointRules`).
@@ -60,7 +60,7 @@ public struct ClientStatistics: Sendable, Equatable {
 }
 
 /// The IMS API client: signs every attempt afresh, paces calls with a shared token bucket and a concurrency
-/// limit, and retries only what surely had no effect (ims-api.md §6). An ambiguous failure of a non-idempotent
+/// limit, and retries only what surely had no effect (docs/ims-api.md §6). An ambiguous failure of a non-idempotent
 /// call (`UploadMediaByURL`) is returned to the caller, which looks the upload up before deciding anything.
 public final class IMSClient: Sendable {
     public let configuration: ClientConfiguration
@@ -149,7 +149,7 @@ public final class IMSClient: Sendable {
         let result: Result<HTTPResponse, APIError>
         do {
             try await rateLimiter.acquire()
-            // A fresh timestamp and nonce for every attempt (ims-api.md §6.3).
+            // A fresh timestamp and nonce for every attempt (docs/ims-api.md §6.3).
             let request = RequestSigner.sign(
                 action: action, parameters: parameters, endpoint: configuration.endpoint, host: configuration.host,
                 credentials: resolved.key, timestamp: timestamp(), nonce: Self.nonce(),

@@ -1,7 +1,7 @@
 import Foundation
 import MediaformCore
 
-/// One URL of an `UploadMediaByURL` call and its `UploadMetadata` (ims-api.md §3.2).
+/// One URL of an `UploadMediaByURL` call and its `UploadMetadata` (docs/ims-api.md §3.2).
 public struct UploadItem: Sendable, Equatable {
     /// The source URL as written in the manifest.
     public var sourceURL: String
@@ -14,7 +14,7 @@ public struct UploadItem: Sendable, Equatable {
         self.metadata = metadata
     }
 
-    /// The URL as it appears in `UploadURLs` and `SourceURL`: percent-encoded once (ims-api.md §10.6). Whether IMS
+    /// The URL as it appears in `UploadURLs` and `SourceURL`: percent-encoded once (docs/ims-api.md §10.6). Whether IMS
     /// compares `SourceURL` encoded or decoded is UNCONFIRMED, so both carry this same string.
     public var encodedURL: String { PercentEncoding.encode(sourceURL) }
 }
@@ -106,7 +106,7 @@ public struct URLUploadInfo: Sendable, Equatable {
     }
 
     /// Success: `SUCCESS`, `Normal`, `UPLOAD_SUCCESS`. Failure: anything ending in `FAIL`, or an error code other
-    /// than `200`. Anything else is still running (ims-api.md §4.2).
+    /// than `200`. Anything else is still running (docs/ims-api.md §4.2).
     public var outcome: Outcome {
         let s = status.uppercased()
         if let code = errorCode, !code.isEmpty, code != "200", code.lowercased() != "success" { return .failed }
@@ -151,7 +151,7 @@ extension JSONValue {
 }
 
 extension IMSClient {
-    /// `UploadMediaByURL`: never retried after an ambiguous failure (no idempotency token, ims-api.md §3.4).
+    /// `UploadMediaByURL`: never retried after an ambiguous failure (no idempotency token, docs/ims-api.md §3.4).
     public func uploadMediaByURL(_ request: UploadRequest) async throws(APIError) -> [UploadJob] {
         guard !request.items.isEmpty, request.items.count <= UploadRequest.maximumItems else {
             throw .invalidResponse(

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// The `local` backend: a JSON state file, a backup of its previous version, and a work folder (`.mediaform/`)
-/// holding the lock and the journal (design §4).
+/// holding the lock and the journal (docs/design.md §4).
 ///
 /// - The snapshot is replaced atomically (temporary file, fsync, rename, directory fsync); the previous version
 ///   is kept as `<state>.backup`.

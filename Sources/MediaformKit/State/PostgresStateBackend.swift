@@ -4,7 +4,7 @@ import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// The `postgres` backend: the state as rows of a PostgreSQL database that a team's CI runners share (design §4).
+/// The `postgres` backend: the state as rows of a PostgreSQL database that a team's CI runners share (docs/design.md §4).
 ///
 /// - One row per asset (`assets`), a header row per state (`states`: lineage, serial), the journal as rows
 ///   (`journal`), and the lock holder (`locks`), all keyed by the state's name so that projects share a database.

@@ -1,0 +1,84 @@
+import Foundation
+
+extension JSONValue {
+    /// The value of `key` when this is an object.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
+    /// Not an array or an object.
+    public var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
+        }
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var intValue: Int64? {
+        if case .int(let i) = self { return i }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
+    /// Human-readable JSON: two-space indent, `"key": value`, keys sorted, a trailing newline; lists of plain values
+    /// (tags) stay on one line. Diffs of files written this way read cleanly in code review.
+    public var prettyJSON: String {
+        var out = ""
+        writePretty(to: &out, indent: 0)
+        out += "\n"
+        return out
+    }
+
+    private func writePretty(to out: inout String, indent: Int) {
+        switch self {
+        case .array(let items) where !items.isEmpty && items.allSatisfy(\.isScalar):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .array(let items) where !items.isEmpty:
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += String(repeating: "  ", count: indent + 1)
+                item.writePretty(to: &out, indent: indent + 1)
+                out += i + 1 < items.count ? ",\n" : "\n"
+            }
+            out += String(repeating: "  ", count: indent) + "]"
+        case .object(let members) where !members.isEmpty:
+            out += "{\n"
+            let keys = members.keys.sorted(by: JSONValue.keyOrder)
+            for (i, key) in keys.enumerated() {
+                out += String(repeating: "  ", count: indent + 1)
+                JSONValue.writeString(key, to: &out)
+                out += ": "
+                members[key]?.writePretty(to: &out, indent: indent + 1)
+                out += i + 1 < keys.count ? ",\n" : "\n"
+            }
+            out += String(repeating: "  ", count: indent) + "}"
+        default:
+            write(to: &out)
+        }
+    }
+}

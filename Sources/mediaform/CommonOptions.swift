@@ -19,25 +19,6 @@ struct LockOptions: ParsableArguments {
     var seconds: Double { lockTimeout.seconds }
 }
 
-/// Printing helpers shared by commands.
-enum Console {
-    static func error(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    }
-
-    static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
-    }
-
-    static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
-    }
-
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
-}
-
 extension Workspace {
     /// Opens the project for a command: prints its diagnostics, and fails when there are errors.
     static func openForCommand(directory: String, computeDigest: Bool, color: Bool) async throws -> Workspace {

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The managed fields as last applied: what `UpdateMediaInfo` can change, kept so that a plan can show old → new.
+public struct MutableFieldValues: Sendable, Equatable {
+    public var title: String
+    public var description: String?
+    public var tags: [String]
+    public var category: Int64?
+    /// Redacted (no signed query).
+    public var cover: String?
+
+    public init(
+        title: String, description: String? = nil, tags: [String] = [], category: Int64? = nil, cover: String? = nil
+    ) {
+        self.title = title
+        self.description = description
+        self.tags = tags
+        self.category = category
+        self.cover = cover
+    }
+
+    /// The values of an effective asset, as they would be stored.
+    public init(_ asset: Asset) {
+        self.init(
+            title: asset.title, description: asset.description, tags: asset.tags, category: asset.category,
+            cover: asset.cover.map(URLRedaction.redact))
+    }
+}
+
+/// An error reported by the API for an asset.
+public struct RecordedError: Sendable, Equatable {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// What the state holds for one asset.
+public struct AssetRecord: Sendable, Equatable {
+    /// The source without credentials or signed query.
+    public var source: String
+    public var fingerprints: Fingerprints
+    public var fields: MutableFieldValues
+    /// The upload-time inputs as last uploaded (what the upload fingerprint hashes, without the source), so that a
+    /// plan can say which input forces a replacement. Nil in records written before this was kept.
+    public var uploadInputs: [String: JSONValue]?
+    public var jobId: String?
+    public var mediaId: String?
+    public var status: AssetStatus
+    /// Protected assets are never deleted, even after they leave the manifests.
+    public var protect: Bool
+    /// When the asset was first submitted (ISO 8601, UTC).
+    public var createdAt: String
+    /// When the record last changed.
+    public var updatedAt: String
+    public var lastError: RecordedError?
+
+    public init(
+        source: String, fingerprints: Fingerprints, fields: MutableFieldValues,
+        uploadInputs: [String: JSONValue]? = nil,
+        jobId: String? = nil,
+        mediaId: String? = nil, status: AssetStatus, protect: Bool = false, createdAt: String, updatedAt: String,
+        lastError: RecordedError? = nil
+    ) {
+        self.source = source
+        self.fingerprints = fingerprints
+        self.fields = fields
+        self.uploadInputs = uploadInputs
+        self.jobId = jobId
+        self.mediaId = mediaId
+        self.status = status
+        self.protect = protect
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.lastError = lastError
+    }
+}
+
+extension AssetRecord {
+    /// The record of `asset` as uploaded now: its fingerprints, fields and inputs, with the job's IDs.
+    public init(
+        asset: Asset, appId: String, status: AssetStatus, jobId: String? = nil, mediaId: String? = nil, time: String,
+        createdAt: String? = nil
+    ) {
+        var inputs = asset.uploadInputs(appId: appId).objectValue ?? [:]
+        inputs["source"] = nil
+        self.init(
+            source: asset.redactedSource, fingerprints: asset.fingerprints(appId: appId),
+            fields: MutableFieldValues(asset),
+            uploadInputs: inputs, jobId: jobId, mediaId: mediaId, status: status, protect: asset.protect,
+            createdAt: createdAt ?? time, updatedAt: time)
+    }
+}

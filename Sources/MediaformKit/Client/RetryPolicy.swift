@@ -1,0 +1,27 @@
+import Foundation
+
+/// Exponential backoff with full jitter, capped; `x-acs-retry-after` wins when the server sends it.
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var maxAttempts: Int
+    public var baseDelay: Double
+    public var throttledBaseDelay: Double
+    public var maxDelay: Double
+
+    public init(maxAttempts: Int = 5, baseDelay: Double = 0.5, throttledBaseDelay: Double = 1, maxDelay: Double = 20) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.throttledBaseDelay = throttledBaseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The delay before attempt `attempt + 1` (attempt counts from 1).
+    /// - Parameter random: a uniform value in [0, 1) (injected for tests).
+    public func delay(afterAttempt attempt: Int, error: APIError, random: Double) -> Double {
+        if case .service(let e) = error, let after = e.retryAfter { return min(after, 120) }
+        var base = baseDelay
+        if case .service(let e) = error, e.code.hasPrefix("Throttling") { base = throttledBaseDelay }
+        let ceiling = min(maxDelay, base * pow(2, Double(attempt - 1)))
+        return ceiling * random
+    }
+}

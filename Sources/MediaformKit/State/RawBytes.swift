@@ -1,0 +1,7 @@
+import MediaformCore
+
+/// Bytes borrowed from a driver buffer, for the pull decoder.
+struct RawBytes: ContiguousBytesProvider {
+    let pointer: UnsafeRawBufferPointer
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { body(pointer) }
+}

@@ -44,7 +44,7 @@ import Testing
         let escape = "\u{1B}["
         // A terminal: coloured.
         let terminal = try await CommandRunner.runOnTerminal(["validate", fixture])
-        #expect(terminal.contains("error:"), "\(terminal)")
+        #expect(terminal.contains("asset is missing 'source'"), "\(terminal)")
         #expect(terminal.contains(escape), "no colour on a terminal: \(terminal.debugDescription)")
         // A terminal, but NO_COLOR or --no-color: plain.
         let noColor = try await CommandRunner.runOnTerminal(["validate", fixture], environment: ["NO_COLOR": "1"])

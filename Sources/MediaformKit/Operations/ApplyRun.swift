@@ -138,8 +138,7 @@ public struct ApplyRun: Sendable {
                 parallelism: options.parallelism ?? project.limits.parallelism),
             stop: stop, emit: { [events] in events(.progress($0)) })
         events(.applying(total: plan.changes.filter(\.action.isChange).count))
-        var report: ApplyReport
-        do {
+        let (report, written) = try await applier.finishing(closing: connection) { () async throws -> ApplyReport in
             let assetsByKey = Dictionary(
                 workspace.project.assets.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             try await applier.resolveInterrupted(assets: assetsByKey)
@@ -148,7 +147,7 @@ public struct ApplyRun: Sendable {
                 plan = Planner.plan(
                     project: project, assets: workspace.project.assets, state: applier.state, prune: pruning)
             }
-            report = try await applier.apply(plan)
+            var report = try await applier.apply(plan)
             try await applier.syncProtection(assets: workspace.project.assets)
             if options.wait && !stop.isSet {
                 events(.waiting)
@@ -156,14 +155,8 @@ public struct ApplyRun: Sendable {
                 report = applier.currentReport
                 report.interrupted = stop.isSet
             }
-        } catch {
-            // Save what was recorded before failing: the journal has it anyway, the snapshot makes it plain.
-            _ = try? await applier.finish()
-            await connection.close()
-            throw error
+            return report
         }
-        let written = try await applier.finish()
-        await connection.close()
         return .applied(Applied(plan: plan, report: report, state: written, statistics: connection.client.statistics))
     }
 }

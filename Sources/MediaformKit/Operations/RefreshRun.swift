@@ -35,16 +35,9 @@ public struct RefreshRun: Sendable {
             let applier = Applier(
                 client: connection.client, lock: lock, loaded: loaded, project: project,
                 emit: { [events] in events(.progress($0)) })
-            let left: Int
-            do {
-                left = try await applier.track(timeout: 0, rounds: 1)
-            } catch {
-                _ = try? await applier.finish()
-                await connection.close()
-                throw error
+            let (left, written) = try await applier.finishing(closing: connection) {
+                try await applier.track(timeout: 0, rounds: 1)
             }
-            let written = try await applier.finish()
-            await connection.close()
             return .refreshed(polled: running, stillRunning: left, report: applier.currentReport, state: written)
         }
     }

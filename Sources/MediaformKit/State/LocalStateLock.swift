@@ -10,7 +10,7 @@ import Glibc
 ///
 /// Each write runs whole under the lock's mutex on a pool thread: sequence numbers are given and written in one
 /// critical section, so the journal's order is the order of the calls.
-final class LocalStateLock: StateLock {
+final class LocalStateLock: SnapshotReplacing {
     let backend: LocalStateBackend
     let info: LockInfo
     let warnings: [String]
@@ -60,20 +60,10 @@ final class LocalStateLock: StateLock {
         }
     }
 
-    @discardableResult
-    func writeSnapshot(_ newState: State, unresolved: [Intent]) async throws(StateError) -> State {
-        try await write(
-            newState.nextSnapshot(generator: backend.generator, newLineage: StateLineage.make()), unresolved: unresolved
-        )
-    }
-
-    func writeCopy(_ state: State, unresolved: [Intent]) async throws(StateError) {
-        try await write(state, unresolved: unresolved)
-    }
+    var generator: String { backend.generator }
 
     /// Replaces the snapshot with `newState` and trims the journal to `unresolved`.
-    @discardableResult
-    private func write(_ newState: State, unresolved: [Intent]) async throws(StateError) -> State {
+    func replaceSnapshot(with newState: State, unresolved: [Intent]) async throws(StateError) -> State {
         try await Blocking.run { () throws(StateError) in
             let backend = self.backend
             let time = backend.clock()

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A held PostgreSQL lock. Every write goes through the connection that holds the advisory lock, one at a time
 /// (a `SerialGate`), so that journal rows reach the server in the order of their sequence numbers.
-final class PostgresStateLock: StateLock {
+final class PostgresStateLock: SnapshotReplacing {
     let backend: PostgresStateBackend
     let session: PostgresSession
     let info: LockInfo
@@ -59,21 +59,11 @@ final class PostgresStateLock: StateLock {
         }
     }
 
-    @discardableResult
-    func writeSnapshot(_ newState: State, unresolved: [Intent]) async throws(StateError) -> State {
-        try await write(
-            newState.nextSnapshot(generator: backend.generator, newLineage: StateLineage.make()), unresolved: unresolved
-        )
-    }
-
-    func writeCopy(_ state: State, unresolved: [Intent]) async throws(StateError) {
-        try await write(state, unresolved: unresolved)
-    }
+    var generator: String { backend.generator }
 
     /// One transaction: the header (checked against the serial this lock read, a second fence), the asset rows that
     /// changed, and the journal trimmed to the open intents.
-    @discardableResult
-    private func write(_ newState: State, unresolved: [Intent]) async throws(StateError) -> State {
+    func replaceSnapshot(with newState: State, unresolved: [Intent]) async throws(StateError) -> State {
         try await gate.run { () async throws(StateError) -> State in
             let before = stored.withLock { $0 }
             var sequencer = before.sequencer

@@ -1,7 +1,7 @@
 import MediaformCore
 
 extension ApplyEvent {
-    /// The event as one line of `apply --format json` (`docs/plan-json.md` lists the fields).
+    /// The event as one line of `apply --format json` (the fields are listed in `docs/plan-json.md`).
     public var json: JSONValue {
         switch self {
         case .submitted(let key, let jobId, let mediaId):

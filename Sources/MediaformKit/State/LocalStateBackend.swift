@@ -115,7 +115,7 @@ public final class LocalStateBackend: StateBackend {
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let waited = (ContinuousClock.now - start).seconds
             if waited >= timeout {
-                let holder = readLockInfo()
+                let holder = await Blocking.run { self.readLockInfo() }
                 close(fd)
                 throw .locked(holder, waited: waited)
             }
@@ -123,13 +123,14 @@ public final class LocalStateBackend: StateBackend {
             pause = min(pause * 2, 0.2)
         }
         // We hold the lock. A holder record still present means the previous holder died without releasing.
-        let warnings: [String] =
-            readLockInfo().map { stale -> [String] in
+        let warnings: [String] = await Blocking.run {
+            self.readLockInfo().map { stale -> [String] in
                 let fate =
                     stale.host == FileIO.hostName() && !FileIO.processIsAlive(stale.pid)
                     ? "no longer runs" : "did not release it"
                 return ["took over a lock left by \(stale.summary); that process \(fate)"]
             } ?? []
+        }
         let info = LockInfo.forThisProcess(operation: operation, created: clock())
         let record = Self.lockRecord(info)
         do throws(StateError) {

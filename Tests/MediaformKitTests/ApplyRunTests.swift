@@ -191,3 +191,57 @@ import Testing
         await server.stop()
     }
 }
+
+/// The safety rails inside the apply sequence: refused after planning, before any call.
+@Suite struct ApplyRunRailTests {
+    @Test func overTheBudgetNothingIsSentAndTheFlagAllowsIt() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2))
+        try await server.start()
+        let client = IMSClient(
+            configuration: ClientConfiguration(endpoint: server.endpoint),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)),
+            requestsPerSecond: 1000)
+        func run(_ directory: URL, _ options: ApplyRun.Options) async throws -> ApplyRun.Outcome {
+            let workspace = await Workspace.open(directory: directory.path)
+            return try await ApplyRun(
+                workspace: workspace, options: options, connect: { _ in APIConnection(client: client) },
+                approve: { _ in true }
+            ).run()
+        }
+        var assets = "assets:\n"
+        for i in 0..<30 {
+            assets += "  - key: clip-\(i)\n    source: https://media.example.com/clip-\(i).mp4\n    title: T\n"
+        }
+        let dir = try Builders.writeProject(project: "version: 1\nregion: cn-shanghai\nprune: true\n", assets: assets)
+        _ = try await run(dir, ApplyRun.Options())
+        let serial = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state.serial
+        // 28 of 30 removed: over the default budget of 25.
+        try
+            "assets:\n  - key: clip-0\n    source: https://media.example.com/clip-0.mp4\n    title: T\n  - key: clip-1\n    source: https://media.example.com/clip-1.mp4\n    title: T\n"
+            .write(to: dir.appendingPathComponent("assets/a.yaml"), atomically: true, encoding: .utf8)
+        await #expect(throws: ApplyRunError.refused([.overBudget(deletes: 28, budget: 25)])) {
+            _ = try await run(dir, ApplyRun.Options())
+        }
+        let untouched = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state
+        #expect(untouched.serial == serial && untouched.assets.count == 30)
+        // The budget for this run allows it.
+        guard case .applied(let applied) = try await run(dir, ApplyRun.Options(maxDeletes: 28)) else {
+            Issue.record("the raised budget did not apply")
+            return
+        }
+        #expect(applied.report.deleted == 28 && applied.state.assets.count == 2)
+        // An empty manifest set under prune would delete the rest: refused unless allowed.
+        try "assets: []\n".write(to: dir.appendingPathComponent("assets/a.yaml"), atomically: true, encoding: .utf8)
+        await #expect(throws: ApplyRunError.refused([.emptyManifests(stateAssets: 2, deletes: 2)])) {
+            _ = try await run(dir, ApplyRun.Options())
+        }
+        guard case .applied(let emptied) = try await run(dir, ApplyRun.Options(allowEmpty: true)) else {
+            Issue.record("--allow-empty did not apply")
+            return
+        }
+        #expect(emptied.state.assets.isEmpty)
+        await server.stop()
+    }
+}

@@ -166,4 +166,31 @@ import Testing
         #expect(c.stderr.contains("took over a lock left by state rm by"))
         #expect(c.stderr.contains("no longer runs"))
     }
+
+    @Test func safetyRailsRefuseAfterShowingThePlan() async throws {
+        let dir = try quickstart()
+        _ = try writeReadyState(dir)
+        // Every manifest gone (a wrong glob): under prune, the library would be deleted.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("assets"))
+        let wiped = try await CommandRunner.run(["plan", dir.path, "--prune"])
+        #expect(wiped.status == 1)
+        #expect(wiped.stdout.contains("- delete demo/intro"), "\(wiped.stdout)")
+        #expect(wiped.stderr.contains("error: the manifests hold no asset while the state holds 3"), "\(wiped.stderr)")
+        #expect(wiped.stderr.contains("--allow-empty"))
+        let allowed = try await CommandRunner.run(["plan", dir.path, "--prune", "--allow-empty"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        // The budget, from the project file and from the flag.
+        let budget = try await CommandRunner.run(["plan", dir.path, "--prune", "--allow-empty", "--max-deletes", "2"])
+        #expect(budget.status == 1)
+        #expect(
+            budget.stderr.contains(
+                "error: the plan deletes 3 media, more than the deletion budget of 2 (limits.maxDeletes)"),
+            "\(budget.stderr)")
+        #expect(budget.stderr.contains("--max-deletes 3"))
+        let refusedApply = try await CommandRunner.run([
+            "apply", dir.path, "--prune", "--allow-empty", "--max-deletes", "2", "--auto-approve",
+        ])
+        #expect(refusedApply.status == 1)
+        #expect(refusedApply.stderr.contains("more than the deletion budget of 2"), "\(refusedApply.stderr)")
+    }
 }

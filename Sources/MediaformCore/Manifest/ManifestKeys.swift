@@ -7,7 +7,7 @@ public enum ManifestKeys {
     /// Keys of `state:`.
     public static let state = ["backend", "path", "url", "name", "schema"]
     /// Keys of `limits:`.
-    public static let limits = ["requestsPerSecond", "parallelism"]
+    public static let limits = ["requestsPerSecond", "parallelism", "maxDeletes"]
     /// Top-level keys of an asset file.
     public static let manifestFile = ["version", "assets"]
     /// Keys of one asset.

@@ -56,19 +56,24 @@ public struct Project: Sendable, Equatable {
         }
     }
 
-    /// Request pacing; the apply command's flags override these.
+    /// Request pacing and the deletion budget; the commands' flags override these.
     public struct Limits: Sendable, Equatable {
         public static let defaultRequestsPerSecond = 10.0
         public static let defaultParallelism = 4
+        /// Deletes a plan may hold before it is refused (`--max-deletes` overrides it for one run).
+        public static let defaultMaxDeletes = 25
 
         public var requestsPerSecond: Double
         public var parallelism: Int
+        public var maxDeletes: Int
 
         public init(
-            requestsPerSecond: Double = Limits.defaultRequestsPerSecond, parallelism: Int = Limits.defaultParallelism
+            requestsPerSecond: Double = Limits.defaultRequestsPerSecond, parallelism: Int = Limits.defaultParallelism,
+            maxDeletes: Int = Limits.defaultMaxDeletes
         ) {
             self.requestsPerSecond = requestsPerSecond
             self.parallelism = parallelism
+            self.maxDeletes = maxDeletes
         }
     }
 

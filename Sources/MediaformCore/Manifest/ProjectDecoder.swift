@@ -131,6 +131,10 @@ extension NodeReader {
             if let r = limits["requestsPerSecond"], let v = positiveNumber(r.value, field: "limits.requestsPerSecond") {
                 project.limits.requestsPerSecond = v
             }
+            if let n = limits["maxDeletes"], let v = integer(n.value, field: "limits.maxDeletes", range: 0...1_000_000)
+            {
+                project.limits.maxDeletes = Int(v)
+            }
             if let n = limits["parallelism"], let v = integer(n.value, field: "limits.parallelism", range: 1...64) {
                 project.limits.parallelism = Int(v)
             }

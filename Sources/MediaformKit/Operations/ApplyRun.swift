@@ -1,7 +1,8 @@
 import MediaformCore
 
 /// The whole `apply` sequence as one library call:
-/// lock → saved-plan staleness check → plan → approval → resolve interrupted calls → re-plan → apply →
+/// lock → saved-plan staleness check → plan → safety rails (deletion budget, empty manifests) → approval →
+/// resolve interrupted calls → re-plan → apply →
 /// protection sync → tracking (with `wait`) → snapshot → unlock.
 ///
 /// The command only parses options, builds the dependencies (workspace, connector, approval, stop flag, event
@@ -22,10 +23,15 @@ public struct ApplyRun: Sendable {
         public var lockTimeout: Double
         /// Seconds between polls while waiting.
         public var pollInterval: Double
+        /// The deletion budget for this run; nil takes the project's `limits.maxDeletes`.
+        public var maxDeletes: Int?
+        /// Accept a plan that deletes media while the manifests hold no asset.
+        public var allowEmpty: Bool
 
         public init(
             prune: Bool = false, wait: Bool = false, waitTimeout: Double = 1800, failFast: Bool = false,
-            parallelism: Int? = nil, lockTimeout: Double = 0, pollInterval: Double = 1
+            parallelism: Int? = nil, lockTimeout: Double = 0, pollInterval: Double = 1, maxDeletes: Int? = nil,
+            allowEmpty: Bool = false
         ) {
             self.prune = prune
             self.wait = wait
@@ -34,6 +40,8 @@ public struct ApplyRun: Sendable {
             self.parallelism = parallelism
             self.lockTimeout = lockTimeout
             self.pollInterval = pollInterval
+            self.maxDeletes = maxDeletes
+            self.allowEmpty = allowEmpty
         }
     }
 
@@ -101,7 +109,8 @@ public struct ApplyRun: Sendable {
     }
 
     /// Runs the sequence under the state lock.
-    /// - Throws: `StateError` (lock, journal, snapshot), `ApplyRunError.stalePlan`, the connector's errors.
+    /// - Throws: `StateError` (lock, journal, snapshot), `ApplyRunError.stalePlan`, `ApplyRunError.refused` (the
+    ///   deletion budget or the empty-manifest guard, before anything is sent), the connector's errors.
     ///   Per-asset API failures are not thrown: they are in the report.
     public func run() async throws -> Outcome {
         try await workspace.backend.withLock(operation: "apply", timeout: options.lockTimeout) { lock, loaded in
@@ -126,6 +135,11 @@ public struct ApplyRun: Sendable {
             return .noChanges(plan)
         }
         events(.planned(plan))
+        let rails = PlanGuard(
+            maxDeletes: options.maxDeletes ?? project.limits.maxDeletes, allowEmpty: options.allowEmpty)
+        let refusals = rails.refusals(
+            of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
+        guard refusals.isEmpty else { throw ApplyRunError.refused(refusals) }
         if saved == nil && plan.hasChanges, !(try await approve(plan)) {
             return .cancelled(plan)
         }

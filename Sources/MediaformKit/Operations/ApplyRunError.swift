@@ -1,9 +1,13 @@
+import MediaformCore
+
 /// Why an apply, refresh or import stopped before changing anything.
 public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file given to `apply` is JSON, but not a plan saved by `plan --out`.
     case notASavedPlan(String)
     /// The saved plan no longer matches the state or the manifests.
     case stalePlan(file: String, reason: String)
+    /// The plan breaks a safety rail (the deletion budget, the empty-manifest guard); nothing was sent.
+    case refused([PlanGuard.Refusal])
 
     public var description: String {
         switch self {
@@ -11,6 +15,8 @@ public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(file) is not a plan saved by 'mediaform plan --out'"
         case .stalePlan(let file, let reason):
             "the saved plan \(file) is stale: \(reason)"
+        case .refused(let refusals):
+            refusals.map(\.description).joined(separator: "\nerror: ")
         }
     }
 }

@@ -18,6 +18,9 @@ extension MediaformCommand {
                 Ctrl-C once: stop sending, let calls in flight finish, save the state, exit 130. Twice: exit at \
                 once (the journal is already consistent).
 
+                A plan over the deletion budget (limits.maxDeletes, default 25; --max-deletes), or one that deletes \
+                media while the manifests hold no asset (--allow-empty), is shown and refused before anything is sent.
+
                 Exit codes: 0 success; 1 error (nothing or only part was done; the state records what was); \
                 3 finished, but some assets failed (listed at the end); 130 interrupted.
                 """
@@ -49,6 +52,7 @@ extension MediaformCommand {
         @Option(help: "Progress output: text (on stderr) or json (one event per line on stdout).")
         var format: ProgressFormat = .text
 
+        @OptionGroup var rails: PlanGuardOptions
         @OptionGroup var api: APIOptions
         @OptionGroup var lockOptions: LockOptions
         @OptionGroup var output: OutputOptions
@@ -64,7 +68,8 @@ extension MediaformCommand {
                 workspace: workspace, saved: target.saved,
                 options: ApplyRun.Options(
                     prune: prune, wait: wait, waitTimeout: timeout.seconds, failFast: failFast,
-                    parallelism: api.parallelism, lockTimeout: lockOptions.seconds),
+                    parallelism: api.parallelism, lockTimeout: lockOptions.seconds, maxDeletes: rails.maxDeletes,
+                    allowEmpty: rails.allowEmpty),
                 connect: { [api, directory = target.directory] project in
                     try await Connection.open(project: project, directory: directory, options: api)
                 },

@@ -13,8 +13,12 @@ extension MediaformCommand {
                 as the source changed), - delete (removed from the manifests, with --prune), ! orphan (removed, \
                 kept), … in progress. Signed source URLs are shown without their query string.
 
-                Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error; 2 changes present \
-                (only with --detailed-exitcode).
+                Safety rails: a plan that deletes more media than the budget (limits.maxDeletes, default 25; \
+                --max-deletes for one run), or that deletes media while the manifests hold no asset at all \
+                (--allow-empty accepts it), is shown and then refused with exit 1; apply refuses it the same way.
+
+                Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error, or a plan refused by a \
+                safety rail; 2 changes present (only with --detailed-exitcode).
                 """
         )
 
@@ -36,6 +40,7 @@ extension MediaformCommand {
         @Option(help: "Output format: text, json or markdown.")
         var format: OutputFormat = .text
 
+        @OptionGroup var rails: PlanGuardOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -50,6 +55,12 @@ extension MediaformCommand {
                 )
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
+            let refusals = rails.guardFor(workspace.project.project).refusals(
+                of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
+            guard refusals.isEmpty else {
+                for refusal in refusals { Console.error(refusal.description) }
+                throw ExitCode.failure
+            }
             if let out {
                 let saved = SavedPlan(
                     plan: plan, digest: workspace.project.digest, created: Timestamps.now(),

@@ -245,3 +245,87 @@ import Testing
         await server.stop()
     }
 }
+
+/// A saved plan is applied as reviewed, or refused (issue 15, part 6).
+@Suite struct SavedPlanFidelityTests {
+    private func project() throws -> URL {
+        try Builders.writeProject(
+            assets: "assets:\n  - key: a\n    source: https://media.example.com/a.mp4\n    title: A\n"
+                + "  - key: b\n    source: https://media.example.com/b.mp4\n    title: B\n")
+    }
+
+    private func saved(_ dir: URL) async throws -> (SavedPlan, Workspace) {
+        let workspace = await Workspace.open(directory: dir.path, computeDigest: true)
+        let loaded = try await workspace.backend.read()
+        let plan = Planner.plan(
+            project: workspace.project.project, assets: workspace.project.assets, state: loaded.state, prune: false)
+        let saved = SavedPlan(
+            plan: plan, digest: workspace.project.digest, created: Builders.time, generator: MediaformKit.generator)
+        // Through the file format, as `apply FILE` reads it.
+        let reread = try #require(try SavedPlan.decode(try JSONParser.parse(saved.fileText), file: "p.json"))
+        return (reread, workspace)
+    }
+
+    private func apply(_ workspace: Workspace, _ saved: SavedPlan, _ server: EmulatorServer) async throws
+        -> ApplyRun.Outcome
+    {
+        let client = IMSClient(
+            configuration: ClientConfiguration(endpoint: server.endpoint),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)),
+            requestsPerSecond: 1000)
+        return try await ApplyRun(
+            workspace: workspace, saved: (saved, "p.json"), connect: { _ in APIConnection(client: client) },
+            approve: { _ in
+                Issue.record("a saved plan asked for approval"); return false
+            }
+        ).run()
+    }
+
+    @Test func anEditedPlanOrAnotherVersionsPlanIsRefusedAndTheReviewedOneApplies() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2))
+        try await server.start()
+        let (saved, workspace) = try await saved(try project())
+
+        // A title changed in the file after review.
+        var edited = saved
+        edited.plan.changes = edited.plan.changes.map { change in
+            var change = change
+            if change.key == "b" {
+                change.fields = change.fields.map { f in
+                    f.field == "title" ? FieldChange(field: "title", before: f.before, after: .string("Edited")) : f
+                }
+            }
+            return change
+        }
+        await #expect(
+            throws: ApplyRunError.planDiffers(
+                file: "p.json", reason: "'b': field 'title' differs between the saved plan and the plan made now")
+        ) {
+            _ = try await apply(workspace, edited, server)
+        }
+        // An asset dropped from the file.
+        var dropped = saved
+        dropped.plan.changes.removeAll { $0.key == "a" }
+        await #expect(throws: ApplyRunError.self) { _ = try await apply(workspace, dropped, server) }
+        // Another version's plan.
+        var foreign = saved
+        foreign.generator = "mediaform 0.0.9"
+        do {
+            _ = try await apply(workspace, foreign, server)
+            Issue.record("another version's plan was applied")
+        } catch {
+            #expect("\(error)".contains("saved by mediaform 0.0.9, and this is \(MediaformKit.generator)"))
+        }
+        #expect(await server.service.introspection()["jobCount"]?.intValue == 0)
+
+        // The plan as reviewed applies.
+        guard case .applied(let applied) = try await apply(workspace, saved, server) else {
+            Issue.record("the reviewed plan did not apply")
+            return
+        }
+        #expect(applied.report.submitted == 2)
+        await server.stop()
+    }
+}

@@ -66,4 +66,46 @@ public struct SavedPlan: Sendable, Equatable {
         }
         return nil
     }
+
+    /// Why this plan may not be applied by `generator` (the running mediaform): a plan saved by another version
+    /// may mean something else to it. Nil when the versions are the same.
+    public func versionProblem(current generator: String) -> String? {
+        guard self.generator != generator else { return nil }
+        let saver = self.generator.isEmpty ? "an unknown version of mediaform" : self.generator
+        return "it was saved by \(saver), and this is \(generator); run plan again with this version"
+    }
+
+    /// The first asset whose change differs between this saved plan and `recomputed` (the plan made now from the
+    /// same state and manifests), described for the user; nil when every change is the same (action, API
+    /// operations and field values; the reason text is not compared). A difference means the file was edited, or
+    /// that this mediaform plans differently: either way, what the reviewer read is not what would be applied.
+    public func firstDifference(from recomputed: Plan) -> String? {
+        let saved = Dictionary(plan.changes.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let now = Dictionary(recomputed.changes.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let keys = Set(saved.keys).union(now.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for key in keys {
+            guard let was = saved[key] else { return "'\(key)' is not in the saved plan but is in the plan made now" }
+            guard let change = now[key] else { return "'\(key)' is in the saved plan but not in the plan made now" }
+            if was.action != change.action {
+                return
+                    "'\(key)': the saved plan says \(was.action.rawValue), the plan made now \(change.action.rawValue)"
+            }
+            if was.operations != change.operations {
+                let list = { (ops: [RemoteOperation]) in ops.map(\.rawValue).joined(separator: ", ") }
+                return
+                    "'\(key)': the saved plan sends [\(list(was.operations))], the plan made now [\(list(change.operations))]"
+            }
+            // Compared as canonical JSON: the saved side went through a JSON file, the other did not.
+            let text = { (f: FieldChange) in
+                f.field + "\u{0}" + f.before.canonicalJSON + "\u{0}" + f.after.canonicalJSON
+            }
+            if was.fields.map(text) != change.fields.map(text) {
+                let field =
+                    zip(was.fields, change.fields).first { text($0) != text($1) }?.0.field
+                    ?? (was.fields.count > change.fields.count ? was.fields : change.fields).last?.field ?? "?"
+                return "'\(key)': field '\(field)' differs between the saved plan and the plan made now"
+            }
+        }
+        return nil
+    }
 }

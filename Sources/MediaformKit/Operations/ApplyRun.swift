@@ -126,10 +126,17 @@ public struct ApplyRun: Sendable {
         {
             throw ApplyRunError.stalePlan(file: saved.file, reason: reason)
         }
+        if let saved, let problem = saved.plan.versionProblem(current: MediaformKit.generator) {
+            throw ApplyRunError.planDiffers(file: saved.file, reason: problem)
+        }
         let project = workspace.project.project
         let pruning = options.prune || project.prune || (saved?.plan.plan.prune ?? false)
         var plan = Planner.plan(
             project: project, assets: workspace.project.assets, state: loaded.state, prune: pruning)
+        // Applied as reviewed, or refused: the plan made now must be the saved one, change for change.
+        if let saved, let difference = saved.plan.firstDifference(from: plan) {
+            throw ApplyRunError.planDiffers(file: saved.file, reason: difference)
+        }
         let inProgress = plan.counts[.inProgress, default: 0]
         if !plan.hasChanges && loaded.unresolved.isEmpty && !(options.wait && inProgress > 0) {
             return .noChanges(plan)

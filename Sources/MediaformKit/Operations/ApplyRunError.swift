@@ -6,6 +6,8 @@ public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
     case notASavedPlan(String)
     /// The saved plan no longer matches the state or the manifests.
     case stalePlan(file: String, reason: String)
+    /// The saved plan does not say what applying it now would do (an edited file, or another mediaform version).
+    case planDiffers(file: String, reason: String)
     /// The plan breaks a safety rail (the deletion budget, the empty-manifest guard); nothing was sent.
     case refused([PlanGuard.Refusal])
 
@@ -15,6 +17,9 @@ public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(file) is not a plan saved by 'mediaform plan --out'"
         case .stalePlan(let file, let reason):
             "the saved plan \(file) is stale: \(reason)"
+        case .planDiffers(let file, let reason):
+            "the saved plan \(file) is not what would be applied: \(reason); nothing was sent. Run plan again and "
+                + "review the new plan"
         case .refused(let refusals):
             refusals.map(\.description).joined(separator: "\nerror: ")
         }

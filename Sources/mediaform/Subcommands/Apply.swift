@@ -15,6 +15,10 @@ extension MediaformCommand {
                 so an interrupted apply (Ctrl-C, a CI timeout, kill -9) resumes without uploading anything twice: \
                 the next apply looks the interrupted calls up first.
 
+                A saved plan is applied only as it was reviewed: it is refused when the state or a manifest \
+                changed since, when another mediaform version saved it, or when the plan made now differs from \
+                it in any asset (an edited file).
+
                 Ctrl-C once: stop sending, let calls in flight finish, save the state, exit 130. Twice: exit at \
                 once (the journal is already consistent).
 

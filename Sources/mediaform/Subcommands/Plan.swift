@@ -78,7 +78,7 @@ extension OutputFormat: ExpressibleByArgument {}
 
 /// Rendering shared by `plan` and `show`.
 enum PlanOutput {
-    static let generator = "mediaform \(MediaformKit.version)"
+    static let generator = MediaformKit.generator
 
     static func render(_ plan: MediaformCore.Plan, format: OutputFormat, color: Bool) -> String {
         switch format {

@@ -28,6 +28,8 @@ public struct Asset: Sendable, Equatable {
     public var postProcessWorkflow: String?
     /// Where the asset is declared.
     public var location: SourceLocation
+    /// Where its `source:` value is (nil for assets built in code): diagnostics about the source point there.
+    public var sourceLocation: SourceLocation?
 
     public init(
         key: String, source: String, title: String, description: String? = nil, tags: [String] = [],
@@ -35,7 +37,8 @@ public struct Asset: Sendable, Equatable {
         fileSize: Int64? = nil, metadata: [String: JSONValue]? = nil, entity: String? = nil, protect: Bool = false,
         callback: String? = nil, extend: [String: JSONValue]? = nil, storageLocation: String? = nil,
         postProcessWorkflow: String? = nil,
-        location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1)
+        location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1),
+        sourceLocation: SourceLocation? = nil
     ) {
         self.key = key
         self.source = source
@@ -55,6 +58,7 @@ public struct Asset: Sendable, Equatable {
         self.storageLocation = storageLocation
         self.postProcessWorkflow = postProcessWorkflow
         self.location = location
+        self.sourceLocation = sourceLocation
     }
 
     /// The source as it may be shown and stored: without credentials or a signed query (see `URLRedaction`).

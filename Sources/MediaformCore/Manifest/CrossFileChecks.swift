@@ -17,14 +17,17 @@ public enum CrossFileChecks {
             } else {
                 byKey[asset.key] = asset.location
             }
+            // Located at the duplicate `source:` value, citing the first one's.
             let source = normalizedSource(asset.source)
+            let at = asset.sourceLocation ?? asset.location
             if let first = bySource[source] {
                 diagnostics.append(
                     .error(
-                        "asset '\(asset.key)' has the same source as asset '\(first.key)' (declared at \(first.location)); each source may be uploaded once",
-                        at: asset.location))
+                        "asset '\(asset.key)' has the same source as asset '\(first.key)' (its source is at "
+                            + "\(first.location)); each source may be uploaded once",
+                        at: at))
             } else {
-                bySource[source] = (asset.key, asset.location)
+                bySource[source] = (asset.key, at)
             }
         }
         return diagnostics

@@ -80,7 +80,8 @@ struct AssetValidator {
             entity: f.entity?.value, protect: f.protect?.value ?? false, callback: f.callback?.value,
             extend: f.extend?.value, storageLocation: f.storageLocation?.value,
             postProcessWorkflow: f.postProcessWorkflow?.value,
-            location: f.place.location(file: file, defaultsFile: defaultsFile))
+            location: f.place.location(file: file, defaultsFile: defaultsFile),
+            sourceLocation: source.place.location(file: file, defaultsFile: defaultsFile))
     }
 
     /// The key of an asset that has none: its source without scheme, credentials or signed query,

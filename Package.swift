@@ -100,10 +100,11 @@ let package = Package(
 // The libFuzzer target exists only for Scripts/fuzz.sh (MEDIAFORM_FUZZ=1, -sanitize=fuzzer,address, its own
 // scratch path): without the fuzzer runtime it cannot link, and it must never break the normal build.
 if ProcessInfo.processInfo.environment["MEDIAFORM_FUZZ"] != nil {
-    package.targets.append(.executableTarget(
-        name: "mediaform-fuzz",
-        dependencies: ["MediaformCore"],
-        path: "Fuzz/MediaformFuzz",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-    ))
+    package.targets.append(
+        .executableTarget(
+            name: "mediaform-fuzz",
+            dependencies: ["MediaformCore"],
+            path: "Fuzz/MediaformFuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
 }

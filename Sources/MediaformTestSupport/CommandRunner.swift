@@ -91,15 +91,15 @@ extension CommandRunner {
     public static func runOnTerminal(_ arguments: [String], environment: [String: String] = [:]) async throws -> String
     {
         try await onOwnThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
             let command = ([binary.path] + arguments).map {
                 "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
             }
+            // The usual minimal environment, but a terminal's: TERM set, NO_COLOR only if the caller sets it.
+            let process = makeProcess(
+                [], in: nil, environment: ["TERM": "xterm"].merging(environment) { _, new in new })
+            process.environment?["NO_COLOR"] = environment["NO_COLOR"]
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
             process.arguments = ["--quiet", "--return", "--command", command.joined(separator: " "), "/dev/null"]
-            var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "TERM": "xterm"]
-            env.merge(environment) { _, new in new }
-            process.environment = env
             let out = Pipe()
             process.standardOutput = out
             process.standardError = out

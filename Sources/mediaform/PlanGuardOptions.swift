@@ -1,5 +1,4 @@
 import ArgumentParser
-import MediaformCore
 
 /// `--max-deletes` and `--allow-empty`, on `plan` and `apply`: the safety rails checked before anything is sent.
 struct PlanGuardOptions: ParsableArguments {
@@ -15,10 +14,5 @@ struct PlanGuardOptions: ParsableArguments {
 
     func validate() throws {
         if let maxDeletes, maxDeletes < 0 { throw ValidationError("--max-deletes must be 0 or more") }
-    }
-
-    /// The rails for `project`: the flag wins over `limits.maxDeletes`.
-    func guardFor(_ project: Project) -> PlanGuard {
-        PlanGuard(maxDeletes: maxDeletes ?? project.limits.maxDeletes, allowEmpty: allowEmpty)
     }
 }

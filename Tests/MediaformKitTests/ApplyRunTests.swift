@@ -7,6 +7,25 @@ import Testing
 
 @testable import MediaformKit
 
+/// An emulator on a free loopback port with jobs that end after 0.2 s, `adjust`ed (faults), started.
+private func emulator(_ adjust: (inout EmulatorConfiguration) -> Void = { _ in }) async throws -> EmulatorServer {
+    var configuration = EmulatorConfiguration(processDelay: 0.2)
+    adjust(&configuration)
+    let server = try EmulatorServer(configuration: configuration)
+    try await server.start()
+    return server
+}
+
+/// A client of `server` with the emulator's key pair, paced far above what the tests send.
+private func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(baseDelay: 0.01)) -> IMSClient {
+    IMSClient(
+        configuration: ClientConfiguration(endpoint: server.endpoint, readTimeout: 10, retry: retry),
+        credentials: StaticCredentials(
+            AccessKey(
+                id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)),
+        requestsPerSecond: 1000)
+}
+
 /// The apply sequence in process: `ApplyRun` against an emulator over loopback HTTP, with a local state.
 @Suite struct ApplyRunTests {
     /// A project of `count` assets in a temporary directory, opened.
@@ -20,23 +39,6 @@ import Testing
         let workspace = await Workspace.open(directory: dir.path, computeDigest: true)
         #expect(!workspace.project.hasErrors, "\(workspace.project.diagnostics)")
         return workspace
-    }
-
-    private func emulator(_ configuration: EmulatorConfiguration = EmulatorConfiguration(processDelay: 0.2))
-        async throws -> EmulatorServer
-    {
-        let server = try EmulatorServer(configuration: configuration)
-        try await server.start()
-        return server
-    }
-
-    private func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(baseDelay: 0.01)) -> IMSClient {
-        IMSClient(
-            configuration: ClientConfiguration(endpoint: server.endpoint, readTimeout: 10, retry: retry),
-            credentials: StaticCredentials(
-                AccessKey(
-                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)),
-            requestsPerSecond: 1000)
     }
 
     private func run(
@@ -105,9 +107,7 @@ import Testing
 
     @Test func ambiguousFailuresAreLookedUpAndAdopted() async throws {
         // Every upload is committed and its answer dropped: the client cannot know, so apply must look.
-        var configuration = EmulatorConfiguration(processDelay: 0.2)
-        configuration.dropRate = 1
-        let server = try await emulator(configuration)
+        let server = try await emulator { $0.dropRate = 1 }
         let workspace = try await workspace(25)
         let result = try applied(try await run(workspace, server))
         #expect(result.report.submitted == 25, "\(result.report.failures)")
@@ -141,9 +141,7 @@ import Testing
 
     @Test func failFastStopsAfterTheFirstFailedBatch() async throws {
         // Every call is answered 503 before anything happens; one attempt only.
-        var configuration = EmulatorConfiguration(processDelay: 0.2)
-        configuration.errorRate = 1
-        let server = try await emulator(configuration)
+        let server = try await emulator { $0.errorRate = 1 }
         let workspace = try await workspace(45)
         let result = try applied(
             try await run(
@@ -195,14 +193,8 @@ import Testing
 /// The safety rails inside the apply sequence: refused after planning, before any call.
 @Suite struct ApplyRunRailTests {
     @Test func overTheBudgetNothingIsSentAndTheFlagAllowsIt() async throws {
-        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2))
-        try await server.start()
-        let client = IMSClient(
-            configuration: ClientConfiguration(endpoint: server.endpoint),
-            credentials: StaticCredentials(
-                AccessKey(
-                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)),
-            requestsPerSecond: 1000)
+        let server = try await emulator()
+        let client = client(server)
         func run(_ directory: URL, _ options: ApplyRun.Options) async throws -> ApplyRun.Outcome {
             let workspace = await Workspace.open(directory: directory.path)
             return try await ApplyRun(
@@ -269,12 +261,7 @@ import Testing
     private func apply(_ workspace: Workspace, _ saved: SavedPlan, _ server: EmulatorServer) async throws
         -> ApplyRun.Outcome
     {
-        let client = IMSClient(
-            configuration: ClientConfiguration(endpoint: server.endpoint),
-            credentials: StaticCredentials(
-                AccessKey(
-                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret)),
-            requestsPerSecond: 1000)
+        let client = client(server)
         return try await ApplyRun(
             workspace: workspace, saved: (saved, "p.json"), connect: { _ in APIConnection(client: client) },
             approve: { _ in
@@ -284,8 +271,7 @@ import Testing
     }
 
     @Test func anEditedPlanOrAnotherVersionsPlanIsRefusedAndTheReviewedOneApplies() async throws {
-        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2))
-        try await server.start()
+        let server = try await emulator()
         let (saved, workspace) = try await saved(try project())
 
         // A title changed in the file after review.

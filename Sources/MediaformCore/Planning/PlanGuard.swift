@@ -14,6 +14,11 @@ public struct PlanGuard: Sendable, Equatable {
         self.allowEmpty = allowEmpty
     }
 
+    /// The rails of one run of `project`: a budget given for the run wins over `limits.maxDeletes`.
+    public init(project: Project, maxDeletes: Int?, allowEmpty: Bool) {
+        self.init(maxDeletes: maxDeletes ?? project.limits.maxDeletes, allowEmpty: allowEmpty)
+    }
+
     /// Why a plan is refused.
     public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         /// More media deletions than the budget allows.

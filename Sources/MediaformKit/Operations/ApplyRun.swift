@@ -142,8 +142,7 @@ public struct ApplyRun: Sendable {
             return .noChanges(plan)
         }
         events(.planned(plan))
-        let rails = PlanGuard(
-            maxDeletes: options.maxDeletes ?? project.limits.maxDeletes, allowEmpty: options.allowEmpty)
+        let rails = PlanGuard(project: project, maxDeletes: options.maxDeletes, allowEmpty: options.allowEmpty)
         let refusals = rails.refusals(
             of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
         guard refusals.isEmpty else { throw ApplyRunError.refused(refusals) }

@@ -34,13 +34,4 @@ public enum FaultInjection {
         try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
         #endif
     }
-
-    /// True when this build honours the fault and pause points (a debug build).
-    public static var isCompiledIn: Bool {
-        #if DEBUG
-        true
-        #else
-        false
-        #endif
-    }
 }

@@ -55,7 +55,9 @@ extension MediaformCommand {
                 )
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
-            let refusals = rails.guardFor(workspace.project.project).refusals(
+            let refusals = PlanGuard(
+                project: workspace.project.project, maxDeletes: rails.maxDeletes, allowEmpty: rails.allowEmpty
+            ).refusals(
                 of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
             guard refusals.isEmpty else {
                 for refusal in refusals { Console.error(refusal.description) }

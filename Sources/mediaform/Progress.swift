@@ -13,7 +13,7 @@ enum ProgressFormat: String, ExpressibleByArgument, CaseIterable {
 /// stay short); under `--format json`, one JSON object per event on stdout.
 final class Progress: Sendable {
     private struct Counts {
-        var submitted = 0, updated = 0, deleted = 0, failed = 0, ready = 0, jobFailed = 0
+        var submitted = 0, updated = 0, moved = 0, deleted = 0, failed = 0, ready = 0, jobFailed = 0
         var lastDraw = 0.0
         var waiting = false
         var total = 0
@@ -65,6 +65,7 @@ final class Progress: Sendable {
             switch event {
             case .submitted: c.submitted += 1
             case .updated: c.updated += 1
+            case .moved: c.moved += 1
             case .deleted, .forgotten: c.deleted += 1
             case .adopted(let key, let jobId): line = "adopted \(key): job \(jobId) from an interrupted run"
             case .failed(let key, let code, let message):
@@ -89,7 +90,7 @@ final class Progress: Sendable {
             guard force || now - c.lastDraw > (terminal ? 0.1 : 10) else { return nil }
             if c.lastDraw == 0 && !terminal { c.lastDraw = now; return nil }
             c.lastDraw = now
-            let done = c.submitted + c.updated + c.deleted + c.failed
+            let done = c.submitted + c.updated + c.moved + c.deleted + c.failed
             var s = ""
             if c.total > 0 {
                 let width = 24
@@ -103,6 +104,7 @@ final class Progress: Sendable {
                 if rate > 0, done < c.total { s += String(format: " · ETA %.0f s", Double(c.total - done) / rate) }
             }
             s += " · submitted \(c.submitted), updated \(c.updated), deleted \(c.deleted), failed \(c.failed)"
+            if c.moved > 0 { s += ", moved \(c.moved)" }
             if c.waiting { s += " · jobs ready \(c.ready), failed \(c.jobFailed)" }
             return s
         }

@@ -12,7 +12,8 @@ import Testing
         let failed = Builders.asset("failed")
         let running = Builders.asset("running")
         let gone = Builders.asset("gone"), guarded = Builders.asset("guarded", protect: true)
-        var state = Builders.state([keep, retitled, moved, failed, running, gone, guarded])
+        let renamedFrom = Builders.asset("old/name")
+        var state = Builders.state([keep, retitled, moved, failed, running, gone, guarded, renamedFrom])
         state.assets["failed"]?.status = .failed
         state.assets["failed"]?.lastError = RecordedError(code: "URLInvalidError", message: "download failed")
         state.assets["running"]?.status = .processing
@@ -25,9 +26,12 @@ import Testing
         let created = Asset(
             key: "new/lesson", source: "https://cdn.example.com/new.mp4?auth_key=TOKENVALUE", title: "季度回顾 \"Q1\"",
             description: "Two\nlines", tags: ["x", "y"], category: 1001, workflow: "wf", metadata: ["k": .int(1)])
+        var renamed = renamedFrom
+        renamed.key = "new/name"
+        renamed.title = "Renamed too"
         return Planner.plan(
-            project: Builders.project(), assets: [keep, newTitle, newSource, failed, running, created], state: state,
-            prune: true)
+            project: Builders.project(), assets: [keep, newTitle, newSource, failed, running, created, renamed],
+            state: state, prune: true)
     }
 
     private func golden(_ text: String, _ name: String) {

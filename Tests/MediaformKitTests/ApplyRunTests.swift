@@ -315,3 +315,151 @@ private func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(b
         await server.stop()
     }
 }
+
+/// Counts the API connections a run opened.
+private final class Connections: Sendable {
+    let count = Mutex(0)
+}
+
+/// Moves, `--allow` and `--target`/`--replace` inside the apply sequence (issue 15, parts 1, 3 and 4).
+@Suite struct ApplyRunScopeTests {
+    /// `count` assets `clip-N`, under `prefix` keys, with `title`.
+    private func manifest(_ count: Int, prefix: String = "clip", title: String = "T") -> String {
+        var text = "assets:\n"
+        for i in 0..<count {
+            text +=
+                "  - key: \(prefix)-\(i)\n    source: https://media.example.com/clip-\(i).mp4\n    title: \(title) \(i)\n"
+        }
+        return text
+    }
+
+    private func write(_ text: String, _ dir: URL) throws {
+        try text.write(to: dir.appendingPathComponent("assets/a.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    /// Runs apply on `dir`; `connected` counts the connections opened (none when refused before sending).
+    private func run(
+        _ dir: URL, _ server: EmulatorServer, _ options: ApplyRun.Options = ApplyRun.Options(),
+        connected: Connections = Connections()
+    ) async throws -> ApplyRun.Outcome {
+        let client = client(server)
+        let workspace = await Workspace.open(directory: dir.path)
+        return try await ApplyRun(
+            workspace: workspace, options: options,
+            connect: { _ in
+                connected.count.withLock { $0 += 1 }
+                return APIConnection(client: client)
+            },
+            approve: { _ in true }
+        ).run()
+    }
+
+    @Test func aRenameMovesTheRecordKeepsTheMediaAndSendsTheFieldChange() async throws {
+        let server = try await emulator()
+        let dir = try Builders.writeProject(assets: manifest(3))
+        _ = try await run(dir, server, ApplyRun.Options(wait: true))
+        let before = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state
+        let old = try #require(before.assets["clip-1"])
+
+        // clip-1 renamed to lesson-1 with a new title; the others renamed without changes.
+        try write(manifest(3, prefix: "lesson", title: "T").replacingOccurrences(of: "T 1", with: "Retitled"), dir)
+        guard case .applied(let applied) = try await run(dir, server) else {
+            Issue.record("the rename was not applied")
+            return
+        }
+        #expect(applied.plan.changes.map { $0.action } == [PlanAction.move, .move, .move])
+        #expect(applied.report.moved == 3 && applied.report.updated == 1 && applied.report.submitted == 0)
+        #expect(applied.state.assets.keys.sorted() == ["lesson-0", "lesson-1", "lesson-2"])
+        let moved = try #require(applied.state.assets["lesson-1"])
+        #expect(moved.mediaId == old.mediaId && moved.jobId == old.jobId && moved.createdAt == old.createdAt)
+        #expect(moved.fields.title == "Retitled")
+        #expect(await jobCount(server) == 3)
+        let remote = try await client(server).getMediaInfo(mediaId: try #require(old.mediaId))
+        #expect(remote?.title == "Retitled")
+        // The journal replays to the same state, and the next plan has nothing to do.
+        let reread = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state
+        #expect(reread.assets == applied.state.assets)
+        guard case .noChanges = try await run(dir, server) else {
+            Issue.record("a second apply after the move found changes")
+            return
+        }
+        await server.stop()
+    }
+
+    @Test func allowRefusesBeforeAnyCallAndNamesTheAssets() async throws {
+        let server = try await emulator()
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nprune: true\n", assets: manifest(3))
+        _ = try await run(dir, server)
+        let serial = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state.serial
+        // clip-2 removed (a delete under prune), a new asset added.
+        try write(
+            manifest(2) + "  - key: extra\n    source: https://media.example.com/extra.mp4\n    title: E\n", dir)
+        let connected = Connections()
+        do {
+            _ = try await run(dir, server, ApplyRun.Options(allowedActions: [.create, .update]), connected: connected)
+            Issue.record("a delete passed --allow create,update")
+        } catch let error as ApplyRunError {
+            guard case .refused(let refusals) = error, case .notAllowed(let changes, _)? = refusals.first else {
+                Issue.record("unexpected refusal \(error)")
+                return
+            }
+            #expect(changes.map(\.key) == ["clip-2"] && changes.map(\.action) == [.delete])
+        }
+        #expect(connected.count.withLock { $0 } == 0)
+        #expect(try await LocalStateBackend(settings: .init(), directory: dir.path).read().state.serial == serial)
+        #expect(await jobCount(server) == 3)
+        // Allowed, it applies.
+        guard
+            case .applied(let applied) = try await run(
+                dir, server, ApplyRun.Options(allowedActions: [.create, .delete]))
+        else {
+            Issue.record("the allowed plan did not apply")
+            return
+        }
+        #expect(applied.report.submitted == 1 && applied.report.deleted == 1)
+        await server.stop()
+    }
+
+    @Test func targetsApplyOnlyTheirAssetsAndReplaceUploadsAgain() async throws {
+        let server = try await emulator()
+        let dir = try Builders.writeProject(assets: manifest(4))
+        guard
+            case .applied(let partial) = try await run(
+                dir, server, ApplyRun.Options(scope: PlanScope(targets: ["clip-1", "clip-3"])))
+        else {
+            Issue.record("the targeted plan did not apply")
+            return
+        }
+        #expect(partial.report.submitted == 2)
+        #expect(partial.state.assets.keys.sorted() == ["clip-1", "clip-3"])
+        #expect(partial.plan.excluded == 2)
+        await #expect(
+            throws: ApplyRunError.invalidScope(["--target 'videos/*' matches no asset in the manifests or the state"])
+        ) {
+            _ = try await run(dir, server, ApplyRun.Options(scope: PlanScope(targets: ["videos/*"])))
+        }
+        _ = try await run(dir, server, ApplyRun.Options(wait: true))
+        #expect(await jobCount(server) == 4)
+
+        // --replace with prune: a new upload, and the old media deleted.
+        let old = try #require(
+            try await LocalStateBackend(settings: .init(), directory: dir.path).read().state.assets["clip-0"]?.mediaId)
+        guard
+            case .applied(let replaced) = try await run(
+                dir, server, ApplyRun.Options(prune: true, scope: PlanScope(replacing: ["clip-0"])))
+        else {
+            Issue.record("the replacement did not apply")
+            return
+        }
+        #expect(replaced.report.submitted == 1)
+        #expect(replaced.state.assets["clip-0"]?.mediaId != old)
+        #expect(await jobCount(server) == 5)
+        #expect(try await client(server).getMediaInfo(mediaId: old) == nil)
+        await server.stop()
+    }
+
+    private func jobCount(_ server: EmulatorServer) async -> Int {
+        Int(await server.service.introspection()["jobCount"]?.intValue ?? -1)
+    }
+}

@@ -90,6 +90,34 @@ import Testing
         #expect(second.state.assets == next.assets)
     }
 
+    @Test(arguments: Kind.testable) func aMoveIsJournaledAsOneRecordAndSnapshotted(_ kind: Kind) async throws {
+        let b = try Self.makeBackend(kind)
+        let records = Self.records(2)
+        let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
+        var state = loaded.state
+        state.assets = records
+        _ = try await lock.writeSnapshot(state, unresolved: [])
+        // A run that moved a record and then died before its snapshot: the journal alone carries the move.
+        try await lock.append([.move(from: "asset-0", to: "renamed")])
+        let midway = try await b.read()
+        #expect(midway.state.assets.keys.sorted() == ["asset-1", "renamed"])
+        #expect(midway.state.assets["renamed"] == records["asset-0"])
+        await lock.release()
+
+        // state mv: refused onto an existing key or from a missing one, else moved and snapshotted.
+        await #expect(throws: StateEdit.Failure.alreadyInState("asset-1")) {
+            _ = try await StateEdit.move(from: "renamed", to: "asset-1", in: b, lockTimeout: 0)
+        }
+        await #expect(throws: StateEdit.Failure.self) {
+            _ = try await StateEdit.move(from: "asset-0", to: "x", in: b, lockTimeout: 0)
+        }
+        let written = try await StateEdit.move(from: "asset-1", to: "other", in: b, lockTimeout: 0)
+        #expect(written.assets.keys.sorted() == ["other", "renamed"])
+        let reread = try await b.read()
+        #expect(reread.state.assets == written.assets && reread.state.serial == written.serial)
+        #expect(reread.state.assets["other"]?.mediaId == records["asset-1"]?.mediaId)
+    }
+
     @Test(arguments: Kind.testable) func openIntentsSurviveASnapshotUntilTheirDone(_ kind: Kind) async throws {
         let b = try Self.makeBackend(kind)
         let open = Intent(id: "open", operation: .upload, keys: ["x"])

@@ -28,6 +28,7 @@ import Testing
         var report = ApplyReport()
         report.submitted = 40
         report.updated = 3
+        report.moved = 2
         report.deleted = 2
         report.forgotten = 1
         report.adopted = 4
@@ -52,6 +53,7 @@ import Testing
             .submitted(key: "intro", jobId: "job-1", mediaId: "media-1"),
             .submitted(key: "lesson/1", jobId: "job-2", mediaId: nil),
             .updated(key: "lesson/2"),
+            .moved(from: "lesson/old-name", to: "lesson/3"),
             .deleted(key: "old"),
             .forgotten(key: "never-uploaded"),
             .failed(key: "podcast", code: "URLInvalidError", message: "download failed: \"404\""),

@@ -193,4 +193,44 @@ import Testing
         #expect(refusedApply.status == 1)
         #expect(refusedApply.stderr.contains("more than the deletion budget of 2"), "\(refusedApply.stderr)")
     }
+
+    @Test func renamesTargetsAndAllowOnTheCommandLine() async throws {
+        let dir = try quickstart()
+        _ = try writeReadyState(dir)
+        let manifest = dir.appendingPathComponent("assets/demo.yaml")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "key: demo/intro", with: "key: demo/welcome")
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let plan = try await CommandRunner.run(["plan", dir.path])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("→ move demo/intro → demo/welcome  (renamed: "), "\(plan.stdout)")
+        #expect(plan.stdout.hasSuffix("Plan: 0 to upload, 0 to update, 0 to replace, 0 to delete, 1 to move.\n"))
+
+        let partial = try await CommandRunner.run(["plan", dir.path, "--target", "demo/p*"])
+        #expect(partial.stdout == "No changes. Partial plan (--target demo/p*): 2 other assets left out.\n")
+        let typo = try await CommandRunner.run(["plan", dir.path, "--target", "demo/welcom"])
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("--target 'demo/welcom' matches no asset"), "\(typo.stderr)")
+        #expect(typo.stderr.contains("did you mean 'demo/welcome'?"))
+
+        // --allow refuses before connecting (this state's media IDs do not exist anywhere).
+        let refused = try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--allow", "create,update"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("→ move demo/intro → demo/welcome"))
+        #expect(
+            refused.stderr.contains("--allow create,update does not permit: move 'demo/welcome'"), "\(refused.stderr)")
+        let badList = try await CommandRunner.run(["plan", dir.path, "--allow", "create,remove"])
+        #expect(badList.status != 0 && badList.stderr.contains("--allow: 'remove' is not an action"))
+
+        // state mv records the rename by hand; onto an existing key it is refused.
+        let clash = try await CommandRunner.run(["state", "mv", "demo/intro", "demo/interview", "-C", dir.path])
+        #expect(clash.status == 1 && clash.stderr.contains("'demo/interview' is already in the state"))
+        let moved = try await CommandRunner.run(["state", "mv", "demo/intro", "demo/welcome", "-C", dir.path])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stderr.contains("Moved 'demo/intro' to 'demo/welcome'; the state is now at serial 2."))
+        let after = try await CommandRunner.run(["plan", dir.path, "--detailed-exitcode"])
+        #expect(after.status == 0 && after.stdout == "No changes.\n", "\(after.stdout)")
+        let show = try await CommandRunner.run(["state", "show", "demo/welcome", "-C", dir.path])
+        #expect(show.stdout.contains("\"mediaId\": \"media-0\""), "\(show.stdout)")
+    }
 }

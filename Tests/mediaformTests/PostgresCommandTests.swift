@@ -51,6 +51,26 @@ import Testing
         #expect(try await CommandRunner.run(["validate", dir.path], environment: ["MEDIAFORM_PG_URL": ""]).status == 0)
     }
 
+    @Test func aRenameIsAMoveInTheDatabaseState() async throws {
+        let dir = try quickstart()
+        #expect(try await run(["apply", dir.path, "--auto-approve", "--wait"]).status == 0)
+        let before = try await run(["state", "show", "demo/interview", "-C", dir.path])
+        let manifest = dir.appendingPathComponent("assets/demo.yaml")
+        try String(contentsOf: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "key: demo/interview", with: "key: demo/team-interview")
+            .replacingOccurrences(of: "title: \"Interview: the team\"", with: "title: The team")
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let apply = try await run(["apply", dir.path, "--auto-approve", "--prune"])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(apply.stdout.contains("→ move demo/interview → demo/team-interview"), "\(apply.stdout)")
+        #expect(apply.stdout.contains("Apply complete: 0 submitted, 1 updated, 0 deleted, 1 moved to a new key."))
+        let plan = try await run(["plan", dir.path, "--prune", "--detailed-exitcode"])
+        #expect(plan.status == 0 && plan.stdout == "No changes.\n", "\(plan.stdout)")
+        let after = try await run(["state", "show", "demo/team-interview", "-C", dir.path])
+        let mediaId = { (text: String) in text.split(separator: "\n").first { $0.contains("\"mediaId\"") } }
+        #expect(mediaId(after.stdout) != nil && mediaId(after.stdout) == mediaId(before.stdout))
+    }
+
     @Test func aSecondApplyWaitsOrFailsNamingTheFirstAndAKilledHolderFreesTheLock() async throws {
         let dir = try quickstart()
         // A holds the lock for 10 s before it uploads.

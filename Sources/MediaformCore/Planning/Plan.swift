@@ -8,6 +8,10 @@ public enum PlanAction: String, Sendable, Equatable, CaseIterable {
     case replace
     /// The last upload failed: upload again.
     case retry
+    /// A key renamed in the manifests (the same source and upload inputs under a new key): the record moves to the
+    /// new key in the state, keeping job ID, media ID and history. Nothing is uploaded; field changes that came with
+    /// the rename are sent with `UpdateMediaInfo` in the same apply.
+    case move
     /// Gone from the manifests, pruning on, not protected: delete the media.
     case delete
     /// Gone from the manifests but kept (pruning off, or protected): reported, nothing sent.
@@ -20,7 +24,7 @@ public enum PlanAction: String, Sendable, Equatable, CaseIterable {
     /// Whether the action sends anything to the API.
     public var isChange: Bool {
         switch self {
-        case .create, .update, .replace, .retry, .delete: true
+        case .create, .update, .replace, .retry, .move, .delete: true
         case .orphan, .inProgress, .noOp: false
         }
     }
@@ -32,6 +36,7 @@ public enum PlanAction: String, Sendable, Equatable, CaseIterable {
         case .update: "~"
         case .replace: "-/+"
         case .retry: "+"
+        case .move: "→"
         case .delete: "-"
         case .orphan: "!"
         case .inProgress: "…"
@@ -56,6 +61,8 @@ public struct FieldChange: Sendable, Equatable {
 /// The plan for one asset key.
 public struct PlannedChange: Sendable, Equatable {
     public var key: String
+    /// For a move: the key the record moves from (`key` is the one it moves to).
+    public var from: String?
     public var action: PlanAction
     /// Why, in words ("title changed", "source changed", "last upload failed: URLInvalidError …").
     public var reason: String
@@ -69,10 +76,11 @@ public struct PlannedChange: Sendable, Equatable {
     public var record: AssetRecord?
 
     public init(
-        key: String, action: PlanAction, reason: String, fields: [FieldChange] = [], operations: [RemoteOperation] = [],
-        asset: Asset? = nil, record: AssetRecord? = nil
+        key: String, from: String? = nil, action: PlanAction, reason: String, fields: [FieldChange] = [],
+        operations: [RemoteOperation] = [], asset: Asset? = nil, record: AssetRecord? = nil
     ) {
         self.key = key
+        self.from = from
         self.action = action
         self.reason = reason
         self.fields = fields
@@ -88,12 +96,21 @@ public struct Plan: Sendable, Equatable {
     public var prune: Bool
     public var lineage: String
     public var serial: Int
+    /// What was planned: everything, or only `--target`ed assets; and the `--replace`d ones.
+    public var scope: PlanScope
+    /// Assets left out by `--target` (0 when the plan is whole).
+    public var excluded: Int
 
-    public init(changes: [PlannedChange], prune: Bool, lineage: String, serial: Int) {
+    public init(
+        changes: [PlannedChange], prune: Bool, lineage: String, serial: Int, scope: PlanScope = PlanScope(),
+        excluded: Int = 0
+    ) {
         self.changes = changes
         self.prune = prune
         self.lineage = lineage
         self.serial = serial
+        self.scope = scope
+        self.excluded = excluded
     }
 
     /// How many changes have each action.
@@ -106,15 +123,19 @@ public struct Plan: Sendable, Equatable {
     /// True when applying would send anything.
     public var hasChanges: Bool { changes.contains { $0.action.isChange } }
 
-    /// "Plan: 3 to upload, 1 to update, 0 to replace, 0 to delete." plus orphans and jobs in progress, or
-    /// "No changes." (docs/design.md §3).
+    /// "Plan: 3 to upload, 1 to update, 0 to replace, 0 to delete." (", 2 to move" when there are moves) plus
+    /// orphans, jobs in progress and a partial plan's scope, or "No changes." (docs/design.md §3). The update count
+    /// includes moved assets whose fields change too: each is one `UpdateMediaInfo`.
     public var summaryLine: String {
         let c = counts
         var line: String
         if hasChanges {
             let uploads = c[.create, default: 0] + c[.retry, default: 0]
+            let updates = changes.filter { $0.operations.contains(.update) }.count
             line =
-                "Plan: \(uploads) to upload, \(c[.update, default: 0]) to update, \(c[.replace, default: 0]) to replace, \(c[.delete, default: 0]) to delete."
+                "Plan: \(uploads) to upload, \(updates) to update, \(c[.replace, default: 0]) to replace, \(c[.delete, default: 0]) to delete"
+            if let moves = c[.move], moves > 0 { line += ", \(moves) to move" }
+            line += "."
         } else {
             line = "No changes."
         }
@@ -123,6 +144,7 @@ public struct Plan: Sendable, Equatable {
         if let n = c[.inProgress], n > 0 { extras.append("\(n) in progress") }
         if let n = c[.retry], n > 0 { extras.append("\(n) of the uploads \(n == 1 ? "is a retry" : "are retries")") }
         if !extras.isEmpty { line += " " + extras.joined(separator: "; ").capitalizedFirst + "." }
+        if let partial = scope.partialNote(excluded: excluded) { line += " " + partial }
         return line
     }
 }

@@ -4,24 +4,128 @@ import Synchronization
 /// Decides what to do for every asset key: a pure function of the project, the effective assets and the state
 /// (docs/design.md §3). No I/O, no clock, no API call; the order of the result is deterministic (by key, byte order).
 public enum Planner {
+    /// The reason of a plain create; renderers leave it out, since the symbol says it.
+    public static let createReason = "not in the state"
+
     /// Plans every asset in the manifests and every record in the state.
     /// - Parameters:
     ///   - prune: delete assets that left the manifests (`--prune` or `prune: true`).
-    public static func plan(project: Project, assets: [Asset], state: State, prune: Bool) -> Plan {
+    ///   - scope: only the `--target`ed assets, and the `--replace`d ones uploaded again. Check
+    ///     `scope.problems(assets:state:)` first: a replacement the scope cannot make is planned as usual.
+    public static func plan(
+        project: Project, assets: [Asset], state: State, prune: Bool, scope: PlanScope = PlanScope()
+    ) -> Plan {
         var changes: [PlannedChange] = []
         changes.reserveCapacity(max(assets.count, state.assets.count))
         var seen = Set<String>(minimumCapacity: assets.count)
         let prints = fingerprints(of: assets, appId: project.appId)
+        let forced = Set(scope.replacing)
+        var creations: [(index: Int, upload: String)] = []
         for (asset, print) in zip(assets, prints) {
             seen.insert(asset.key)
-            changes.append(
-                change(for: asset, prints: print, record: state.assets[asset.key], appId: project.appId, prune: prune))
+            let record = state.assets[asset.key]
+            if record == nil { creations.append((changes.count, print.upload)) }
+            if forced.contains(asset.key), let record,
+                let forcedChange = replacement(
+                    of: asset, prints: print, record: record, appId: project.appId, prune: prune)
+            {
+                changes.append(forcedChange)
+                continue
+            }
+            changes.append(change(for: asset, prints: print, record: record, appId: project.appId, prune: prune))
         }
+        var removals: [(index: Int, upload: String)] = []
         for (key, record) in state.assets where !seen.contains(key) {
+            // A failed upload has no media to keep: never a rename's source.
+            if record.status != .failed { removals.append((changes.count, record.fingerprints.upload)) }
             changes.append(removal(key: key, record: record, prune: prune))
         }
+        detectMoves(in: &changes, creations: creations, removals: removals, appId: project.appId)
+        let planned = scope.isPartial ? changes.filter(scope.includes) : changes
+        let excluded = changes.count - planned.count
+        changes = planned
         changes.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        return Plan(changes: changes, prune: prune, lineage: state.lineage, serial: state.serial)
+        return Plan(
+            changes: changes, prune: prune, lineage: state.lineage, serial: state.serial, scope: scope,
+            excluded: excluded)
+    }
+
+    /// Turns each unambiguous rename into a move: a new key whose upload fingerprint (source without signed query,
+    /// and the other upload-time inputs) equals exactly one removed record's, and no other new key's. An
+    /// ambiguous match is never guessed: both sides stay create and orphan/delete, and their reasons say why and
+    /// how to record the rename by hand. Removes the removals that became moves from `changes`.
+    static func detectMoves(
+        in changes: inout [PlannedChange], creations: [(index: Int, upload: String)],
+        removals: [(index: Int, upload: String)], appId: String
+    ) {
+        guard !creations.isEmpty, !removals.isEmpty else { return }
+        let removedByPrint = Dictionary(grouping: removals, by: \.upload)
+        let createdByPrint = Dictionary(grouping: creations.filter { removedByPrint[$0.upload] != nil }, by: \.upload)
+        var consumed = Set<Int>()
+        let hint = "say which with: mediaform state mv OLD NEW"
+        for (print, created) in createdByPrint {
+            let removed = removedByPrint[print] ?? []
+            let newKeys = created.map { changes[$0.index].key }.sorted()
+            let oldKeys = removed.map { changes[$0.index].key }.sorted()
+            guard created.count == 1, removed.count == 1 else {
+                let quoted = { (keys: [String]) in keys.map { "'\($0)'" }.joined(separator: ", ") }
+                for c in created {
+                    changes[c.index].reason =
+                        "not in the state; the same source and upload inputs as \(quoted(oldKeys)), which left the "
+                        + "manifests: ambiguous (\(newKeys.count) new, \(oldKeys.count) removed), so not a rename; "
+                        + hint
+                }
+                for r in removed {
+                    changes[r.index].reason +=
+                        "; the same source and upload inputs as new \(quoted(newKeys)): ambiguous, so not a rename; "
+                        + hint
+                }
+                continue
+            }
+            let (c, r) = (created[0].index, removed[0].index)
+            guard let asset = changes[c].asset, let record = changes[r].record else { continue }
+            changes[c] = move(asset, from: changes[r].key, record: record, appId: appId)
+            consumed.insert(r)
+        }
+        if !consumed.isEmpty {
+            changes = changes.enumerated().filter { !consumed.contains($0.offset) }.map(\.element)
+        }
+    }
+
+    /// The move of `record` from key `from` to `asset`'s key, with the field changes that came with the rename.
+    static func move(_ asset: Asset, from: String, record: AssetRecord, appId: String) -> PlannedChange {
+        let mutableChanged = asset.fingerprints(appId: appId).mutable != record.fingerprints.mutable
+        let fields = mutableChanged ? mutableFieldChanges(asset, record: record) : []
+        var reason = "renamed: the same source and upload inputs; the media is kept"
+        var operations: [RemoteOperation] = []
+        if mutableChanged {
+            let names = fields.isEmpty ? "fields" : fields.map(\.field).joined(separator: ", ")
+            if record.mediaId != nil {
+                reason += "; \(names) changed"
+                operations = [.update]
+            } else {
+                reason += "; \(names) changed, sent once the media exists"
+            }
+        }
+        if record.status.isRunning { reason += "; upload \(record.status.rawValue)" }
+        return PlannedChange(
+            key: asset.key, from: from, action: .move, reason: reason, fields: fields, operations: operations,
+            asset: asset, record: record)
+    }
+
+    /// A replacement asked for with `--replace`, or nil when the record cannot be replaced that way (a failed
+    /// upload is retried anyway; a running one is refused by `PlanScope.problems`).
+    static func replacement(of asset: Asset, prints: Fingerprints, record: AssetRecord, appId: String, prune: Bool)
+        -> PlannedChange?
+    {
+        guard record.status != .failed, !record.status.isRunning else { return nil }
+        let (deleteOld, tail) = oldMedia(of: record, prune: prune)
+        let reason = "replacement requested with --replace; the media is uploaded again" + tail
+        var fields = uploadFieldChanges(asset, record: record, appId: appId)
+        if prints.mutable != record.fingerprints.mutable { fields += mutableFieldChanges(asset, record: record) }
+        return PlannedChange(
+            key: asset.key, action: .replace, reason: reason, fields: fields,
+            operations: deleteOld ? [.upload, .delete] : [.upload], asset: asset, record: record)
     }
 
     /// Fingerprints of all assets, computed on every core (hashing is most of the planning time).
@@ -43,7 +147,7 @@ public enum Planner {
     {
         guard let record else {
             return PlannedChange(
-                key: asset.key, action: .create, reason: "not in the state",
+                key: asset.key, action: .create, reason: createReason,
                 fields: creationFields(asset, appId: appId),
                 operations: [.upload], asset: asset)
         }
@@ -60,12 +164,8 @@ public enum Planner {
             let fields = uploadFieldChanges(asset, record: record, appId: appId)
             let names = fields.map(\.field)
             let what = names.isEmpty ? "an upload-time input changed" : "\(names.joined(separator: ", ")) changed"
-            let deleteOld = prune && !record.protect && record.mediaId != nil
-            var reason = "\(what); the media is uploaded again"
-            reason +=
-                deleteOld
-                ? " and the old media deleted"
-                : record.mediaId == nil ? "" : " (the old media is kept; it is deleted only with --prune)"
+            let (deleteOld, tail) = oldMedia(of: record, prune: prune)
+            let reason = "\(what); the media is uploaded again" + tail
             return PlannedChange(
                 key: asset.key, action: .replace, reason: reason,
                 fields: fields + (mutableChanged ? mutableFieldChanges(asset, record: record) : []),
@@ -90,6 +190,14 @@ public enum Planner {
         // No-op changes carry neither the asset nor the record: nothing acts on them, and at 100,000 assets the
         // copies would be most of the planning time.
         return PlannedChange(key: asset.key, action: .noOp, reason: "unchanged")
+    }
+
+    /// What happens to a replaced record's media: deleted under prune (unless protected), else kept; and the words
+    /// that end the replacement's reason.
+    static func oldMedia(of record: AssetRecord, prune: Bool) -> (delete: Bool, reason: String) {
+        let delete = prune && !record.protect && record.mediaId != nil
+        if delete { return (true, " and the old media deleted") }
+        return (false, record.mediaId == nil ? "" : " (the old media is kept; it is deleted only with --prune)")
     }
 
     static func removal(key: String, record: AssetRecord, prune: Bool) -> PlannedChange {

@@ -90,6 +90,10 @@ public struct SavedPlan: Sendable, Equatable {
                 return
                     "'\(key)': the saved plan says \(was.action.rawValue), the plan made now \(change.action.rawValue)"
             }
+            if was.from != change.from {
+                let source = { (from: String?) in from.map { "a move from '\($0)'" } ?? "no move" }
+                return "'\(key)': the saved plan says \(source(was.from)), the plan made now \(source(change.from))"
+            }
             if was.operations != change.operations {
                 let list = { (ops: [RemoteOperation]) in ops.map(\.rawValue).joined(separator: ", ") }
                 return

@@ -25,8 +25,8 @@ public enum PlanRenderer {
         let width = listed.map { $0.action.symbol.count }.max() ?? 1
         for change in listed {
             let symbol = change.action.symbol.padding(toLength: width, withPad: " ", startingAt: 0)
-            var head = "\(symbol) \(change.action.rawValue) \(change.key)"
-            if change.action != .create { head += "  (\(change.reason))" }
+            var head = "\(symbol) \(change.action.rawValue) \(headKeys(change))"
+            if showsReason(change) { head += "  (\(change.reason))" }
             out += paint(head, change.action, color) + "\n"
             let fieldWidth = change.fields.map(\.field.count).max() ?? 0
             for field in change.fields {
@@ -45,6 +45,16 @@ public enum PlanRenderer {
         return out
     }
 
+    /// "KEY", or "OLD → NEW" for a move.
+    private static func headKeys(_ change: PlannedChange) -> String {
+        change.from.map { "\($0) → \(change.key)" } ?? change.key
+    }
+
+    /// A create's usual reason ("not in the state") goes without saying; any other reason is shown.
+    private static func showsReason(_ change: PlannedChange) -> Bool {
+        change.action != .create || change.reason != Planner.createReason
+    }
+
     private static func paint(_ s: String, _ action: PlanAction, _ color: Bool) -> String {
         guard color else { return s }
         let code: String
@@ -53,6 +63,7 @@ public enum PlanRenderer {
         case .update: code = "33"
         case .replace: code = "35"
         case .delete: code = "31"
+        case .move: code = "34"
         case .orphan: code = "33"
         case .inProgress, .noOp: code = "36"
         }
@@ -77,15 +88,19 @@ public enum PlanRenderer {
         let counts = plan.counts
         for action in PlanAction.allCases { summary[action.rawValue] = .int(Int64(counts[action, default: 0])) }
         let changes = plan.changes.map { change -> JSONValue in
-            .object([
+            var object: [String: JSONValue] = [
                 "key": .string(change.key), "action": .string(change.action.rawValue),
                 "actions": .array(change.operations.map { .string($0.rawValue) }), "reason": .string(change.reason),
                 "fields": .array(
                     change.fields.map { .object(["field": .string($0.field), "before": $0.before, "after": $0.after]) }),
-            ])
+            ]
+            if let from = change.from { object["from"] = .string(from) }
+            return .object(object)
         }
         return .object([
             "format_version": .string(jsonFormatVersion), "generator": .string(generator), "prune": .bool(plan.prune),
+            "partial": .bool(plan.scope.isPartial), "targets": .array(plan.scope.targets.map(JSONValue.string)),
+            "replace": .array(plan.scope.replacing.map(JSONValue.string)), "excluded": .int(Int64(plan.excluded)),
             "state": .object(["lineage": .string(plan.lineage), "serial": .int(Int64(plan.serial))]),
             "summary": .object(summary), "has_changes": .bool(plan.hasChanges),
             "summary_line": .string(plan.summaryLine),
@@ -124,14 +139,23 @@ public enum PlanRenderer {
                 }
                 operations.append(operation)
             }
+            let from = try f.optionalString("from")
+            if (action == .move) != (from != nil) {
+                throw f.fail("from", action == .move ? "a move needs 'from'" : "only a move has 'from'")
+            }
             changes.append(
                 PlannedChange(
-                    key: try f.string("key"), action: action, reason: try f.string("reason"), fields: fields,
-                    operations: operations))
+                    key: try f.string("key"), from: from, action: action, reason: try f.string("reason"),
+                    fields: fields, operations: operations))
         }
+        // Plans saved before --target and --replace existed have neither: a whole plan.
+        let scope = PlanScope(
+            targets: root.object["targets"] == nil ? [] : try root.strings("targets"),
+            replacing: root.object["replace"] == nil ? [] : try root.strings("replace"))
         return Plan(
             changes: changes, prune: try root.bool("prune", default: false), lineage: try state.string("lineage"),
-            serial: Int(try state.int("serial")))
+            serial: Int(try state.int("serial")), scope: scope,
+            excluded: root.object["excluded"] == nil ? 0 : Int(try root.int("excluded")))
     }
 
     // MARK: - Markdown
@@ -169,8 +193,10 @@ public enum PlanRenderer {
 
     private static func markdownSection(_ change: PlannedChange) -> String {
         var s =
-            "<details><summary><code>\(change.action.symbol)</code> \(change.action.rawValue) <code>\(html(change.key))</code>"
-        if change.action != .create { s += " — \(html(change.reason))" }
+            "<details><summary><code>\(change.action.symbol)</code> \(change.action.rawValue) "
+        if let from = change.from { s += "<code>\(html(from))</code> → " }
+        s += "<code>\(html(change.key))</code>"
+        if showsReason(change) { s += " — \(html(change.reason))" }
         s += "</summary>\n\n"
         if !change.fields.isEmpty {
             s += "| field | before | after |\n|---|---|---|\n"

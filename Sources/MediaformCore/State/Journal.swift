@@ -20,6 +20,9 @@ public enum JournalEntry: Sendable, Equatable {
     case put(key: String, record: AssetRecord)
     /// Forgets an asset.
     case remove(key: String)
+    /// Moves an asset's record to another key (a rename), as one record: a crash cannot leave it under both keys
+    /// or under neither. A move whose `from` has no record changes nothing, so folding it twice is harmless.
+    case move(from: String, to: String)
     /// A call is about to be made.
     case intent(Intent)
     /// The intent's call is resolved; its effects, if any, are the records written before this one.
@@ -49,6 +52,10 @@ public struct JournalRecord: Sendable, Equatable {
         case .remove(let key):
             o["type"] = .string("remove")
             o["key"] = .string(key)
+        case .move(let from, let to):
+            o["type"] = .string("move")
+            o["from"] = .string(from)
+            o["key"] = .string(to)
         case .intent(let intent):
             o["type"] = .string("intent")
             o["id"] = .string(intent.id)
@@ -109,6 +116,7 @@ public struct JournalRecord: Sendable, Equatable {
                 record: try AssetRecord(
                     json: f.object["record"] ?? .null, path: "line \(lineNumber).record", file: file))
         case "remove": entry = .remove(key: try f.string("key"))
+        case "move": entry = .move(from: try f.string("from"), to: try f.string("key"))
         case "intent":
             let name = try f.string("operation")
             guard let operation = RemoteOperation(rawValue: name) else {
@@ -161,6 +169,19 @@ public struct JournalContents: Sendable, Equatable {
 }
 
 extension State {
+    /// Applies a `put`, `remove` or `move` to the records; intents and their `done` change no record.
+    public mutating func applyAssetChange(_ entry: JournalEntry) {
+        switch entry {
+        case .put(let key, let record): assets[key] = record
+        case .remove(let key): assets[key] = nil
+        case .move(let from, let to):
+            guard let record = assets[from] else { return }
+            assets[from] = nil
+            assets[to] = record
+        case .intent, .done: break
+        }
+    }
+
     /// This state with the journal's newer records applied, and the intents that have no `done` record.
     ///
     /// Records at or below `journalSequence` are already in the snapshot and are skipped, so folding twice (a crash
@@ -177,12 +198,8 @@ extension State {
                 open[intent.id] = intent
             case .done(let id):
                 open[id] = nil
-            case .put(let key, let value) where record.sequence > journalSequence:
-                state.assets[key] = value
-            case .remove(let key) where record.sequence > journalSequence:
-                state.assets[key] = nil
-            default:
-                break
+            case .put, .remove, .move:
+                if record.sequence > journalSequence { state.applyAssetChange(record.entry) }
             }
             state.journalSequence = max(state.journalSequence, record.sequence)
         }

@@ -2,6 +2,15 @@ import Foundation
 import MediaformCore
 
 extension Applier {
+    /// Moves the records of renamed assets to their new keys, one journal record each (no API call).
+    func move(_ moves: [PlannedChange]) async throws {
+        let pairs = moves.compactMap { change in change.from.map { (from: $0, to: change.key) } }
+        guard !pairs.isEmpty, !stop.isSet else { return }
+        try await recorder.record(pairs.map { .move(from: $0.from, to: $0.to) })
+        report.withLock { $0.moved += pairs.count }
+        for pair in pairs { emit(.moved(from: pair.from, to: pair.to)) }
+    }
+
     func update(_ asset: Asset, record: AssetRecord, mediaId: String) async throws {
         do {
             try await client.updateMediaInfo(

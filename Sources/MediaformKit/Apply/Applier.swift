@@ -53,6 +53,8 @@ public final class Applier: Sendable {
     /// Applies `plan` (made against the state this applier holds). Returns what happened; never throws for a
     /// per-asset failure, only when the state itself cannot be written.
     public func apply(_ plan: Plan) async throws -> ApplyReport {
+        // Moves first: they only rename records, and the updates below find moved assets under their new keys.
+        try await move(plan.changes.filter { $0.action == .move })
         let uploads = plan.changes.filter { [.create, .retry, .replace].contains($0.action) }.compactMap(\.asset)
         let previous = Dictionary(
             plan.changes.compactMap { c in c.record.map { (c.key, $0) } }, uniquingKeysWith: { a, _ in a })
@@ -71,9 +73,9 @@ public final class Applier: Sendable {
             }
             : []
 
-        // Updates: the full managed set, tags overwritten.
+        // Updates (and the field changes of moved assets): the full managed set, tags overwritten.
         let updates = plan.changes.compactMap { change -> (Asset, AssetRecord, String)? in
-            guard change.action == .update, let asset = change.asset, let record = change.record,
+            guard change.operations.contains(.update), let asset = change.asset, let record = change.record,
                 let mediaId = record.mediaId
             else { return nil }
             return (asset, record, mediaId)

@@ -23,6 +23,8 @@ public struct ApplyOptions: Sendable {
 public enum ApplyEvent: Sendable {
     case submitted(key: String, jobId: String, mediaId: String?)
     case updated(key: String)
+    /// A renamed asset's record moved from one key to another.
+    case moved(from: String, to: String)
     case deleted(key: String)
     case forgotten(key: String)
     case failed(key: String, code: String, message: String)
@@ -48,6 +50,8 @@ public struct AssetFailure: Sendable, Equatable {
 public struct ApplyReport: Sendable {
     public var submitted = 0
     public var updated = 0
+    /// Records moved to a renamed key.
+    public var moved = 0
     public var deleted = 0
     public var forgotten = 0
     public var adopted = 0

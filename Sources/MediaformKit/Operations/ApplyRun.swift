@@ -27,11 +27,15 @@ public struct ApplyRun: Sendable {
         public var maxDeletes: Int?
         /// Accept a plan that deletes media while the manifests hold no asset.
         public var allowEmpty: Bool
+        /// The actions the plan may hold (`--allow`); nil allows all.
+        public var allowedActions: Set<PlanAction>?
+        /// `--target` and `--replace`. A saved plan brings its own scope; this one must then be empty.
+        public var scope: PlanScope
 
         public init(
             prune: Bool = false, wait: Bool = false, waitTimeout: Double = 1800, failFast: Bool = false,
             parallelism: Int? = nil, lockTimeout: Double = 0, pollInterval: Double = 1, maxDeletes: Int? = nil,
-            allowEmpty: Bool = false
+            allowEmpty: Bool = false, allowedActions: Set<PlanAction>? = nil, scope: PlanScope = PlanScope()
         ) {
             self.prune = prune
             self.wait = wait
@@ -42,6 +46,8 @@ public struct ApplyRun: Sendable {
             self.pollInterval = pollInterval
             self.maxDeletes = maxDeletes
             self.allowEmpty = allowEmpty
+            self.allowedActions = allowedActions
+            self.scope = scope
         }
     }
 
@@ -109,8 +115,9 @@ public struct ApplyRun: Sendable {
     }
 
     /// Runs the sequence under the state lock.
-    /// - Throws: `StateError` (lock, journal, snapshot), `ApplyRunError.stalePlan`, `ApplyRunError.refused` (the
-    ///   deletion budget or the empty-manifest guard, before anything is sent), the connector's errors.
+    /// - Throws: `StateError` (lock, journal, snapshot), `ApplyRunError.stalePlan`, `.planDiffers`,
+    ///   `.invalidScope` (a `--target` that matches nothing, a `--replace` that cannot be made), `.refused` (the
+    ///   deletion budget, the empty-manifest guard, `--allow`; before anything is sent), the connector's errors.
     ///   Per-asset API failures are not thrown: they are in the report.
     public func run() async throws -> Outcome {
         try await workspace.backend.withLock(operation: "apply", timeout: options.lockTimeout) { lock, loaded in
@@ -131,8 +138,16 @@ public struct ApplyRun: Sendable {
         }
         let project = workspace.project.project
         let pruning = options.prune || project.prune || (saved?.plan.plan.prune ?? false)
+        if saved != nil && options.scope != PlanScope() {
+            throw ApplyRunError.invalidScope([
+                "--target and --replace cannot be given with a saved plan: it is applied with the scope it was made with"
+            ])
+        }
+        let scope = saved?.plan.plan.scope ?? options.scope
+        let problems = scope.problems(assets: workspace.project.assets, state: loaded.state)
+        guard problems.isEmpty else { throw ApplyRunError.invalidScope(problems) }
         var plan = Planner.plan(
-            project: project, assets: workspace.project.assets, state: loaded.state, prune: pruning)
+            project: project, assets: workspace.project.assets, state: loaded.state, prune: pruning, scope: scope)
         // Applied as reviewed, or refused: the plan made now must be the saved one, change for change.
         if let saved, let difference = saved.plan.firstDifference(from: plan) {
             throw ApplyRunError.planDiffers(file: saved.file, reason: difference)
@@ -142,7 +157,9 @@ public struct ApplyRun: Sendable {
             return .noChanges(plan)
         }
         events(.planned(plan))
-        let rails = PlanGuard(project: project, maxDeletes: options.maxDeletes, allowEmpty: options.allowEmpty)
+        let rails = PlanGuard(
+            project: project, maxDeletes: options.maxDeletes, allowEmpty: options.allowEmpty,
+            allowedActions: options.allowedActions)
         let refusals = rails.refusals(
             of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
         guard refusals.isEmpty else { throw ApplyRunError.refused(refusals) }
@@ -157,7 +174,11 @@ public struct ApplyRun: Sendable {
                 failFast: options.failFast, pollInterval: options.pollInterval,
                 parallelism: options.parallelism ?? project.limits.parallelism),
             stop: stop, emit: { [events] in events(.progress($0)) })
-        events(.applying(total: plan.changes.filter(\.action.isChange).count))
+        // A move that carries field changes is two steps: the move and the update.
+        let steps = plan.changes.reduce(0) { n, change in
+            n + (change.action == .move && change.operations.contains(.update) ? 2 : change.action.isChange ? 1 : 0)
+        }
+        events(.applying(total: steps))
         let (report, written) = try await applier.finishing(closing: connection) { () async throws -> ApplyReport in
             let assetsByKey = Dictionary(
                 workspace.project.assets.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -165,7 +186,8 @@ public struct ApplyRun: Sendable {
             if !loaded.unresolved.isEmpty {
                 // Adopted jobs changed the state: plan again from it.
                 plan = Planner.plan(
-                    project: project, assets: workspace.project.assets, state: applier.state, prune: pruning)
+                    project: project, assets: workspace.project.assets, state: applier.state, prune: pruning,
+                    scope: scope)
             }
             var report = try await applier.apply(plan)
             try await applier.syncProtection(assets: workspace.project.assets)

@@ -8,8 +8,10 @@ public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
     case stalePlan(file: String, reason: String)
     /// The saved plan does not say what applying it now would do (an edited file, or another mediaform version).
     case planDiffers(file: String, reason: String)
-    /// The plan breaks a safety rail (the deletion budget, the empty-manifest guard); nothing was sent.
+    /// The plan breaks a safety rail (the deletion budget, the empty-manifest guard, `--allow`); nothing was sent.
     case refused([PlanGuard.Refusal])
+    /// `--target` or `--replace` cannot be planned (`PlanScope.problems`); nothing was sent.
+    case invalidScope([String])
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "review the new plan"
         case .refused(let refusals):
             refusals.map(\.description).joined(separator: "\nerror: ")
+        case .invalidScope(let problems):
+            problems.joined(separator: "\nerror: ")
         }
     }
 }

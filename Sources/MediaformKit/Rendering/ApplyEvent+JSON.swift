@@ -10,6 +10,8 @@ extension ApplyEvent {
                 "mediaId": mediaId.map(JSONValue.string) ?? .null,
             ])
         case .updated(let key): return .object(["event": .string("updated"), "key": .string(key)])
+        case .moved(let from, let to):
+            return .object(["event": .string("moved"), "from": .string(from), "key": .string(to)])
         case .deleted(let key): return .object(["event": .string("deleted"), "key": .string(key)])
         case .forgotten(let key): return .object(["event": .string("forgotten"), "key": .string(key)])
         case .failed(let key, let code, let message):

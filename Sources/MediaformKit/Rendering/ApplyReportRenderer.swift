@@ -8,6 +8,7 @@ public enum ApplyReportRenderer {
     {
         var out = report.interrupted ? "\nApply interrupted: " : "\nApply complete: "
         out += "\(report.submitted) submitted, \(report.updated) updated, \(report.deleted + report.forgotten) deleted"
+        if report.moved > 0 { out += ", \(report.moved) moved to a new key" }
         if report.adopted > 0 { out += ", \(report.adopted) adopted from an interrupted run" }
         out += ". State serial \(state.serial).\n"
         if let calls, calls.retries > 0 || calls.resigned > 0 {

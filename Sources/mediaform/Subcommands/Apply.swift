@@ -22,8 +22,13 @@ extension MediaformCommand {
                 Ctrl-C once: stop sending, let calls in flight finish, save the state, exit 130. Twice: exit at \
                 once (the journal is already consistent).
 
-                A plan over the deletion budget (limits.maxDeletes, default 25; --max-deletes), or one that deletes \
-                media while the manifests hold no asset (--allow-empty), is shown and refused before anything is sent.
+                A plan over the deletion budget (limits.maxDeletes, default 25; --max-deletes), one that deletes \
+                media while the manifests hold no asset (--allow-empty), or one holding an action that --allow \
+                does not list, is shown and refused before anything is sent.
+
+                Renamed keys are moves (see 'mediaform plan --help'): the record moves in the state, the media \
+                stays. --target and --replace narrow or force the plan as in 'plan'; a saved plan keeps the \
+                scope it was made with, so they cannot be given with one.
 
                 Exit codes: 0 success; 1 error (nothing or only part was done; the state records what was); \
                 3 finished, but some assets failed (listed at the end); 130 interrupted.
@@ -56,6 +61,7 @@ extension MediaformCommand {
         @Option(help: "Progress output: text (on stderr) or json (one event per line on stdout).")
         var format: ProgressFormat = .text
 
+        @OptionGroup var scope: PlanScopeOptions
         @OptionGroup var rails: PlanGuardOptions
         @OptionGroup var api: APIOptions
         @OptionGroup var lockOptions: LockOptions
@@ -73,7 +79,7 @@ extension MediaformCommand {
                 options: ApplyRun.Options(
                     prune: prune, wait: wait, waitTimeout: timeout.seconds, failFast: failFast,
                     parallelism: api.parallelism, lockTimeout: lockOptions.seconds, maxDeletes: rails.maxDeletes,
-                    allowEmpty: rails.allowEmpty),
+                    allowEmpty: rails.allowEmpty, allowedActions: try rails.allowedActions(), scope: scope.scope),
                 connect: { [api, directory = target.directory] project in
                     try await Connection.open(project: project, directory: directory, options: api)
                 },

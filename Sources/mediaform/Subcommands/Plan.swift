@@ -10,12 +10,17 @@ extension MediaformCommand {
             discussion: """
                 Compares the manifests with the state and lists, per asset: + create (upload), ~ update \
                 (title, description, tags, category or cover changed), -/+ replace (an upload-time input such \
-                as the source changed), - delete (removed from the manifests, with --prune), ! orphan (removed, \
-                kept), … in progress. Signed source URLs are shown without their query string.
+                as the source changed), → move (a renamed key: the same source and upload inputs under a new \
+                key; the media is kept), - delete (removed from the manifests, with --prune), ! orphan \
+                (removed, kept), … in progress. Signed source URLs are shown without their query string.
+
+                A rename is found only when exactly one removed key and one new key match; otherwise both \
+                are shown as they are, with a hint to record the rename with 'mediaform state mv OLD NEW'.
 
                 Safety rails: a plan that deletes more media than the budget (limits.maxDeletes, default 25; \
-                --max-deletes for one run), or that deletes media while the manifests hold no asset at all \
-                (--allow-empty accepts it), is shown and then refused with exit 1; apply refuses it the same way.
+                --max-deletes for one run), that deletes media while the manifests hold no asset at all \
+                (--allow-empty accepts it), or that holds an action --allow does not list, is shown and then \
+                refused with exit 1; apply refuses it the same way.
 
                 Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error, or a plan refused by a \
                 safety rail; 2 changes present (only with --detailed-exitcode).
@@ -40,24 +45,28 @@ extension MediaformCommand {
         @Option(help: "Output format: text, json or markdown.")
         var format: OutputFormat = .text
 
+        @OptionGroup var scope: PlanScopeOptions
         @OptionGroup var rails: PlanGuardOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (workspace, loaded) = try await Workspace.openWithState(
                 directory: directory, computeDigest: out != nil, color: output.useColor(onStandardError: true))
+            let problems = scope.scope.problems(assets: workspace.project.assets, state: loaded.state)
+            guard problems.isEmpty else {
+                for problem in problems { Console.error(problem) }
+                throw ExitCode.failure
+            }
             let plan = Planner.plan(
                 project: workspace.project.project, assets: workspace.project.assets, state: loaded.state,
-                prune: prune || workspace.project.project.prune)
+                prune: prune || workspace.project.project.prune, scope: scope.scope)
             if !loaded.unresolved.isEmpty {
                 Console.warning(
                     "\(loaded.unresolved.count) call(s) of an interrupted apply are unresolved; the next apply looks them up before doing anything else"
                 )
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
-            let refusals = PlanGuard(
-                project: workspace.project.project, maxDeletes: rails.maxDeletes, allowEmpty: rails.allowEmpty
-            ).refusals(
+            let refusals = try rails.guardFor(workspace.project.project).refusals(
                 of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
             guard refusals.isEmpty else {
                 for refusal in refusals { Console.error(refusal.description) }

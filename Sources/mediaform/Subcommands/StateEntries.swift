@@ -50,6 +50,46 @@ extension MediaformCommand.StateCommand {
         }
     }
 
+    struct Move: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mv",
+            abstract: "Record that an asset's key was renamed, keeping its media.",
+            discussion: """
+                Moves the record of OLD to NEW: job ID, media ID and history go with it, and nothing is sent \
+                to IMS. Plan finds a rename on its own when exactly one removed key and one new key have the \
+                same source and upload inputs (shown as '→ move OLD → NEW'); use this when it cannot tell \
+                (several candidates; the plan says so). If an upload-time input changed with the key, the next \
+                plan replaces the media as it would under the old key. Refused when OLD is not in the state, \
+                when NEW already is, or while a call of an interrupted apply covering OLD is unresolved. Takes \
+                the state lock; the previous state is kept as a backup.
+                """
+        )
+
+        @Argument(help: "The key the record has now.")
+        var old: String
+
+        @Argument(help: "The key it moves to (as in the manifests).")
+        var new: String
+
+        @OptionGroup var project: ProjectOption
+        @OptionGroup var lockOptions: LockOptions
+
+        func run() async throws {
+            let backend = try MediaformCommand.StateCommand.backend(project.project)
+            do {
+                let written = try await StateEdit.move(
+                    from: old, to: new, in: backend, lockTimeout: lockOptions.seconds
+                ) {
+                    for warning in $0 { Console.warning(warning) }
+                }
+                Console.note("Moved '\(old)' to '\(new)'; the state is now at serial \(written.serial).")
+            } catch let failure as StateEdit.Failure {
+                Console.error(failure.description)
+                throw ExitCode.failure
+            }
+        }
+    }
+
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rm",

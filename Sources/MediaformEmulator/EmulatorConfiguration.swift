@@ -33,6 +33,8 @@ public struct EmulatorConfiguration: Sendable {
     public var callbackAuthKey: String?
     /// Allowed clock skew for request timestamps (the gateway's is 15 minutes).
     public var allowedSkew: Double
+    /// Actions answered 403 `Forbidden.RAM`, as IMS answers a RAM user without the permission.
+    public var deny: Set<String> = []
     /// Unix time; injected by tests that step job lifecycles without sleeping.
     public var clock: @Sendable () -> Double
 

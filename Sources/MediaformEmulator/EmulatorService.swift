@@ -60,6 +60,12 @@ public actor EmulatorService {
         do {
             var parameters = try Self.parameters(request)
             let action = try authenticate(request, parameters: &parameters)
+            if configuration.deny.contains(action) {
+                throw APIFault(
+                    code: "Forbidden.RAM",
+                    message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+                    status: 403)
+            }
             try throttle()
             if configuration.errorRate > 0, Double.random(in: 0..<1, using: &random) < configuration.errorRate {
                 throw Bool.random(using: &random)

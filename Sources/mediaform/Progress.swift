@@ -48,6 +48,18 @@ final class Progress: Sendable {
     func handle(_ event: ApplyRun.Event) {
         switch event {
         case .warning(let message): Console.warning(message)
+        case .reading(let done, let total): reading(done: done, total: total)
+        case .observed(let read, let findings):
+            if json {
+                Console.out(
+                    JSONValue.object([
+                        "event": .string("observed"), "read": .int(Int64(read)),
+                        "drift": .int(Int64(findings.count)),
+                    ]).canonicalJSON + "\n")
+            } else {
+                if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                Console.note(Self.observedLine(read: read, findings: findings))
+            }
         case .planned: break
         case .applying(let total): self.total = total
         case .waiting: waiting = true
@@ -80,6 +92,27 @@ final class Progress: Sendable {
             FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
         }
         draw()
+    }
+
+    /// "Read 120 media from IMS: 2 changed outside mediaform." (or "…: in step with the state.")
+    static func observedLine(read: Int, findings: [DriftFinding]) -> String {
+        let what =
+            findings.isEmpty
+            ? "in step with the state" : "\(findings.count) changed outside mediaform"
+        return "Read \(read) media from IMS: \(what)."
+    }
+
+    /// Reading the library: a line redrawn on a terminal, one every 10 s otherwise; nothing under JSON.
+    private func reading(done: Int, total: Int) {
+        guard !json else { return }
+        let line: String? = counts.withLock { c in
+            let now = Date().timeIntervalSince1970
+            guard done == total || now - c.lastDraw > (terminal ? 0.1 : 10) else { return nil }
+            c.lastDraw = now
+            return "reading the library: \(done)/\(total) media"
+        }
+        guard let line else { return }
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K\(line)" : "progress: \(line)\n").utf8))
     }
 
     /// A progress line: redrawn in place on a terminal (10 times a second at most), printed every 10 s otherwise.

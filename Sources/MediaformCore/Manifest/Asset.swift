@@ -18,6 +18,9 @@ public struct Asset: Sendable, Equatable {
     public var entity: String?
     /// Never deleted by mediaform.
     public var protect: Bool
+    /// Fields sent on the first upload and then left to the console (`ignoreChanges`): never planned as changes;
+    /// an update sends the value the state recorded (a cover is not sent at all).
+    public var ignoreChanges: ManagedFields
     /// Request level: `UserData.MessageCallback.CallbackURL`.
     public var callback: String?
     /// Request level: the user's part of `UserData.Extend`.
@@ -35,7 +38,7 @@ public struct Asset: Sendable, Equatable {
         key: String, source: String, title: String, description: String? = nil, tags: [String] = [],
         category: Int64? = nil, cover: String? = nil, workflow: String? = nil, fileExtension: String? = nil,
         fileSize: Int64? = nil, metadata: [String: JSONValue]? = nil, entity: String? = nil, protect: Bool = false,
-        callback: String? = nil, extend: [String: JSONValue]? = nil, storageLocation: String? = nil,
+        ignoreChanges: ManagedFields = [], callback: String? = nil, extend: [String: JSONValue]? = nil, storageLocation: String? = nil,
         postProcessWorkflow: String? = nil,
         location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1),
         sourceLocation: SourceLocation? = nil
@@ -53,6 +56,7 @@ public struct Asset: Sendable, Equatable {
         self.metadata = metadata
         self.entity = entity
         self.protect = protect
+        self.ignoreChanges = ignoreChanges
         self.callback = callback
         self.extend = extend
         self.storageLocation = storageLocation

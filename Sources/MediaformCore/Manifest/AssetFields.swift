@@ -49,6 +49,7 @@ public struct AssetFields: Sendable, Equatable {
     public var metadata: Located<[String: JSONValue]>?
     public var entity: Located<String>?
     public var protect: Located<Bool>?
+    public var ignoreChanges: Located<ManagedFields>?
     public var callback: Located<String>?
     public var extend: Located<[String: JSONValue]>?
     public var storageLocation: Located<String>?
@@ -73,7 +74,7 @@ public struct AssetFields: Sendable, Equatable {
 
     /// These fields with `defaults` filling the gaps.
     ///
-    /// Scalars: the asset's value wins. Tags: the union, defaults' tags first, then the asset's, duplicates dropped.
+    /// Scalars and `ignoreChanges`: the asset's value wins. Tags: the union, defaults' tags first, then the asset's, duplicates dropped.
     /// `metadata` and `extend`: merged key by key, the asset's keys winning.
     public func merged(over defaults: AssetFields?) -> AssetFields {
         guard let defaults else { return self }
@@ -87,6 +88,8 @@ public struct AssetFields: Sendable, Equatable {
         m.fileSize = fileSize ?? defaults.fileSize
         m.entity = entity ?? defaults.entity
         m.protect = protect ?? defaults.protect
+        // A list, but a policy: the asset's own list replaces the defaults' (`ignoreChanges: []` opts back in).
+        m.ignoreChanges = ignoreChanges ?? defaults.ignoreChanges
         m.callback = callback ?? defaults.callback
         m.storageLocation = storageLocation ?? defaults.storageLocation
         m.postProcessWorkflow = postProcessWorkflow ?? defaults.postProcessWorkflow

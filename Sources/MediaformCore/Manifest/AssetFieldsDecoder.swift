@@ -1,4 +1,21 @@
 extension NodeReader {
+    /// A list of managed field names (`[title, tags]`); each unknown name is an error at its item, with a hint.
+    mutating func managedFields(_ node: YAMLNode, field: String) -> ManagedFields? {
+        guard let items = stringList(node, field: field) else { return nil }
+        var set: ManagedFields = []
+        let names = ManagedFields.named.map(\.name)
+        for (name, item) in items {
+            guard let managed = ManagedFields(name: name) else {
+                var message = "'\(name)' in '\(field)' is not a field mediaform updates (\(names.joined(separator: ", ")))"
+                if let near = Spelling.suggestion(for: name, among: names) { message += "; did you mean '\(near)'?" }
+                error(message, at: item)
+                continue
+            }
+            set.insert(managed)
+        }
+        return set
+    }
+
     /// Reads an asset mapping (`isDefaults == false`) or the `defaults` mapping into located fields.
     ///
     /// One pass over the pairs with a switch on the key: this runs for every asset, so no dictionary is built.
@@ -43,6 +60,7 @@ extension NodeReader {
             case "metadata": a.metadata = jsonObject(v, field: "metadata").map { Located($0, at: at) }
             case "entity": a.entity = nonEmptyString(v, field: "entity").map { Located($0, at: at) }
             case "protect": a.protect = bool(v, field: "protect").map { Located($0, at: at) }
+            case "ignoreChanges": a.ignoreChanges = managedFields(v, field: "ignoreChanges").map { Located($0, at: at) }
             case "callback": a.callback = nonEmptyString(v, field: "callback").map { Located($0, at: at) }
             case "extend": a.extend = jsonObject(v, field: "extend").map { Located($0, at: at) }
             case "storage":

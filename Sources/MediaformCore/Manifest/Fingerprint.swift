@@ -61,6 +61,25 @@ extension Asset {
         if let v = workflow { u += ",\"workflow\":"; JSONValue.writeString(v, to: &u) }
         u += "}"
 
+        let mutable = MutableFieldValues.fingerprint(
+            title: title, description: description, tags: tags, category: category,
+            redactedCover: cover.map(URLRedaction.redact))
+        return Fingerprints(upload: Digest.sha256Hex(u), mutable: mutable)
+    }
+}
+
+extension MutableFieldValues {
+    /// The mutable fingerprint of these values: the same as `Asset.fingerprints(appId:).mutable` of an asset with
+    /// them, so that values read from the library can be recorded with a fingerprint the planner compares.
+    public var fingerprint: String {
+        Self.fingerprint(title: title, description: description, tags: tags, category: category, redactedCover: cover)
+    }
+
+    /// The SHA-256 of the canonical JSON of the managed fields (sorted keys, absent fields omitted, tags as a
+    /// sorted set), written straight into one string.
+    static func fingerprint(
+        title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?
+    ) -> String {
         var m = "{"
         m.reserveCapacity(256)
         var first = true
@@ -71,7 +90,7 @@ extension Asset {
             first = false
         }
         if let v = category { key("category"); m += String(v) }
-        if let v = cover { key("cover"); JSONValue.writeString(URLRedaction.redact(v), to: &m) }
+        if let v = redactedCover { key("cover"); JSONValue.writeString(v, to: &m) }
         if let v = description { key("description"); JSONValue.writeString(v, to: &m) }
         if !tags.isEmpty {
             key("tags")
@@ -85,6 +104,6 @@ extension Asset {
         key("title")
         JSONValue.writeString(title, to: &m)
         m += "}"
-        return Fingerprints(upload: Digest.sha256Hex(u), mutable: Digest.sha256Hex(m))
+        return Digest.sha256Hex(m)
     }
 }

@@ -13,7 +13,7 @@ public enum ManifestKeys {
     /// Keys of one asset.
     public static let asset = [
         "key", "source", "title", "description", "tags", "category", "cover", "workflow", "fileExtension",
-        "fileSize", "metadata", "entity", "protect", "callback", "extend", "storage", "postProcess",
+        "fileSize", "metadata", "entity", "protect", "ignoreChanges", "callback", "extend", "storage", "postProcess",
     ]
     /// Keys of `defaults:`: every asset key except the ones that identify one asset.
     public static let defaults = asset.filter { !["key", "source"].contains($0) }

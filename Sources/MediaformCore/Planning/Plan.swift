@@ -16,6 +16,8 @@ public enum PlanAction: String, Sendable, Equatable, CaseIterable {
     case delete
     /// Gone from the manifests but kept (pruning off, or protected): reported, nothing sent.
     case orphan
+    /// Deleted outside mediaform, and protected: reported, not uploaded again (a refresh found it gone).
+    case missing
     /// Submitted and not finished: nothing to do until `refresh` or `apply --wait` sees it end.
     case inProgress = "in-progress"
     /// Nothing changed.
@@ -25,7 +27,7 @@ public enum PlanAction: String, Sendable, Equatable, CaseIterable {
     public var isChange: Bool {
         switch self {
         case .create, .update, .replace, .retry, .move, .delete: true
-        case .orphan, .inProgress, .noOp: false
+        case .orphan, .missing, .inProgress, .noOp: false
         }
     }
 
@@ -39,6 +41,7 @@ public enum PlanAction: String, Sendable, Equatable, CaseIterable {
         case .move: "→"
         case .delete: "-"
         case .orphan: "!"
+        case .missing: "?"
         case .inProgress: "…"
         case .noOp: " "
         }
@@ -74,10 +77,13 @@ public struct PlannedChange: Sendable, Equatable {
     public var asset: Asset?
     /// The current record (nil for create, and in a plan read back from a file).
     public var record: AssetRecord?
+    /// The change undoes a change made outside mediaform (the `before` values are the library's, as last read),
+    /// or uploads again a media deleted outside it.
+    public var drift: Bool
 
     public init(
         key: String, from: String? = nil, action: PlanAction, reason: String, fields: [FieldChange] = [],
-        operations: [RemoteOperation] = [], asset: Asset? = nil, record: AssetRecord? = nil
+        operations: [RemoteOperation] = [], asset: Asset? = nil, record: AssetRecord? = nil, drift: Bool = false
     ) {
         self.key = key
         self.from = from
@@ -87,6 +93,7 @@ public struct PlannedChange: Sendable, Equatable {
         self.operations = operations
         self.asset = asset
         self.record = record
+        self.drift = drift
     }
 }
 
@@ -100,6 +107,8 @@ public struct Plan: Sendable, Equatable {
     public var scope: PlanScope
     /// Assets left out by `--target` (0 when the plan is whole).
     public var excluded: Int
+    /// Made from the library as read (`--refresh`), not from the state alone: applying it reads the library again.
+    public var refreshed = false
 
     public init(
         changes: [PlannedChange], prune: Bool, lineage: String, serial: Int, scope: PlanScope = PlanScope(),
@@ -141,6 +150,9 @@ public struct Plan: Sendable, Equatable {
         }
         var extras: [String] = []
         if let n = c[.orphan], n > 0 { extras.append("\(n) orphaned (kept; not in the manifests)") }
+        if let n = c[.missing], n > 0 {
+            extras.append("\(n) deleted outside mediaform and protected (not uploaded again)")
+        }
         if let n = c[.inProgress], n > 0 { extras.append("\(n) in progress") }
         if let n = c[.retry], n > 0 { extras.append("\(n) of the uploads \(n == 1 ? "is a retry" : "are retries")") }
         if !extras.isEmpty { line += " " + extras.joined(separator: "; ").capitalizedFirst + "." }

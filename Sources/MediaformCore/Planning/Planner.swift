@@ -36,8 +36,8 @@ public enum Planner {
         }
         var removals: [(index: Int, upload: String)] = []
         for (key, record) in state.assets where !seen.contains(key) {
-            // A failed upload has no media to keep: never a rename's source.
-            if record.status != .failed { removals.append((changes.count, record.fingerprints.upload)) }
+            // A failed upload, or a media deleted outside mediaform, has no media to keep: never a rename's source.
+            if record.status != .failed && record.status != .missing { removals.append((changes.count, record.fingerprints.upload)) }
             changes.append(removal(key: key, record: record, prune: prune))
         }
         detectMoves(in: &changes, creations: creations, removals: removals, appId: project.appId)
@@ -151,6 +151,16 @@ public enum Planner {
                 fields: creationFields(asset, appId: appId),
                 operations: [.upload], asset: asset)
         }
+        if record.status == .missing {
+            return reupload(asset, record: record, appId: appId)
+        }
+        // Fields the asset leaves to the console take the recorded values, and are compared as such.
+        var asset = asset
+        var prints = prints
+        if let owned = owned(asset, record: record) {
+            asset = owned
+            prints.mutable = MutableFieldValues(owned).fingerprint
+        }
         let uploadChanged = prints.upload != record.fingerprints.upload
         let mutableChanged = prints.mutable != record.fingerprints.mutable
         if record.status == .failed {
@@ -173,12 +183,11 @@ public enum Planner {
         }
         if mutableChanged {
             let fields = mutableFieldChanges(asset, record: record)
-            let names = fields.map(\.field)
             if record.mediaId != nil {
+                let (reason, drift) = updateReason(fields, record: record)
                 return PlannedChange(
-                    key: asset.key, action: .update,
-                    reason: "\(names.isEmpty ? "fields" : names.joined(separator: ", ")) changed",
-                    fields: fields, operations: [.update], asset: asset, record: record)
+                    key: asset.key, action: .update, reason: reason, fields: fields, operations: [.update],
+                    asset: asset, record: record, drift: drift)
             }
             // Without a media ID there is nothing to update yet; the job's end will tell.
         }
@@ -192,6 +201,55 @@ public enum Planner {
         return PlannedChange(key: asset.key, action: .noOp, reason: "unchanged")
     }
 
+    /// "title, tags changed", or for fields the library changed: "title changed outside mediaform (sent back to
+    /// the manifests' value)"; and whether any field is drift.
+    static func updateReason(_ fields: [FieldChange], record: AssetRecord) -> (String, Bool) {
+        let names = fields.map(\.field)
+        let drifted = names.filter { record.drift.names.contains($0) }
+        let own = names.filter { !drifted.contains($0) }
+        var parts: [String] = []
+        if !own.isEmpty { parts.append("\(own.joined(separator: ", ")) changed") }
+        if !drifted.isEmpty {
+            parts.append("\(drifted.joined(separator: ", ")) changed outside mediaform (set back to the manifests' value)")
+        }
+        return (parts.isEmpty ? "fields changed" : parts.joined(separator: "; "), !drifted.isEmpty)
+    }
+
+    /// A media deleted outside mediaform: uploaded again, unless protected (then only reported).
+    static func reupload(_ asset: Asset, record: AssetRecord, appId: String) -> PlannedChange {
+        if asset.protect || record.protect {
+            return PlannedChange(
+                key: asset.key, action: .missing,
+                reason: "deleted outside mediaform; protected, so not uploaded again (remove 'protect' to upload it)",
+                asset: asset, record: record, drift: true)
+        }
+        return PlannedChange(
+            key: asset.key, action: .create, reason: "deleted outside mediaform; uploaded again",
+            fields: creationFields(asset, appId: appId), operations: [.upload], asset: asset, record: record,
+            drift: true)
+    }
+
+    /// `asset` with the fields it does not own taken from `record`, or nil when it owns them all (the usual case,
+    /// decided without copying). Not owned: the fields in `ignoreChanges`, and a category or cover the asset does
+    /// not set while the state records one (set by the console, or by IMS: `UpdateMediaInfo` cannot clear them,
+    /// so planning their removal would repeat forever). The result's `ignoreChanges` lists them all, so that an
+    /// update does not send a cover it only knows without its signature.
+    static func owned(_ asset: Asset, record: AssetRecord) -> Asset? {
+        var ignored = asset.ignoreChanges
+        if asset.category == nil && record.fields.category != nil { ignored.insert(.category) }
+        if asset.cover == nil && record.fields.cover != nil { ignored.insert(.cover) }
+        guard !ignored.isEmpty else { return nil }
+        var owned = asset
+        let recorded = record.fields
+        if ignored.contains(.title) { owned.title = recorded.title }
+        if ignored.contains(.description) { owned.description = recorded.description }
+        if ignored.contains(.tags) { owned.tags = recorded.tags }
+        if ignored.contains(.category) { owned.category = recorded.category }
+        if ignored.contains(.cover) { owned.cover = recorded.cover }
+        owned.ignoreChanges = ignored
+        return owned
+    }
+
     /// What happens to a replaced record's media: deleted under prune (unless protected), else kept; and the words
     /// that end the replacement's reason.
     static func oldMedia(of record: AssetRecord, prune: Bool) -> (delete: Bool, reason: String) {
@@ -201,6 +259,20 @@ public enum Planner {
     }
 
     static func removal(key: String, record: AssetRecord, prune: Bool) -> PlannedChange {
+        if record.status == .missing {
+            let source = [FieldChange(field: "source", before: .string(record.source), after: .null)]
+            guard prune && !record.protect else {
+                return PlannedChange(
+                    key: key, action: .orphan,
+                    reason: "not in the manifests, and deleted outside mediaform; kept in the state"
+                        + (record.protect ? " (protected)" : " (use --prune to forget it)"),
+                    fields: source, record: record, drift: true)
+            }
+            return PlannedChange(
+                key: key, action: .delete,
+                reason: "not in the manifests, and deleted outside mediaform: the record is only forgotten",
+                fields: source, operations: [], record: record, drift: true)
+        }
         if record.protect {
             return PlannedChange(
                 key: key, action: .orphan, reason: "not in the manifests; protected, so never deleted",

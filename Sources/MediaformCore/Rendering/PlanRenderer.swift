@@ -64,7 +64,7 @@ public enum PlanRenderer {
         case .replace: code = "35"
         case .delete: code = "31"
         case .move: code = "34"
-        case .orphan: code = "33"
+        case .orphan, .missing: code = "33"
         case .inProgress, .noOp: code = "36"
         }
         return "\u{1B}[\(code)m\(s)\u{1B}[0m"
@@ -91,6 +91,7 @@ public enum PlanRenderer {
             var object: [String: JSONValue] = [
                 "key": .string(change.key), "action": .string(change.action.rawValue),
                 "actions": .array(change.operations.map { .string($0.rawValue) }), "reason": .string(change.reason),
+                "drift": .bool(change.drift),
                 "fields": .array(
                     change.fields.map { .object(["field": .string($0.field), "before": $0.before, "after": $0.after]) }),
             ]
@@ -99,7 +100,7 @@ public enum PlanRenderer {
         }
         return .object([
             "format_version": .string(jsonFormatVersion), "generator": .string(generator), "prune": .bool(plan.prune),
-            "partial": .bool(plan.scope.isPartial), "targets": .array(plan.scope.targets.map(JSONValue.string)),
+            "partial": .bool(plan.scope.isPartial), "refreshed": .bool(plan.refreshed), "targets": .array(plan.scope.targets.map(JSONValue.string)),
             "replace": .array(plan.scope.replacing.map(JSONValue.string)), "excluded": .int(Int64(plan.excluded)),
             "state": .object(["lineage": .string(plan.lineage), "serial": .int(Int64(plan.serial))]),
             "summary": .object(summary), "has_changes": .bool(plan.hasChanges),
@@ -146,16 +147,18 @@ public enum PlanRenderer {
             changes.append(
                 PlannedChange(
                     key: try f.string("key"), from: from, action: action, reason: try f.string("reason"),
-                    fields: fields, operations: operations))
+                    fields: fields, operations: operations, drift: try f.bool("drift", default: false)))
         }
         // Plans saved before --target and --replace existed have neither: a whole plan.
         let scope = PlanScope(
             targets: root.object["targets"] == nil ? [] : try root.strings("targets"),
             replacing: root.object["replace"] == nil ? [] : try root.strings("replace"))
-        return Plan(
+        var plan = Plan(
             changes: changes, prune: try root.bool("prune", default: false), lineage: try state.string("lineage"),
             serial: Int(try state.int("serial")), scope: scope,
             excluded: root.object["excluded"] == nil ? 0 : Int(try root.int("excluded")))
+        plan.refreshed = try root.bool("refreshed", default: false)
+        return plan
     }
 
     // MARK: - Markdown
@@ -173,13 +176,21 @@ public enum PlanRenderer {
         }
         if let n = counts[.noOp], n > 0 { head += "| unchanged | \(n) |\n" }
         head += "\n"
-        let listed = plan.changes.filter { $0.action != .noOp }
+        // Changes that undo the console's edits first, under their own heading: a reviewer must see them.
+        let drifted = plan.changes.filter { $0.action != .noOp && $0.drift }
+        let listed = drifted + plan.changes.filter { $0.action != .noOp && !$0.drift }
         var body = ""
         var shown = 0
         // Room for the "… and N more" line, however large N is.
         let reserve = 120
-        for change in listed {
-            let section = markdownSection(change)
+        for (i, change) in listed.enumerated() {
+            var section = markdownSection(change)
+            if !drifted.isEmpty && i == 0 {
+                section =
+                    "#### Changed outside mediaform (\(drifted.count))\n\nThe library differs from what mediaform "
+                    + "last applied; these changes set it back to the manifests.\n\n" + section
+            }
+            if !drifted.isEmpty && i == drifted.count { section = "#### Changes from the manifests\n\n" + section }
             if head.count + body.count + section.count + reserve > budget { break }
             body += section
             shown += 1

@@ -57,6 +57,9 @@ public struct AssetRecord: Sendable, Equatable {
     /// When the record last changed.
     public var updatedAt: String
     public var lastError: RecordedError?
+    /// The managed fields the library changed outside mediaform, as last read by a refresh (their new values are
+    /// in `fields`); empty when the record is in step with what mediaform last sent.
+    public var drift: ManagedFields = []
 
     public init(
         source: String, fingerprints: Fingerprints, fields: MutableFieldValues,

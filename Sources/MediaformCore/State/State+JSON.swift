@@ -163,6 +163,7 @@ extension AssetRecord {
         if let lastError {
             o["lastError"] = .object(["code": .string(lastError.code), "message": .string(lastError.message)])
         }
+        if !drift.isEmpty { o["drift"] = .array(drift.names.map(JSONValue.string)) }
         return .object(o)
     }
 
@@ -200,6 +201,7 @@ extension AssetRecord {
         var uploadInputs: [String: JSONValue]?
         var jobId: String?, mediaId: String?, protect = false
         var lastError: RecordedError?
+        var drift: ManagedFields = []
         try r.readObject { (name: String, r: inout JSONParser) throws(JSONParser.Failure) in
             switch name {
             case "source": source = try r.readString()
@@ -234,6 +236,11 @@ extension AssetRecord {
                     }
                 }
                 lastError = RecordedError(code: code, message: message)
+            case "drift":
+                // Names this version does not know are dropped: a newer mediaform may watch more fields.
+                try r.readArray { (r: inout JSONParser) throws(JSONParser.Failure) in
+                    if let field = ManagedFields(name: try r.readString()) { drift.insert(field) }
+                }
             default:
                 _ = try r.readValue()
             }
@@ -250,10 +257,12 @@ extension AssetRecord {
         guard let fields else { throw missing("fields") }
         guard let createdAt else { throw missing("createdAt") }
         guard let updatedAt else { throw missing("updatedAt") }
-        return AssetRecord(
+        var record = AssetRecord(
             source: source, fingerprints: Fingerprints(upload: upload, mutable: mutable), fields: fields,
             uploadInputs: uploadInputs, jobId: jobId, mediaId: mediaId, status: status, protect: protect,
             createdAt: createdAt, updatedAt: updatedAt, lastError: lastError)
+        record.drift = drift
+        return record
     }
 }
 

@@ -25,6 +25,10 @@ public enum APILimits {
     public static let urlUploadInfosPerCall = 10
     /// `DeleteMediaInfos`' per-call maximum is UNCONFIRMED; 20 is conservative.
     public static let deleteMediaInfosPerCall = 20
+    /// `BatchGetMediaInfos`' per-call maximum is UNCONFIRMED; 20 is conservative.
+    public static let batchGetMediaInfosPerCall = 20
+    /// `ListMediaBasicInfos` returns at most 100 media a page (documented).
+    public static let listMediaBasicInfosPerPage = 100
 
     /// Audio and video extensions IMS registers. Whether URL upload accepts exactly this list
     /// is UNCONFIRMED; it is the best list published.

@@ -2,6 +2,13 @@ import Foundation
 import MediaformCore
 
 extension Applier {
+    /// Journals the records a read of the library changed (`--refresh`), before anything is sent.
+    func recordObserved(_ changed: [String: AssetRecord]) async throws {
+        guard !changed.isEmpty else { return }
+        let keys = changed.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        try await recorder.record(keys.map { .put(key: $0, record: changed[$0]!) })
+    }
+
     /// Moves the records of renamed assets to their new keys, one journal record each (no API call).
     func move(_ moves: [PlannedChange]) async throws {
         let pairs = moves.compactMap { change in change.from.map { (from: $0, to: change.key) } }
@@ -13,10 +20,12 @@ extension Applier {
 
     func update(_ asset: Asset, record: AssetRecord, mediaId: String) async throws {
         do {
+            // A cover left to the console is known only without its signed query: not sent (whether an omitted
+            // field is kept is UNCONFIRMED; the other fields are always sent, with the recorded values).
             try await client.updateMediaInfo(
                 mediaId: mediaId, title: asset.title, description: asset.description, tags: asset.tags,
                 cateId: asset.category,
-                coverURL: asset.cover)
+                coverURL: asset.ignoreChanges.contains(.cover) ? nil : asset.cover)
         } catch {
             fail(asset.key, error.code, error.description)
             return
@@ -25,6 +34,7 @@ extension Applier {
         updated.fields = MutableFieldValues(asset)
         updated.fingerprints.mutable = asset.fingerprints(appId: project.appId).mutable
         updated.protect = asset.protect
+        updated.drift = []
         updated.updatedAt = now()
         try await recorder.record([.put(key: asset.key, record: updated)])
         report.withLock { $0.updated += 1 }

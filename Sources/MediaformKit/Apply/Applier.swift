@@ -64,14 +64,14 @@ public final class Applier: Sendable {
         let submittedKeys = try await boundedConcurrentMap(batches, limit: options.parallelism, stop: stop) { batch in
             try await self.submit(batch, previous: previous, attempt: 1)
         }.flatMap { $0 }
-        // Under prune, a replaced asset's old media goes once its new upload is submitted.
-        let replacedMedia: [(key: String, mediaId: String)] =
-            plan.prune
-            ? submittedKeys.compactMap { key in
-                guard let r = previous[key], !r.protect, let m = r.mediaId else { return nil }
-                return (key, m)
-            }
-            : []
+        // A replaced asset's old media goes once its new upload is submitted, when the plan says so (under prune,
+        // not protected; never for a retry or a media already deleted outside mediaform).
+        let oldMediaDeleted = Set(
+            plan.changes.filter { $0.action == .replace && $0.operations.contains(.delete) }.map(\.key))
+        let replacedMedia: [(key: String, mediaId: String)] = submittedKeys.compactMap { key in
+            guard oldMediaDeleted.contains(key), let r = previous[key], !r.protect, let m = r.mediaId else { return nil }
+            return (key, m)
+        }
 
         // Updates (and the field changes of moved assets): the full managed set, tags overwritten.
         let updates = plan.changes.compactMap { change -> (Asset, AssetRecord, String)? in
@@ -87,7 +87,9 @@ public final class Applier: Sendable {
         // Deletes: removed assets under prune, and the old media of replaced assets.
         var deletions: [(key: String, mediaId: String?, forget: Bool)] = []
         for change in plan.changes where change.action == .delete {
-            deletions.append((change.key, change.record?.mediaId, true))
+            // A delete without the API operation only forgets the record (no media, or deleted outside).
+            let mediaId = change.operations.contains(.delete) ? change.record?.mediaId : nil
+            deletions.append((change.key, mediaId, true))
         }
         for old in replacedMedia { deletions.append((old.key, old.mediaId, false)) }
         if !stop.isSet { try await delete(deletions) }

@@ -126,6 +126,8 @@ public struct MediaInfo: Sendable, Equatable {
     public var coverURL: String?
     public var status: String?
     public var inputURL: String?
+    /// `CreateTime` as the API wrote it.
+    public var createTime: String? = nil
 }
 
 extension JSONValue {
@@ -209,7 +211,7 @@ extension IMSClient {
             mediaId: id, title: basic["Title"]?.looseString, description: basic["Description"]?.looseString, tags: tags,
             cateId: basic["CateId"]?.looseInt, coverURL: basic["CoverURL"]?.looseString,
             status: basic["Status"]?.looseString,
-            inputURL: basic["InputURL"]?.looseString)
+            inputURL: basic["InputURL"]?.looseString, createTime: basic["CreateTime"]?.looseString)
     }
 
     /// `GetMediaInfo`; nil when the media does not exist.

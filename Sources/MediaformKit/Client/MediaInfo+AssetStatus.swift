@@ -11,4 +11,11 @@ extension MediaInfo {
         default: .ready
         }
     }
+
+    /// The values mediaform compares, for drift and adoption.
+    public var remote: RemoteMedia {
+        RemoteMedia(
+            mediaId: mediaId, title: title, description: description, tags: tags, category: cateId, cover: coverURL,
+            status: assetStatus, statusText: status, inputURL: inputURL, createTime: createTime)
+    }
 }

@@ -31,11 +31,14 @@ public struct ApplyRun: Sendable {
         public var allowedActions: Set<PlanAction>?
         /// `--target` and `--replace`. A saved plan brings its own scope; this one must then be empty.
         public var scope: PlanScope
+        /// Read the library first (`--refresh`) and plan from it: drift, media deleted outside mediaform.
+        public var refresh: Bool
 
         public init(
             prune: Bool = false, wait: Bool = false, waitTimeout: Double = 1800, failFast: Bool = false,
             parallelism: Int? = nil, lockTimeout: Double = 0, pollInterval: Double = 1, maxDeletes: Int? = nil,
-            allowEmpty: Bool = false, allowedActions: Set<PlanAction>? = nil, scope: PlanScope = PlanScope()
+            allowEmpty: Bool = false, allowedActions: Set<PlanAction>? = nil, scope: PlanScope = PlanScope(),
+            refresh: Bool = false
         ) {
             self.prune = prune
             self.wait = wait
@@ -48,6 +51,7 @@ public struct ApplyRun: Sendable {
             self.allowEmpty = allowEmpty
             self.allowedActions = allowedActions
             self.scope = scope
+            self.refresh = refresh
         }
     }
 
@@ -55,6 +59,10 @@ public struct ApplyRun: Sendable {
     public enum Event: Sendable {
         /// A note from the state layer (a lock taken over, a torn journal line).
         case warning(String)
+        /// Reading the library (`--refresh`): `done` of `total` media read.
+        case reading(done: Int, total: Int)
+        /// The library was read: `read` media, and what was found changed outside mediaform.
+        case observed(read: Int, findings: [DriftFinding])
         /// The plan that is about to be applied (before approval).
         case planned(Plan)
         /// Changes are about to be sent: `total` of them.
@@ -126,6 +134,21 @@ public struct ApplyRun: Sendable {
     }
 
     private func run(lock: any StateLock, loaded: LoadedState) async throws -> Outcome {
+        // With --refresh the connection opens first, to read the library; it is closed on every path that ends
+        // before applying.
+        var early: APIConnection?
+        do {
+            return try await run(lock: lock, loaded: loaded, early: &early)
+        } catch {
+            await early?.close()
+            throw error
+        }
+    }
+
+    private func run(lock: any StateLock, loaded original: LoadedState, early: inout APIConnection?) async throws
+        -> Outcome
+    {
+        var loaded = original
         for warning in lock.warnings + loaded.warnings { events(.warning(warning)) }
         if let saved,
             let reason = saved.plan.staleness(
@@ -144,16 +167,33 @@ public struct ApplyRun: Sendable {
             ])
         }
         let scope = saved?.plan.plan.scope ?? options.scope
+        // The library as it is, for a plan made with --refresh (saved or not). The records read are journaled
+        // once the applier exists, so an apply records what it planned from.
+        var observed: [String: AssetRecord] = [:]
+        if options.refresh || (saved?.plan.plan.refreshed ?? false) {
+            let connection = try await connect(project)
+            early = connection
+            let reader = LibraryReader(
+                client: connection.client, parallelism: options.parallelism ?? project.limits.parallelism,
+                progress: { [events] in events(.reading(done: $0, total: $1)) })
+            let refreshed = try await reader.refreshed(loaded.state)
+            events(.observed(read: refreshed.read, findings: refreshed.findings))
+            loaded.state = refreshed.state
+            observed = refreshed.changed
+        }
         let problems = scope.problems(assets: workspace.project.assets, state: loaded.state)
         guard problems.isEmpty else { throw ApplyRunError.invalidScope(problems) }
         var plan = Planner.plan(
             project: project, assets: workspace.project.assets, state: loaded.state, prune: pruning, scope: scope)
+        plan.refreshed = options.refresh || (saved?.plan.plan.refreshed ?? false)
         // Applied as reviewed, or refused: the plan made now must be the saved one, change for change.
         if let saved, let difference = saved.plan.firstDifference(from: plan) {
             throw ApplyRunError.planDiffers(file: saved.file, reason: difference)
         }
         let inProgress = plan.counts[.inProgress, default: 0]
         if !plan.hasChanges && loaded.unresolved.isEmpty && !(options.wait && inProgress > 0) {
+            await early?.close()
+            early = nil
             return .noChanges(plan)
         }
         events(.planned(plan))
@@ -164,10 +204,18 @@ public struct ApplyRun: Sendable {
             of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
         guard refusals.isEmpty else { throw ApplyRunError.refused(refusals) }
         if saved == nil && plan.hasChanges, !(try await approve(plan)) {
+            await early?.close()
+            early = nil
             return .cancelled(plan)
         }
 
-        let connection = try await connect(project)
+        let connection: APIConnection
+        if let early {
+            connection = early
+        } else {
+            connection = try await connect(project)
+        }
+        early = nil  // Closed by the applier from here on.
         let applier = Applier(
             client: connection.client, lock: lock, loaded: loaded, project: project,
             options: ApplyOptions(
@@ -180,6 +228,7 @@ public struct ApplyRun: Sendable {
         }
         events(.applying(total: steps))
         let (report, written) = try await applier.finishing(closing: connection) { () async throws -> ApplyReport in
+            try await applier.recordObserved(observed)
             let assetsByKey = Dictionary(
                 workspace.project.assets.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             try await applier.resolveInterrupted(assets: assetsByKey)

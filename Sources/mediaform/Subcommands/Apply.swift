@@ -58,6 +58,13 @@ extension MediaformCommand {
         @Flag(help: "Stop sending new calls after the first failed asset.")
         var failFast = false
 
+        @Flag(
+            help: """
+                Read every managed media from IMS first and plan from the library as it is (see 'plan --refresh'); \
+                what was read is recorded in the state with the changes.
+                """)
+        var refresh = false
+
         @Option(help: "Progress output: text (on stderr) or json (one event per line on stdout).")
         var format: ProgressFormat = .text
 
@@ -79,7 +86,8 @@ extension MediaformCommand {
                 options: ApplyRun.Options(
                     prune: prune, wait: wait, waitTimeout: timeout.seconds, failFast: failFast,
                     parallelism: api.parallelism, lockTimeout: lockOptions.seconds, maxDeletes: rails.maxDeletes,
-                    allowEmpty: rails.allowEmpty, allowedActions: try rails.allowedActions(), scope: scope.scope),
+                    allowEmpty: rails.allowEmpty, allowedActions: try rails.allowedActions(), scope: scope.scope,
+                    refresh: refresh),
                 connect: { [api, directory = target.directory] project in
                     try await Connection.open(project: project, directory: directory, options: api)
                 },

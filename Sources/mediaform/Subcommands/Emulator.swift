@@ -62,6 +62,12 @@ extension MediaformCommand {
         @Option(help: "Sign callbacks with X-ICE-TIMESTAMP / X-ICE-SIGNATURE using this key.")
         var callbackAuthKey: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Answer these actions (comma-separated, e.g. BatchGetMediaInfos,DeleteMediaInfos) 403 Forbidden.RAM, as IMS answers a RAM user without the permission.",
+                valueName: "actions"))
+        var deny: String?
+
         func validate() throws {
             for (name, value) in [
                 ("--error-rate", errorRate), ("--throttle-rate", throttleRate), ("--drop-rate", dropRate),
@@ -72,14 +78,17 @@ extension MediaformCommand {
         }
 
         func run() async throws {
-            let server = try EmulatorServer(
-                configuration: EmulatorConfiguration(
-                    host: host, port: port, dataDirectory: data, accessKeyId: accessKeyId,
-                    accessKeySecret: accessKeySecret,
-                    securityToken: securityToken, processDelay: processDelay.seconds, rateLimit: rateLimit,
-                    errorRate: errorRate,
-                    throttleRate: throttleRate, dropRate: dropRate, latency: latency.seconds,
-                    checkSources: checkSources, callbackAuthKey: callbackAuthKey))
+            var configuration = EmulatorConfiguration(
+                host: host, port: port, dataDirectory: data, accessKeyId: accessKeyId,
+                accessKeySecret: accessKeySecret,
+                securityToken: securityToken, processDelay: processDelay.seconds, rateLimit: rateLimit,
+                errorRate: errorRate,
+                throttleRate: throttleRate, dropRate: dropRate, latency: latency.seconds,
+                checkSources: checkSources, callbackAuthKey: callbackAuthKey)
+            configuration.deny = Set(
+                (deny ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            )
+            let server = try EmulatorServer(configuration: configuration)
             let endpoint = try await server.start()
             Console.out(
                 """

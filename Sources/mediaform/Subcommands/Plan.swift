@@ -42,24 +42,39 @@ extension MediaformCommand {
         @Flag(help: "Exit 2 when there are changes, 0 when there are none.")
         var detailedExitcode = false
 
+        @Flag(
+            help: """
+                Read every managed media from IMS first (BatchGetMediaInfos; needs credentials) and plan from the \
+                library as it is: edits made in the console, media deleted there. A read that fails fails the \
+                plan (exit 1): nothing is planned from a partial read.
+                """)
+        var refresh = false
+
         @Option(help: "Output format: text, json or markdown.")
         var format: OutputFormat = .text
 
         @OptionGroup var scope: PlanScopeOptions
         @OptionGroup var rails: PlanGuardOptions
+        @OptionGroup(title: "Options with --refresh") var api: APIOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (workspace, loaded) = try await Workspace.openWithState(
+            let (workspace, opened) = try await Workspace.openWithState(
                 directory: directory, computeDigest: out != nil, color: output.useColor(onStandardError: true))
+            var loaded = opened
+            if refresh {
+                loaded.state = try await LibraryRead.refreshed(
+                    loaded.state, project: workspace.project.project, directory: directory, api: api)
+            }
             let problems = scope.scope.problems(assets: workspace.project.assets, state: loaded.state)
             guard problems.isEmpty else {
                 for problem in problems { Console.error(problem) }
                 throw ExitCode.failure
             }
-            let plan = Planner.plan(
+            var plan = Planner.plan(
                 project: workspace.project.project, assets: workspace.project.assets, state: loaded.state,
                 prune: prune || workspace.project.project.prune, scope: scope.scope)
+            plan.refreshed = refresh
             if !loaded.unresolved.isEmpty {
                 Console.warning(
                     "\(loaded.unresolved.count) call(s) of an interrupted apply are unresolved; the next apply looks them up before doing anything else"

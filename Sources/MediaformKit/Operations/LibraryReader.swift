@@ -1,0 +1,88 @@
+import MediaformCore
+import Synchronization
+
+/// Reads the library for the state's records (`plan --refresh`, `apply --refresh`, `refresh`):
+/// `BatchGetMediaInfos` with up to `APILimits.batchGetMediaInfosPerCall` IDs a call, `parallelism` calls at a
+/// time, under the client's shared request rate and retries.
+///
+/// A read that fails is never "gone": any call that still fails after the client's retries (403, throttling,
+/// 5xx, the network) fails the whole read with `LibraryReadError`, and nothing is returned to plan from.
+public struct LibraryReader: Sendable {
+    public let client: IMSClient
+    public let parallelism: Int
+    /// Called after each call with the media read so far and the total.
+    public let progress: @Sendable (_ done: Int, _ total: Int) -> Void
+
+    public init(
+        client: IMSClient, parallelism: Int, progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) {
+        self.client = client
+        self.parallelism = max(1, parallelism)
+        self.progress = progress
+    }
+
+    /// The records a read covers: those with a media ID, except jobs still running (their media may not exist
+    /// yet; job tracking follows them).
+    public static func readable(_ state: State) -> [(key: String, mediaId: String)] {
+        state.assets.compactMap { key, record in
+            guard let mediaId = record.mediaId, !record.status.isRunning else { return nil }
+            return (key, mediaId)
+        }.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    /// What the library holds for each readable record of `state`.
+    /// - Throws: `LibraryReadError`, naming the API error and how many media could not be read.
+    public func read(_ state: State) async throws(LibraryReadError) -> [String: MediaObservation] {
+        let wanted = Self.readable(state)
+        let done = Mutex(0)
+        do {
+            let parts = try await boundedConcurrentMap(
+                wanted.chunks(of: APILimits.batchGetMediaInfosPerCall), limit: parallelism, stop: StopFlag()
+            ) { chunk -> [(String, MediaObservation)] in
+                let (infos, _) = try await client.batchGetMediaInfos(mediaIds: chunk.map(\.mediaId))
+                let byId = Dictionary(infos.map { ($0.mediaId, $0) }, uniquingKeysWith: { first, _ in first })
+                // Not in the answer (in IgnoredList, or simply left out): the media does not exist.
+                let observed = chunk.map { item in
+                    (item.key, byId[item.mediaId].map { MediaObservation.present($0.remote) } ?? .gone)
+                }
+                let count = done.withLock { $0 += chunk.count; return $0 }
+                progress(count, wanted.count)
+                return observed
+            }
+            return Dictionary(parts.flatMap { $0 }, uniquingKeysWith: { first, _ in first })
+        } catch let error as APIError {
+            throw LibraryReadError(error: error, unread: wanted.count - done.withLock { $0 }, total: wanted.count)
+        } catch {
+            throw LibraryReadError(
+                error: .invalidResponse(status: 0, detail: "\(error)"), unread: wanted.count - done.withLock { $0 },
+                total: wanted.count)
+        }
+    }
+
+    /// Reads the library and brings `state` in step with it (`State.observing`): the state as the library has it,
+    /// the records that changed, and what was found changed outside mediaform.
+    public func refreshed(_ state: State, time: String = Timestamps.now()) async throws(LibraryReadError)
+        -> (state: State, changed: [String: AssetRecord], findings: [DriftFinding], read: Int)
+    {
+        let observations = try await read(state)
+        let (changed, findings) = state.observing(observations, time: time)
+        var refreshed = state
+        for (key, record) in changed { refreshed.assets[key] = record }
+        return (refreshed, changed, findings, observations.count)
+    }
+}
+
+/// A read of the library that failed: nothing may be planned from it.
+public struct LibraryReadError: Error, Sendable, CustomStringConvertible {
+    /// The last error, after the client's retries.
+    public var error: APIError
+    /// Media not read when it failed.
+    public var unread: Int
+    public var total: Int
+
+    public var description: String {
+        let hint = error.code.hasPrefix("Forbidden") ? " (the credentials need permission for BatchGetMediaInfos)" : ""
+        return "could not read the library: \(error.description)\(hint); \(unread) of \(total) media could not be "
+            + "read, so nothing was planned or recorded from a partial read"
+    }
+}

@@ -63,7 +63,8 @@ public actor EmulatorService {
             if configuration.deny.contains(action) {
                 throw APIFault(
                     code: "Forbidden.RAM",
-                    message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+                    message:
+                        "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
                     status: 403)
             }
             try throttle()

@@ -1,7 +1,7 @@
+import ArgumentParser
 import Foundation
 import MediaformCore
 import MediaformKit
-import ArgumentParser
 
 /// `--refresh` outside the apply sequence: reads the library with a progress line on stderr.
 enum LibraryRead {

@@ -26,11 +26,22 @@ import Testing
         let created = Asset(
             key: "new/lesson", source: "https://cdn.example.com/new.mp4?auth_key=TOKENVALUE", title: "季度回顾 \"Q1\"",
             description: "Two\nlines", tags: ["x", "y"], category: 1001, workflow: "wf", metadata: ["k": .int(1)])
+        // Edited in the console, as a refresh recorded it.
+        let edited = Builders.asset("console/edited")
+        var editedRecord =
+            Builders.state([edited]).assets["console/edited"]
+            ?? AssetRecord(
+                asset: edited, appId: Project.defaultAppId, status: .ready, time: Builders.time)
+        editedRecord.fields.title = "Edited in the console"
+        editedRecord.fingerprints.mutable = editedRecord.fields.fingerprint
+        editedRecord.drift = [.title]
+        state.assets["console/edited"] = editedRecord
         var renamed = renamedFrom
         renamed.key = "new/name"
         renamed.title = "Renamed too"
         return Planner.plan(
-            project: Builders.project(), assets: [keep, newTitle, newSource, failed, running, created, renamed],
+            project: Builders.project(),
+            assets: [keep, newTitle, newSource, failed, running, created, renamed, edited],
             state: state, prune: true)
     }
 

@@ -40,7 +40,7 @@ import Testing
         (
             "bad-status.json",
             #"{"version": 1, "lineage": "x", "serial": 1, "assets": {"a": {"source": "s", "status": "done", "fingerprints": {"upload": "u", "mutable": "m"}, "fields": {"title": "t"}, "createdAt": "c", "updatedAt": "u"}}}"#,
-            "1:61: asset 'a' has an unknown status 'done' (expected submitted, processing, ready, failed)"
+            "1:61: asset 'a' has an unknown status 'done' (expected submitted, processing, ready, failed, missing)"
         ),
         ("no-lineage.json", #"{"version": 1, "serial": 1, "assets": {}}"#, "1:1: the state has no 'lineage'"),
         ("only-version.json", #"{"version": 1}"#, "1:1: the state has no 'lineage'"),

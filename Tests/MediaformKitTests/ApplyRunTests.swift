@@ -463,3 +463,134 @@ private final class Connections: Sendable {
         Int(await server.service.introspection()["jobCount"]?.intValue ?? -1)
     }
 }
+
+/// Reading the library (issue 14): `LibraryReader`, `apply --refresh` and `refresh`, against the emulator acting
+/// as the IMS console, on both backends.
+@Suite struct LibraryRefreshTests {
+    private func manifest(_ count: Int) -> String {
+        var text = "assets:\n"
+        for i in 0..<count {
+            text += "  - key: clip-\(i)\n    source: https://media.example.com/clip-\(i).mp4\n    title: T \(i)\n"
+        }
+        return text
+    }
+
+    private func applyAll(_ workspace: Workspace, _ server: EmulatorServer) async throws -> State {
+        let client = client(server)
+        guard
+            case .applied(let applied) = try await ApplyRun(
+                workspace: workspace, options: ApplyRun.Options(wait: true),
+                connect: { _ in APIConnection(client: client) }, approve: { _ in true }
+            ).run()
+        else { throw CancellationError() }
+        return applied.state
+    }
+
+    @Test func throttledReadsAreRetriedAndEveryChangeIsFound() async throws {
+        let data = try Fixtures.temporaryDirectory().path
+        let server = try await emulator { $0.dataDirectory = data }
+        let workspace = await Workspace.open(directory: try Builders.writeProject(assets: manifest(45)).path)
+        let state = try await applyAll(workspace, server)
+        let console = client(server)
+        for i in [3, 17, 44] {
+            try await console.updateMediaInfo(
+                mediaId: try #require(state.assets["clip-\(i)"]?.mediaId), title: "Console \(i)", description: nil,
+                tags: [], cateId: nil, coverURL: nil)
+        }
+        await server.stop()
+
+        // The same library, now throttling above 2 requests a second: of the 3 calls sent at once, one at least is
+        // throttled and must be retried.
+        let throttling = try await emulator {
+            $0.dataDirectory = data
+            $0.rateLimit = 2
+        }
+        let reading = client(
+            throttling, retry: RetryPolicy(maxAttempts: 12, baseDelay: 0.05, throttledBaseDelay: 0.1, maxDelay: 0.5))
+        let seen = Mutex<[Int]>([])
+        let reader = LibraryReader(
+            client: reading, parallelism: 4, progress: { done, _ in seen.withLock { $0.append(done) } })
+        let refreshed = try await reader.refreshed(state)
+        #expect(refreshed.read == 45)
+        #expect(refreshed.findings.map(\.key) == ["clip-17", "clip-3", "clip-44"])
+        #expect(seen.withLock { $0.max() } == 45)
+        #expect(reading.statistics.throttled > 0)
+        await throttling.stop()
+    }
+
+    @Test func applyRefreshSetsTheLibraryBackAndRecordsWhatItRead() async throws {
+        let server = try await emulator()
+        let dir = try Builders.writeProject(assets: manifest(3))
+        let workspace = await Workspace.open(directory: dir.path)
+        let state = try await applyAll(workspace, server)
+        let console = client(server)
+        try await console.updateMediaInfo(
+            mediaId: try #require(state.assets["clip-0"]?.mediaId), title: "Console", description: "added",
+            tags: ["c"], cateId: nil, coverURL: nil)
+        _ = try await console.deleteMediaInfos(mediaIds: [try #require(state.assets["clip-1"]?.mediaId)])
+
+        let client = client(server)
+        let observed = Mutex<[DriftFinding]>([])
+        guard
+            case .applied(let applied) = try await ApplyRun(
+                workspace: workspace, options: ApplyRun.Options(wait: true, refresh: true),
+                connect: { _ in APIConnection(client: client) }, approve: { _ in true },
+                events: { event in
+                    if case .observed(_, let findings) = event { observed.withLock { $0 = findings } }
+                }
+            ).run()
+        else {
+            Issue.record("the refreshed plan did not apply")
+            return
+        }
+        #expect(observed.withLock { $0.map(\.key) } == ["clip-0", "clip-1"])
+        #expect(applied.plan.changes.filter(\.drift).map(\.action) == [.update, .create])
+        #expect(applied.report.updated == 1 && applied.report.submitted == 1)
+        let remote = try await console.getMediaInfo(mediaId: try #require(state.assets["clip-0"]?.mediaId))
+        #expect(remote?.title == "T 0" && remote?.description == nil && remote?.tags == [])
+        #expect(applied.state.assets["clip-0"]?.drift == [])
+        #expect(applied.state.assets["clip-1"]?.mediaId != state.assets["clip-1"]?.mediaId)
+        // In step again.
+        guard
+            case .noChanges = try await ApplyRun(
+                workspace: workspace, options: ApplyRun.Options(refresh: true),
+                connect: { _ in APIConnection(client: client) }, approve: { _ in true }
+            ).run()
+        else {
+            Issue.record("a second refreshed apply found changes")
+            return
+        }
+        await server.stop()
+    }
+
+    @Test(arguments: BackendConformanceTests.Kind.testable)
+    func refreshRecordsDriftUnderTheLockOnEitherBackend(_ kind: BackendConformanceTests.Kind) async throws {
+        let server = try await emulator()
+        let section = kind == .postgres ? TestDatabase.stateSection(name: TestDatabase.uniqueName("refresh")) : ""
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\n" + section, assets: manifest(2))
+        let workspace = await Workspace.open(directory: dir.path, environment: TestDatabase.environment)
+        let state = try await applyAll(workspace, server)
+        let console = client(server)
+        try await console.updateMediaInfo(
+            mediaId: try #require(state.assets["clip-1"]?.mediaId), title: "Console", description: nil, tags: [],
+            cateId: nil, coverURL: nil)
+        let client = client(server)
+        guard
+            case .refreshed(let read, let findings, _, _, _, let written) = try await RefreshRun(
+                workspace: workspace, connect: { _ in APIConnection(client: client) }
+            ).run()
+        else {
+            Issue.record("nothing was refreshed")
+            return
+        }
+        #expect(read == 2 && findings.map(\.key) == ["clip-1"])
+        let reread = try await workspace.backend.read().state
+        #expect(reread.serial == written.serial && reread.assets["clip-1"]?.drift == [.title])
+        #expect(reread.assets["clip-1"]?.fields.title == "Console")
+        let plan = Planner.plan(
+            project: workspace.project.project, assets: workspace.project.assets, state: reread, prune: false)
+        #expect(plan.changes.map(\.action) == [.noOp, .update] && plan.changes[1].drift)
+        await server.stop()
+    }
+}

@@ -231,9 +231,87 @@ import Testing
         let refreshed = try await CommandRunner.run(["refresh", dir.path], environment: Self.credentials)
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         #expect(refreshed.stdout.hasPrefix("Refreshed 1 job(s): 1 ready, 0 failed, 0 still running."))
+        let again = try await CommandRunner.run(["refresh", dir.path], environment: Self.credentials)
+        #expect(again.stdout == "Read 1 media; 0 changed outside mediaform. State serial 3.\n", "\(again.stdout)")
+        let jobsOnly = try await CommandRunner.run(["refresh", dir.path, "--jobs-only"], environment: Self.credentials)
+        #expect(jobsOnly.stdout == "Nothing to refresh: no media recorded and no upload in progress.\n")
+    }
+
+    @Test func consoleEditsAndDeletionsAreSeenByRefreshAndDeniedReadsChangeNothing() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
+            assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n"
+                + "  - key: b\n    source: https://m.example.com/b.mp4\n    title: B\n    protect: true\n")
         #expect(
-            try await CommandRunner.run(["refresh", dir.path], environment: Self.credentials).stdout
-                == "Nothing in progress.\n")
+            try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.credentials)
+                .status == 0)
+        let state = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state
+        // The console: a title edited, a protected media deleted.
+        let console = IMSClient(
+            configuration: ClientConfiguration(endpoint: endpoint),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
+        )
+        try await console.updateMediaInfo(
+            mediaId: try #require(state.assets["a"]?.mediaId), title: "From the console", description: nil, tags: [],
+            cateId: nil, coverURL: nil)
+        _ = try await console.deleteMediaInfos(mediaIds: [try #require(state.assets["b"]?.mediaId)])
+
+        // A plain plan sees nothing; plan --refresh sees both, and writes nothing.
+        #expect(try await CommandRunner.run(["plan", dir.path]).stdout == "No changes.\n")
+        let refreshedPlan = try await CommandRunner.run(
+            ["plan", dir.path, "--refresh", "--format", "json"], environment: Self.credentials)
+        #expect(refreshedPlan.status == 0, "\(refreshedPlan.stderr)")
+        let json = try JSONParser.parse(refreshedPlan.stdout)
+        let changes = json["changes"]?.arrayValue ?? []
+        let a = try #require(changes.first { $0["key"] == .string("a") })
+        #expect(a["action"] == .string("update") && a["drift"] == .bool(true))
+        #expect(a["fields"]?.arrayValue?.first?["before"] == .string("From the console"))
+        let b = try #require(changes.first { $0["key"] == .string("b") })
+        #expect(b["action"] == .string("missing") && b["drift"] == .bool(true))
+        #expect(refreshedPlan.stderr.contains("Read 2 media from IMS: 2 changed outside mediaform."))
+        let untouched = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state
+        #expect(untouched == state)
+
+        // Reads denied: exit 1, the count, nothing planned, nothing recorded.
+        var denying = EmulatorConfiguration(processDelay: 0.1)
+        denying.deny = ["BatchGetMediaInfos"]
+        let denied = try EmulatorServer(configuration: denying)
+        let deniedEndpoint = try await denied.start()
+        defer { Task { await denied.stop() } }
+        let project = dir.appendingPathComponent("mediaform.yaml")
+        let original = try String(contentsOf: project, encoding: .utf8)
+        try original.replacingOccurrences(of: endpoint, with: deniedEndpoint)
+            .write(to: project, atomically: true, encoding: .utf8)
+        for command in [
+            ["plan", dir.path, "--refresh"], ["refresh", dir.path], ["apply", dir.path, "--refresh", "--auto-approve"],
+        ] {
+            let result = try await CommandRunner.run(command, environment: Self.credentials)
+            #expect(result.status == 1, "\(command)")
+            #expect(result.stderr.contains("Forbidden.RAM"), "\(result.stderr)")
+            #expect(result.stderr.contains("2 of 2 media could not be read"), "\(result.stderr)")
+            #expect(!result.stdout.contains("create") && !result.stdout.contains("delete"))
+        }
+        #expect(try await LocalStateBackend(settings: .init(), directory: dir.path).read().state == state)
+
+        // refresh records the library; then a plain plan shows the drift, and apply sets it back.
+        try original.write(to: project, atomically: true, encoding: .utf8)
+        let recorded = try await CommandRunner.run(["refresh", dir.path], environment: Self.credentials)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        #expect(recorded.stdout.contains("  a: title \"A\" → \"From the console\"\n"), "\(recorded.stdout)")
+        #expect(recorded.stdout.contains("  b: deleted\n"))
+        let plan = try await CommandRunner.run(["plan", dir.path])
+        #expect(plan.stdout.contains("~ update a  (title changed outside mediaform"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("? missing b  (deleted outside mediaform; protected"), "\(plan.stdout)")
+        let applied = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: Self.credentials)
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let remote = try await console.getMediaInfo(mediaId: try #require(state.assets["a"]?.mediaId))
+        #expect(remote?.title == "A")
+        #expect(await server.service.introspection()["jobCount"]?.intValue == 2)
     }
 
     @Test func firstInterruptStopsDispatchingAndSavesTheState() async throws {

@@ -38,7 +38,8 @@ public struct Asset: Sendable, Equatable {
         key: String, source: String, title: String, description: String? = nil, tags: [String] = [],
         category: Int64? = nil, cover: String? = nil, workflow: String? = nil, fileExtension: String? = nil,
         fileSize: Int64? = nil, metadata: [String: JSONValue]? = nil, entity: String? = nil, protect: Bool = false,
-        ignoreChanges: ManagedFields = [], callback: String? = nil, extend: [String: JSONValue]? = nil, storageLocation: String? = nil,
+        ignoreChanges: ManagedFields = [], callback: String? = nil, extend: [String: JSONValue]? = nil,
+        storageLocation: String? = nil,
         postProcessWorkflow: String? = nil,
         location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1),
         sourceLocation: SourceLocation? = nil

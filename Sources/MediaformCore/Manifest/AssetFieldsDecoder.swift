@@ -6,7 +6,8 @@ extension NodeReader {
         let names = ManagedFields.named.map(\.name)
         for (name, item) in items {
             guard let managed = ManagedFields(name: name) else {
-                var message = "'\(name)' in '\(field)' is not a field mediaform updates (\(names.joined(separator: ", ")))"
+                var message =
+                    "'\(name)' in '\(field)' is not a field mediaform updates (\(names.joined(separator: ", ")))"
                 if let near = Spelling.suggestion(for: name, among: names) { message += "; did you mean '\(near)'?" }
                 error(message, at: item)
                 continue

@@ -37,7 +37,9 @@ public enum Planner {
         var removals: [(index: Int, upload: String)] = []
         for (key, record) in state.assets where !seen.contains(key) {
             // A failed upload, or a media deleted outside mediaform, has no media to keep: never a rename's source.
-            if record.status != .failed && record.status != .missing { removals.append((changes.count, record.fingerprints.upload)) }
+            if record.status != .failed && record.status != .missing {
+                removals.append((changes.count, record.fingerprints.upload))
+            }
             changes.append(removal(key: key, record: record, prune: prune))
         }
         detectMoves(in: &changes, creations: creations, removals: removals, appId: project.appId)
@@ -210,7 +212,8 @@ public enum Planner {
         var parts: [String] = []
         if !own.isEmpty { parts.append("\(own.joined(separator: ", ")) changed") }
         if !drifted.isEmpty {
-            parts.append("\(drifted.joined(separator: ", ")) changed outside mediaform (set back to the manifests' value)")
+            parts.append(
+                "\(drifted.joined(separator: ", ")) changed outside mediaform (set back to the manifests' value)")
         }
         return (parts.isEmpty ? "fields changed" : parts.joined(separator: "; "), !drifted.isEmpty)
     }

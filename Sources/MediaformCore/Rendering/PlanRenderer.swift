@@ -100,7 +100,8 @@ public enum PlanRenderer {
         }
         return .object([
             "format_version": .string(jsonFormatVersion), "generator": .string(generator), "prune": .bool(plan.prune),
-            "partial": .bool(plan.scope.isPartial), "refreshed": .bool(plan.refreshed), "targets": .array(plan.scope.targets.map(JSONValue.string)),
+            "partial": .bool(plan.scope.isPartial), "refreshed": .bool(plan.refreshed),
+            "targets": .array(plan.scope.targets.map(JSONValue.string)),
             "replace": .array(plan.scope.replacing.map(JSONValue.string)), "excluded": .int(Int64(plan.excluded)),
             "state": .object(["lineage": .string(plan.lineage), "serial": .int(Int64(plan.serial))]),
             "summary": .object(summary), "has_changes": .bool(plan.hasChanges),
@@ -190,7 +191,7 @@ public enum PlanRenderer {
                     "#### Changed outside mediaform (\(drifted.count))\n\nThe library differs from what mediaform "
                     + "last applied; these changes set it back to the manifests.\n\n" + section
             }
-            if !drifted.isEmpty && i == drifted.count { section = "#### Changes from the manifests\n\n" + section }
+            if !drifted.isEmpty && i == drifted.count { section = "\n#### Changes from the manifests\n\n" + section }
             if head.count + body.count + section.count + reserve > budget { break }
             body += section
             shown += 1

@@ -76,7 +76,8 @@ extension State {
                     if !fields.drift.isEmpty {
                         findings.append(
                             DriftFinding(
-                                key: key, kind: .changed(fields.changes.filter { fields.drift.names.contains($0.field) })
+                                key: key,
+                                kind: .changed(fields.changes.filter { fields.drift.names.contains($0.field) })
                             ))
                     }
                 }
@@ -123,7 +124,7 @@ extension State {
                 owned: recorded.category != nil)
             values.category = category
         }
-        let cover = remote.cover.flatMap { $0.isEmpty ? nil : $0 }
+        let cover = remote.cover.flatMap { $0.isEmpty ? nil : URLRedaction.redact($0) }
         if cover != recorded.cover {
             note(
                 .cover, "cover", recorded.cover.map(JSONValue.string) ?? .null, cover.map(JSONValue.string) ?? .null,

@@ -5,8 +5,8 @@ extension Applier {
     /// Journals the records a read of the library changed (`--refresh`), before anything is sent.
     func recordObserved(_ changed: [String: AssetRecord]) async throws {
         guard !changed.isEmpty else { return }
-        let keys = changed.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        try await recorder.record(keys.map { .put(key: $0, record: changed[$0]!) })
+        let sorted = changed.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        try await recorder.record(sorted.map { .put(key: $0.key, record: $0.value) })
     }
 
     /// Moves the records of renamed assets to their new keys, one journal record each (no API call).

@@ -69,7 +69,9 @@ public final class Applier: Sendable {
         let oldMediaDeleted = Set(
             plan.changes.filter { $0.action == .replace && $0.operations.contains(.delete) }.map(\.key))
         let replacedMedia: [(key: String, mediaId: String)] = submittedKeys.compactMap { key in
-            guard oldMediaDeleted.contains(key), let r = previous[key], !r.protect, let m = r.mediaId else { return nil }
+            guard oldMediaDeleted.contains(key), let r = previous[key], !r.protect, let m = r.mediaId else {
+                return nil
+            }
             return (key, m)
         }
 

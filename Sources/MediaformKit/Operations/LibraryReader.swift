@@ -14,7 +14,8 @@ public struct LibraryReader: Sendable {
     public let progress: @Sendable (_ done: Int, _ total: Int) -> Void
 
     public init(
-        client: IMSClient, parallelism: Int, progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
+        client: IMSClient, parallelism: Int,
+        progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) {
         self.client = client
         self.parallelism = max(1, parallelism)
@@ -45,7 +46,9 @@ public struct LibraryReader: Sendable {
                 let observed = chunk.map { item in
                     (item.key, byId[item.mediaId].map { MediaObservation.present($0.remote) } ?? .gone)
                 }
-                let count = done.withLock { $0 += chunk.count; return $0 }
+                let count = done.withLock {
+                    $0 += chunk.count; return $0
+                }
                 progress(count, wanted.count)
                 return observed
             }

@@ -86,7 +86,9 @@ extension MediaformCommand {
                 throttleRate: throttleRate, dropRate: dropRate, latency: latency.seconds,
                 checkSources: checkSources, callbackAuthKey: callbackAuthKey)
             configuration.deny = Set(
-                (deny ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                (deny ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                    !$0.isEmpty
+                }
             )
             let server = try EmulatorServer(configuration: configuration)
             let endpoint = try await server.start()

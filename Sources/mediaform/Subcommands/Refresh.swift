@@ -66,7 +66,8 @@ extension MediaformCommand {
                         "Refreshed \(polled) job(s): \(report.ready) ready, \(report.failures.count) failed, "
                         + "\(left) still running.\n"
                 }
-                out += "Read \(read) media; \(findings.count) changed outside mediaform. State serial \(state.serial).\n"
+                out +=
+                    "Read \(read) media; \(findings.count) changed outside mediaform. State serial \(state.serial).\n"
                 Console.out(out)
                 if !report.failures.isEmpty { throw ExitCode(3) }
             }

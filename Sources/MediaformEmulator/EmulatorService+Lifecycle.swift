@@ -38,6 +38,7 @@ extension EmulatorService {
         if let d = job.description { basic["Description"] = .string(d) }
         if let c = job.cateId { basic["CateId"] = .int(c) }
         if let cover = job.coverURL { basic["CoverURL"] = .string(cover) }
+        if let userData = job.userData { basic["UserData"] = .string(userData) }
         return .object(["MediaId": .string(job.mediaId), "MediaBasicInfo": .object(basic), "FileInfoList": .array([])])
     }
 

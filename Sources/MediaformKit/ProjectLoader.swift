@@ -38,6 +38,7 @@ public enum ProjectLoader {
         guard let project = projectFile.project else { return result }
         let defaults = projectFile.defaults, globLocations = projectFile.globLocations
         result.project = project
+        result.defaults = defaults
 
         // Find manifest files.
         let globs = project.manifests.map(Glob.init)

@@ -237,6 +237,84 @@ import Testing
         #expect(jobsOnly.stdout == "Nothing to refresh: no media recorded and no upload in progress.\n")
     }
 
+    @Test func aLostStateIsRebuiltAndTheRestOfTheLibraryImported() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        var assets = "assets:\n"
+        for i in 0..<25 {
+            assets += "  - key: clip-\(i)\n    source: https://m.example.com/clip-\(i).mp4\n    title: C\(i)\n"
+        }
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n", assets: assets)
+        #expect(
+            try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.credentials)
+                .status == 0)
+        // Someone else uploaded clip-3's source once more, and two media of their own.
+        let console = IMSClient(
+            configuration: ClientConfiguration(endpoint: endpoint),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
+        )
+        for url in [
+            "https://m.example.com/clip-3.mp4", "https://other.example.com/a/x.mp4",
+            "https://other.example.com/a/y.mp3",
+        ] {
+            _ = try await console.uploadMediaByURL(
+                UploadRequest(
+                    items: [UploadItem(sourceURL: url, metadata: ["Title": .string("By hand")])],
+                    appId: Project.defaultAppId))
+        }
+        // The state is lost (a CI job that did not keep it).
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("mediaform.state.json"))
+        try? FileManager.default.removeItem(at: dir.appendingPathComponent(".mediaform"))
+        let lost = try await CommandRunner.run(["plan", dir.path])
+        #expect(lost.stdout.contains("Plan: 25 to upload"))
+
+        let dry = try await CommandRunner.run(["state", "rebuild", "-C", dir.path], environment: Self.credentials)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(
+            dry.stdout.contains("25 asset(s) matched to media (1 with several media for one source"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("2 media match no manifest source"))
+        #expect(dry.stdout.hasSuffix("Nothing was written; record it with --write.\n"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("mediaform.state.json").path))
+        let written = try await CommandRunner.run(
+            ["state", "rebuild", "-C", dir.path, "--write"], environment: Self.credentials)
+        #expect(written.status == 0, "\(written.stderr)")
+        let again = try await CommandRunner.run(
+            ["state", "rebuild", "-C", dir.path, "--write"], environment: Self.credentials)
+        #expect(again.status == 1 && again.stderr.contains("already holds 25 record(s)"))
+        // clip-3 keeps the media mediaform uploaded (its marker), not the newer one made by hand.
+        let show = try await CommandRunner.run(["state", "show", "clip-3", "-C", dir.path])
+        let jobs = await server.service.introspection()["jobs"]?.arrayValue ?? []
+        let first = jobs.first { $0["uploadURL"] == .string("https://m.example.com/clip-3.mp4") }
+        #expect(show.stdout.contains(first?["mediaId"]?.stringValue ?? "?"), "\(show.stdout)")
+        let plan = try await CommandRunner.run(["plan", dir.path, "--detailed-exitcode"])
+        #expect(plan.status == 0 && plan.stdout == "No changes.\n", "\(plan.stdout)")
+
+        // The rest of the library becomes manifests.
+        let outside = try await CommandRunner.run(
+            ["import", "--all", "--out", dir.appendingPathComponent("imported.yaml").path, "-C", dir.path],
+            environment: Self.credentials)
+        #expect(outside.status == 1 && outside.stderr.contains("is not matched by 'manifests'"), "\(outside.stderr)")
+        let out = dir.appendingPathComponent("assets/imported.yaml").path
+        let imported = try await CommandRunner.run(
+            ["import", "--all", "--out", out, "-C", dir.path, "--media-type", "video"], environment: Self.credentials)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("Imported 1 media into"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("its source is manifest asset 'clip-3''s"))
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.contains("- key: \"a/x.mp4\"") && !text.contains("y.mp3"))
+        #expect(try await CommandRunner.run(["validate", dir.path]).status == 0)
+        let after = try await CommandRunner.run(["plan", dir.path, "--prune", "--detailed-exitcode"])
+        #expect(after.status == 0 && after.stdout == "No changes.\n", "\(after.stdout)")
+        let exists = try await CommandRunner.run(
+            ["import", "--all", "--out", out, "-C", dir.path], environment: Self.credentials)
+        #expect(exists.status == 1 && exists.stderr.contains("exists; name a new file"))
+        #expect(await server.service.introspection()["jobCount"]?.intValue == 28)
+    }
+
     @Test func consoleEditsAndDeletionsAreSeenByRefreshAndDeniedReadsChangeNothing() async throws {
         let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1))
         let endpoint = try await server.start()

@@ -7,7 +7,8 @@ import Testing
 @Suite struct HelpGoldenTests {
     static let commands: [[String]] = [
         [], ["validate"], ["plan"], ["apply"], ["refresh"], ["import"], ["show"], ["state"], ["state", "list"],
-        ["state", "show"], ["state", "mv"], ["state", "rm"], ["state", "migrate"], ["force-unlock"], ["emulator"],
+        ["state", "show"], ["state", "mv"], ["state", "rm"], ["state", "rebuild"], ["state", "migrate"],
+        ["force-unlock"], ["emulator"],
     ]
 
     @Test(arguments: commands)

@@ -11,6 +11,8 @@ public struct LoadedProject: Sendable {
     /// Empty unless the load was asked for it (`computeDigest`): only saved plans need it.
     public var digest: String
     public var diagnostics: [Diagnostic]
+    /// The project file's `defaults`, as written (for checking generated manifests the way `plan` reads them).
+    public var defaults: AssetFields?
 
     public var hasErrors: Bool { diagnostics.hasErrors }
 

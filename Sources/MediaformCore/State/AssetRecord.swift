@@ -97,3 +97,20 @@ extension AssetRecord {
             createdAt: createdAt ?? time, updatedAt: time)
     }
 }
+
+extension AssetRecord {
+    /// The record of a media found in the library as `asset`'s upload (`import`, `state rebuild`): the manifest's
+    /// upload inputs, the library's values of the managed fields with their fingerprint (so the next plan updates
+    /// whatever differs from the manifest), and the library's status.
+    public init(adopting asset: Asset, remote: RemoteMedia, appId: String, time: String) {
+        self.init(asset: asset, appId: appId, status: remote.status, mediaId: remote.mediaId, time: time)
+        fields = MutableFieldValues(
+            title: remote.title ?? "", description: remote.description.flatMap { $0.isEmpty ? nil : $0 },
+            tags: remote.tags, category: remote.category, cover: remote.cover.map(URLRedaction.redact))
+        fingerprints.mutable = fields.fingerprint
+        if remote.status == .failed {
+            let status = remote.statusText ?? "PrepareFail"
+            lastError = RecordedError(code: status, message: "the media's status in IMS is \(status)")
+        }
+    }
+}

@@ -58,7 +58,10 @@ extension State {
                     findings.append(DriftFinding(key: key, kind: .deleted))
                 }
             case .present(let media):
-                if record.status == .missing {
+                if record.status.isRunning && record.jobId == nil && media.status != .processing {
+                    // Adopted while processing: no job to track, so its end is seen here.
+                    record.status = media.status
+                } else if record.status == .missing {
                     record.status = media.status == .failed ? .failed : .ready
                     findings.append(DriftFinding(key: key, kind: .reappeared))
                 } else if media.status == .failed && record.status == .ready {

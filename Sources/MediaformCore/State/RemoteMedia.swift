@@ -21,11 +21,15 @@ public struct RemoteMedia: Sendable, Equatable {
     public var inputURL: String?
     /// `MediaBasicInfo.CreateTime`, for choosing the newest of duplicates.
     public var createTime: String?
+    /// `MediaBasicInfo.MediaType` (`video`, `audio`, …).
+    public var mediaType: String?
+    /// Uploaded by mediaform: its `UserData.Extend` carries mediaform's marker.
+    public var marked: Bool
 
     public init(
         mediaId: String, title: String? = nil, description: String? = nil, tags: [String] = [],
         category: Int64? = nil, cover: String? = nil, status: AssetStatus = .ready, statusText: String? = nil,
-        inputURL: String? = nil, createTime: String? = nil
+        inputURL: String? = nil, createTime: String? = nil, mediaType: String? = nil, marked: Bool = false
     ) {
         self.mediaId = mediaId
         self.title = title
@@ -37,6 +41,8 @@ public struct RemoteMedia: Sendable, Equatable {
         self.statusText = statusText
         self.inputURL = inputURL
         self.createTime = createTime
+        self.mediaType = mediaType
+        self.marked = marked
     }
 }
 

@@ -105,8 +105,13 @@ public enum UploadBatching {
 
     /// True when a job's `UserData` carries `marker`.
     public static func userData(_ userData: String?, carries marker: String) -> Bool {
-        guard let userData, let value = try? JSONParser.parse(userData) else { return false }
-        return value["Extend"]?[markerKey]?.stringValue == marker
+        self.marker(in: userData) == marker
+    }
+
+    /// The marker a `UserData` carries, if any: the media was uploaded by mediaform.
+    public static func marker(in userData: String?) -> String? {
+        guard let userData, let value = try? JSONParser.parse(userData) else { return nil }
+        return value["Extend"]?[markerKey]?.stringValue
     }
 
     /// Whether two spellings of a URL (raw or percent-encoded once) name the same source.

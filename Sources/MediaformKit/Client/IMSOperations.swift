@@ -128,6 +128,9 @@ public struct MediaInfo: Sendable, Equatable {
     public var inputURL: String?
     /// `CreateTime` as the API wrote it.
     public var createTime: String? = nil
+    public var mediaType: String? = nil
+    /// `UserData`, a JSON text (whether it is the upload's `UserData` is UNCONFIRMED; read leniently).
+    public var userData: String? = nil
 }
 
 extension JSONValue {
@@ -211,7 +214,8 @@ extension IMSClient {
             mediaId: id, title: basic["Title"]?.looseString, description: basic["Description"]?.looseString, tags: tags,
             cateId: basic["CateId"]?.looseInt, coverURL: basic["CoverURL"]?.looseString,
             status: basic["Status"]?.looseString,
-            inputURL: basic["InputURL"]?.looseString, createTime: basic["CreateTime"]?.looseString)
+            inputURL: basic["InputURL"]?.looseString, createTime: basic["CreateTime"]?.looseString,
+            mediaType: basic["MediaType"]?.looseString, userData: basic["UserData"]?.looseString)
     }
 
     /// `GetMediaInfo`; nil when the media does not exist.

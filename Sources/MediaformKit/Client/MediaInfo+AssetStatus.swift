@@ -16,6 +16,7 @@ extension MediaInfo {
     public var remote: RemoteMedia {
         RemoteMedia(
             mediaId: mediaId, title: title, description: description, tags: tags, category: cateId, cover: coverURL,
-            status: assetStatus, statusText: status, inputURL: inputURL, createTime: createTime)
+            status: assetStatus, statusText: status, inputURL: inputURL, createTime: createTime, mediaType: mediaType,
+            marked: UploadBatching.marker(in: userData) != nil)
     }
 }

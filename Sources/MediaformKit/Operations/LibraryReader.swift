@@ -22,11 +22,11 @@ public struct LibraryReader: Sendable {
         self.progress = progress
     }
 
-    /// The records a read covers: those with a media ID, except jobs still running (their media may not exist
-    /// yet; job tracking follows them).
+    /// The records a read covers: those with a media ID, except jobs still running that job tracking follows
+    /// (their media may not exist yet). A running record without a job (adopted from the library) is read.
     public static func readable(_ state: State) -> [(key: String, mediaId: String)] {
         state.assets.compactMap { key, record in
-            guard let mediaId = record.mediaId, !record.status.isRunning else { return nil }
+            guard let mediaId = record.mediaId, !record.status.isRunning || record.jobId == nil else { return nil }
             return (key, mediaId)
         }.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
     }
@@ -62,6 +62,32 @@ public struct LibraryReader: Sendable {
         }
     }
 
+    /// Every media in the library, page by page (`ListMediaBasicInfos`, 100 a page, following `NextToken`).
+    /// `progress` gets the count so far and the total the API announces (0 when it does not).
+    /// - Throws: `LibraryReadError` when a page cannot be read: a partial list is never used.
+    public func listAll() async throws(LibraryReadError) -> [RemoteMedia] {
+        var media: [RemoteMedia] = []
+        var token: String?
+        var total = 0
+        repeat {
+            let page: (infos: [MediaInfo], nextToken: String?, total: Int?)
+            do {
+                page = try await client.listMediaBasicInfos(
+                    nextToken: token, maxResults: APILimits.listMediaBasicInfosPerPage)
+            } catch {
+                throw LibraryReadError(
+                    error: error, unread: max(0, total - media.count), total: total, action: "ListMediaBasicInfos")
+            }
+            media += page.infos.map(\.remote)
+            total = max(total, page.total ?? 0, media.count)
+            progress(media.count, total)
+            // A token that does not move would loop for ever: stop at it.
+            if page.nextToken == token { break }
+            token = page.nextToken
+        } while token != nil
+        return media
+    }
+
     /// Reads the library and brings `state` in step with it (`State.observing`): the state as the library has it,
     /// the records that changed, and what was found changed outside mediaform.
     public func refreshed(_ state: State, time: String = Timestamps.now()) async throws(LibraryReadError)
@@ -82,9 +108,11 @@ public struct LibraryReadError: Error, Sendable, CustomStringConvertible {
     /// Media not read when it failed.
     public var unread: Int
     public var total: Int
+    /// The API action that failed.
+    public var action = "BatchGetMediaInfos"
 
     public var description: String {
-        let hint = error.code.hasPrefix("Forbidden") ? " (the credentials need permission for BatchGetMediaInfos)" : ""
+        let hint = error.code.hasPrefix("Forbidden") ? " (the credentials need permission for \(action))" : ""
         return "could not read the library: \(error.description)\(hint); \(unread) of \(total) media could not be "
             + "read, so nothing was planned or recorded from a partial read"
     }

@@ -80,18 +80,6 @@ public struct MediaImport: Sendable {
     /// The record of an imported media: the manifest's upload inputs, and the remote values of the mutable fields
     /// with their fingerprint, so that the next plan updates whatever differs from the manifest.
     public static func record(for asset: Asset, importing info: MediaInfo, appId: String, time: String) -> AssetRecord {
-        var record = AssetRecord(
-            asset: asset, appId: appId, status: info.assetStatus, mediaId: info.mediaId, time: time)
-        record.fields = MutableFieldValues(
-            title: info.title ?? "", description: info.description, tags: info.tags, category: info.cateId,
-            cover: info.coverURL.map(URLRedaction.redact))
-        var remote = asset
-        remote.title = info.title ?? ""
-        remote.description = info.description
-        remote.tags = info.tags
-        remote.category = info.cateId
-        remote.cover = info.coverURL
-        record.fingerprints.mutable = remote.fingerprints(appId: appId).mutable
-        return record
+        AssetRecord(adopting: asset, remote: info.remote, appId: appId, time: time)
     }
 }

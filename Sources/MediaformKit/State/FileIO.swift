@@ -59,16 +59,17 @@ enum FileIO {
         close(fd)
     }
 
-    /// Replaces `path` atomically with `bytes` (mode 0600): a temporary file in the same directory, synced, then
-    /// renamed over the target, then the directory synced. A crash leaves either the old or the new file.
+    /// Replaces `path` atomically with `bytes` (mode 0600 unless told): a temporary file in the same directory,
+    /// synced, then renamed over the target, then the directory synced. A crash leaves either the old or the new
+    /// file.
     /// - Parameter beforeRename: a test hook run between the sync and the rename.
-    static func writeAtomically(_ path: String, _ bytes: some ContiguousBytes, beforeRename: () -> Void = {})
-        throws(StateError)
-    {
+    static func writeAtomically(
+        _ path: String, _ bytes: some ContiguousBytes, mode: mode_t = 0o600, beforeRename: () -> Void = {}
+    ) throws(StateError) {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary = ProjectLoader.join(directory, ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd < 0 { throw .io(path: temporary, operation: "create", reason: String(cString: strerror(errno))) }
         do throws(StateError) {
             try writeAll(fd, bytes, path: temporary)

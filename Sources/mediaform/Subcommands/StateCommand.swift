@@ -9,7 +9,7 @@ extension MediaformCommand {
         static let configuration = CommandConfiguration(
             commandName: "state",
             abstract: "Inspect or edit the state.",
-            subcommands: [List.self, ShowKey.self, Move.self, Remove.self, Migrate.self]
+            subcommands: [List.self, ShowKey.self, Move.self, Remove.self, Rebuild.self, Migrate.self]
         )
 
         /// The backend the project file names; prints the project file's diagnostics.

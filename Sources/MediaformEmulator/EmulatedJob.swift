@@ -9,6 +9,8 @@ struct EmulatedJob: Sendable, Equatable {
     /// The URL as submitted in `UploadURLs`, decoded once.
     var uploadURL: String
     var created: Double
+    /// When the media info was last edited (`UpdateMediaInfo`); nil until then.
+    var modified: Double?
     var userData: String?
     var appId: String
     var title: String
@@ -30,6 +32,7 @@ struct EmulatedJob: Sendable, Equatable {
             "finished": .bool(finished), "deleted": .bool(deleted), "callbackSent": .bool(callbackSent),
         ]
         if let userData { o["userData"] = .string(userData) }
+        if let modified { o["modified"] = .double(modified) }
         if let description { o["description"] = .string(description) }
         if let cateId { o["cateId"] = .int(cateId) }
         if let coverURL { o["coverURL"] = .string(coverURL) }
@@ -48,6 +51,11 @@ struct EmulatedJob: Sendable, Equatable {
         self.uploadURL = url
         if case .double(let d)? = v["created"] { created = d } else { created = Double(v["created"]?.intValue ?? 0) }
         userData = v["userData"]?.stringValue
+        if case .double(let d)? = v["modified"] {
+            modified = d
+        } else {
+            modified = v["modified"]?.intValue.map(Double.init)
+        }
         appId = v["appId"]?.stringValue ?? Project.defaultAppId
         title = v["title"]?.stringValue ?? ""
         description = v["description"]?.stringValue
@@ -68,6 +76,7 @@ struct EmulatedJob: Sendable, Equatable {
         self.mediaId = mediaId
         self.uploadURL = uploadURL
         self.created = created
+        self.modified = nil
         self.userData = userData
         self.appId = appId
         self.title = title

@@ -45,7 +45,12 @@ extension EmulatorService {
         case "ListMediaBasicInfos":
             await advance()
             let max = min(100, Int(p["MaxResults"] ?? "10") ?? 10)
-            let live = jobs.filter { !$0.deleted }.sorted { $0.created > $1.created }
+            let ascending = p["SortBy"]?.lowercased() == "asc"
+            let live = jobs.filter { job in
+                !job.deleted && p["MediaType"].map { $0 == Self.mediaType(job.uploadURL) } != false
+                    && p["Status"].map { $0 == Self.status(job) } != false
+                    && p["MediaId"].map { $0 == job.mediaId } != false
+            }.sorted { ascending ? $0.created < $1.created : $0.created > $1.created }
             let start = Int(p["NextToken"] ?? "0") ?? 0
             let page = live.dropFirst(start).prefix(max)
             let next = start + page.count < live.count ? String(start + page.count) : ""
@@ -191,6 +196,7 @@ extension EmulatorService {
             }
             job.coverURL = cover
         }
+        job.modified = now()
         store(job)
         return ["MediaId": .string(id)]
     }

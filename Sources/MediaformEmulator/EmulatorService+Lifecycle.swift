@@ -32,14 +32,20 @@ extension EmulatorService {
             "MediaType": .string(Self.mediaType(job.uploadURL)),
             "Title": .string(job.title), "MediaTags": .string(job.tags.joined(separator: ",")),
             "Source": .string("vod"),
-            "Status": .string(job.finished ? (job.failure == nil ? "Normal" : "PrepareFail") : "Preparing"),
+            "Status": .string(Self.status(job)),
             "CreateTime": .string(Self.iso(job.created)), "BusinessType": .string("general"),
+            "ModifiedTime": .string(Self.iso(job.modified ?? job.created)),
         ]
         if let d = job.description { basic["Description"] = .string(d) }
         if let c = job.cateId { basic["CateId"] = .int(c) }
         if let cover = job.coverURL { basic["CoverURL"] = .string(cover) }
         if let userData = job.userData { basic["UserData"] = .string(userData) }
         return .object(["MediaId": .string(job.mediaId), "MediaBasicInfo": .object(basic), "FileInfoList": .array([])])
+    }
+
+    /// `MediaBasicInfo.Status`: `Preparing` while the job runs, then `Normal` or `PrepareFail`.
+    static func status(_ job: EmulatedJob) -> String {
+        job.finished ? (job.failure == nil ? "Normal" : "PrepareFail") : "Preparing"
     }
 
     static func mediaType(_ url: String) -> String {

@@ -80,6 +80,40 @@ import Testing
         #expect(rest.infos.count == 1 && rest.nextToken == nil)
     }
 
+    @Test func listingFiltersAndSortsAndEditsSetModifiedTimeAndDeniedActionsAre403() async throws {
+        let offset = Mutex(0.0)
+        let base = Date().timeIntervalSince1970.rounded()
+        var configuration = EmulatorConfiguration(processDelay: 0, clock: { base + offset.withLock { $0 } })
+        configuration.deny = ["DeleteMediaInfos"]
+        let server = try await start(configuration)
+        defer { Task { await server.stop() } }
+        let c = client(server)
+        var ids: [String] = []
+        for name in ["one.mp4", "two.mp3", "three.mp4"] {
+            offset.withLock { $0 += 10 }
+            ids += try await c.uploadMediaByURL(UploadRequest(items: [item(name)])).compactMap(\.mediaId)
+        }
+        let newest = try await c.listMediaBasicInfos()
+        #expect(newest.infos.map(\.mediaId) == ids.reversed())
+        let oldest = try await c.listMediaBasicInfos(sortBy: "asc")
+        #expect(oldest.infos.map(\.mediaId) == ids)
+        let videos = try await c.listMediaBasicInfos(sortBy: "asc", mediaType: "video")
+        #expect(videos.infos.map(\.mediaId) == [ids[0], ids[2]] && videos.total == 2)
+        #expect(try await c.listMediaBasicInfos(status: "PrepareFail").infos.isEmpty)
+
+        offset.withLock { $0 += 100 }
+        try await c.updateMediaInfo(
+            mediaId: ids[1], title: "Edited", description: nil, tags: [], cateId: nil, coverURL: nil)
+        let edited = try #require(try await c.getMediaInfo(mediaId: ids[1]))
+        let untouched = try #require(try await c.getMediaInfo(mediaId: ids[0]))
+        let iso = { (t: Double) in Date(timeIntervalSince1970: t).formatted(.iso8601) }
+        #expect(edited.modifiedTime == iso(base + 130) && edited.createTime == iso(base + 20))
+        #expect(untouched.modifiedTime == untouched.createTime)
+
+        #expect(await code { _ = try await c.deleteMediaInfos(mediaIds: [ids[0]]) } == "Forbidden.RAM")
+        #expect(try await c.getMediaInfo(mediaId: ids[0]) != nil)
+    }
+
     @Test func authenticationLikeTheGateway() async throws {
         let server = try await start()
         defer { Task { await server.stop() } }

@@ -128,6 +128,8 @@ public struct MediaInfo: Sendable, Equatable {
     public var inputURL: String?
     /// `CreateTime` as the API wrote it.
     public var createTime: String? = nil
+    /// `ModifiedTime` as the API wrote it.
+    public var modifiedTime: String? = nil
     public var mediaType: String? = nil
     /// `UserData`, a JSON text (whether it is the upload's `UserData` is UNCONFIRMED; read leniently).
     public var userData: String? = nil
@@ -215,6 +217,7 @@ extension IMSClient {
             cateId: basic["CateId"]?.looseInt, coverURL: basic["CoverURL"]?.looseString,
             status: basic["Status"]?.looseString,
             inputURL: basic["InputURL"]?.looseString, createTime: basic["CreateTime"]?.looseString,
+            modifiedTime: basic["ModifiedTime"]?.looseString,
             mediaType: basic["MediaType"]?.looseString, userData: basic["UserData"]?.looseString)
     }
 
@@ -276,11 +279,18 @@ extension IMSClient {
     }
 
     /// One page of `ListMediaBasicInfos` (`MaxResults` ≤ 100); an empty `nextToken` means the end.
-    public func listMediaBasicInfos(nextToken: String? = nil, maxResults: Int = 100) async throws(APIError) -> (
-        infos: [MediaInfo], nextToken: String?, total: Int?
-    ) {
+    /// - Parameters:
+    ///   - sortBy: `desc` (the API's default, newest first) or `asc`, by creation time.
+    ///   - mediaType, status: the API's filters (`video`, `audio`…; `Normal`, `PrepareFail`…).
+    public func listMediaBasicInfos(
+        nextToken: String? = nil, maxResults: Int = 100, sortBy: String? = nil, mediaType: String? = nil,
+        status: String? = nil
+    ) async throws(APIError) -> (infos: [MediaInfo], nextToken: String?, total: Int?) {
         var p: [(name: String, value: String)] = [("MaxResults", String(min(100, max(1, maxResults))))]
         if let nextToken, !nextToken.isEmpty { p.append(("NextToken", nextToken)) }
+        if let sortBy { p.append(("SortBy", sortBy)) }
+        if let mediaType { p.append(("MediaType", mediaType)) }
+        if let status { p.append(("Status", status)) }
         let body = try await call("ListMediaBasicInfos", p, idempotent: true)
         let next = body["NextToken"]?.looseString
         return (

@@ -315,6 +315,52 @@ import Testing
         #expect(await server.service.introspection()["jobCount"]?.intValue == 28)
     }
 
+    @Test func aSavedRefreshedPlanReadsTheLibraryAgainWhenApplied() async throws {
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
+            assets: "assets:\n  - key: a\n    source: https://m.example.com/a.mp4\n    title: A\n")
+        #expect(
+            try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.credentials)
+                .status == 0)
+        let mediaId = try #require(
+            try await LocalStateBackend(settings: .init(), directory: dir.path).read().state.assets["a"]?.mediaId)
+        let console = IMSClient(
+            configuration: ClientConfiguration(endpoint: endpoint),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
+        )
+        func edit(_ title: String) async throws {
+            try await console.updateMediaInfo(
+                mediaId: mediaId, title: title, description: nil, tags: [], cateId: nil, coverURL: nil)
+        }
+        let planFile = dir.appendingPathComponent("p.json").path
+        try await edit("First edit")
+        #expect(
+            try await CommandRunner.run(
+                ["plan", dir.path, "--refresh", "--out", planFile], environment: Self.credentials
+            )
+            .status == 0)
+        // The library changed again after review: the plan made now differs from the reviewed one.
+        try await edit("Second edit")
+        let refused = try await CommandRunner.run(["apply", planFile], environment: Self.credentials)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("field 'title' differs"), "\(refused.stderr)")
+        #expect(try await console.getMediaInfo(mediaId: mediaId)?.title == "Second edit")
+        // Planned and applied as reviewed.
+        #expect(
+            try await CommandRunner.run(
+                ["plan", dir.path, "--refresh", "--out", planFile], environment: Self.credentials
+            )
+            .status == 0)
+        let applied = try await CommandRunner.run(["apply", planFile], environment: Self.credentials)
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(try await console.getMediaInfo(mediaId: mediaId)?.title == "A")
+    }
+
     @Test func consoleEditsAndDeletionsAreSeenByRefreshAndDeniedReadsChangeNothing() async throws {
         let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1))
         let endpoint = try await server.start()

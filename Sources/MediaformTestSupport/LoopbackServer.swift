@@ -114,8 +114,11 @@ public final class LoopbackServer: Sendable {
             reply = next
         }
         guard case .respond(let status, let headers, let body) = reply else { return }  // .drop: close unanswered
+        // A Content-Length given by the handler wins (a HEAD answer declares the length of a body it does not send).
+        let declared = headers.keys.contains { $0.lowercased() == "content-length" }
         var text =
-            "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
+            "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\n"
+            + (declared ? "" : "Content-Length: \(body.utf8.count)\r\n") + "Connection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n" + body
         let bytes = Array(text.utf8)

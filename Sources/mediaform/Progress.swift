@@ -48,7 +48,13 @@ final class Progress: Sendable {
     func handle(_ event: ApplyRun.Event) {
         switch event {
         case .warning(let message): Console.warning(message)
-        case .reading(let done, let total): reading(done: done, total: total)
+        case .reading(let done, let total):
+            reading(done: done, total: total, what: "reading the library", unit: "media")
+        case .checkingSources(let done, let total):
+            reading(done: done, total: total, what: "checking sources", unit: "sources")
+        case .sourceFindings(let findings):
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            DiagnosticPrinter(color: terminal).print(findings)
         case .observed(let read, let findings):
             if json {
                 Console.out(
@@ -103,13 +109,13 @@ final class Progress: Sendable {
     }
 
     /// Reading the library: a line redrawn on a terminal, one every 10 s otherwise; nothing under JSON.
-    private func reading(done: Int, total: Int) {
+    private func reading(done: Int, total: Int, what: String, unit: String) {
         guard !json else { return }
         let line: String? = counts.withLock { c in
             let now = Date().timeIntervalSince1970
             guard done == total || now - c.lastDraw > (terminal ? 0.1 : 10) else { return nil }
             c.lastDraw = now
-            return "reading the library: \(done)/\(total) media"
+            return "\(what): \(done)/\(total) \(unit)"
         }
         guard let line else { return }
         FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K\(line)" : "progress: \(line)\n").utf8))

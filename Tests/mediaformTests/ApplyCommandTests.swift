@@ -315,6 +315,51 @@ import Testing
         #expect(await server.service.introspection()["jobCount"]?.intValue == 28)
     }
 
+    @Test func checkSourcesRefusesBeforeAnythingIsSentAndOnlyWithTheFlagTouchesTheNetwork() async throws {
+        let media = try LoopbackServer { request in
+            request.path == "/good.mp4"
+                ? .respond(status: 200, headers: ["Content-Type": "video/mp4", "Content-Length": "5"], body: "")
+                : .respond(status: 404, headers: [:], body: "")
+        }
+        defer { media.stop() }
+        let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1))
+        let endpoint = try await server.start()
+        defer { Task { await server.stop() } }
+        let base = "http://127.0.0.1:\(media.port)"
+        let dir = try Builders.writeProject(
+            project: "version: 1\nregion: cn-shanghai\nendpoint: \(endpoint)\n",
+            assets: "assets:\n  - key: good\n    source: \(base)/good.mp4\n    title: G\n"
+                + "  - key: gone\n    source: \(base)/gone.mp4?Expires=9999999999&Signature=SECRET\n    title: X\n")
+        // Without the flag, nothing is requested.
+        #expect(try await CommandRunner.run(["validate", dir.path]).status == 0)
+        #expect(try await CommandRunner.run(["plan", dir.path]).status == 0)
+        #expect(media.requests.isEmpty)
+
+        let validated = try await CommandRunner.run(["validate", dir.path, "--check-sources"])
+        #expect(validated.status == 1)
+        #expect(
+            validated.stderr.contains("a.yaml:6:13: error: the source answers HTTP 404 to HEAD: \(base)/gone.mp4"),
+            "\(validated.stderr)")
+        #expect(!validated.stderr.contains("SECRET"))
+        let planned = try await CommandRunner.run(["plan", dir.path, "--check-sources"])
+        #expect(planned.status == 1 && planned.stdout.contains("+ create gone"))
+        let applied = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--check-sources"], environment: Self.credentials)
+        #expect(applied.status == 1)
+        #expect(applied.stderr.contains("1 source problem(s) found; nothing was sent"), "\(applied.stderr)")
+        #expect(await server.service.introspection()["jobCount"]?.intValue == 0)
+
+        // Once applied, plan checks only what it would upload: nothing.
+        try "assets:\n  - key: good\n    source: \(base)/good.mp4\n    title: G\n".write(
+            to: dir.appendingPathComponent("assets/a.yaml"), atomically: true, encoding: .utf8)
+        let ok = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--check-sources"], environment: Self.credentials)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let before = media.requests.count
+        #expect(try await CommandRunner.run(["plan", dir.path, "--check-sources"]).status == 0)
+        #expect(media.requests.count == before)
+    }
+
     @Test func aSavedRefreshedPlanReadsTheLibraryAgainWhenApplied() async throws {
         let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.1))
         let endpoint = try await server.start()

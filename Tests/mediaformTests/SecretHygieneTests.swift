@@ -36,6 +36,7 @@ import Testing
         ]
         let planFile = dir.appendingPathComponent("release.plan").path
         var outputs: [String] = []
+        var files: [String: String] = [:]
         func run(_ arguments: [String], env extra: [String: String] = [:]) async throws {
             let result = try await CommandRunner.run(arguments, environment: env.merging(extra) { _, b in b })
             outputs.append(result.stdout + result.stderr)
@@ -52,6 +53,9 @@ import Testing
         #expect(!journal.isEmpty)
         try await run(["apply", dir.path, "--auto-approve", "--wait", "--format", "json"])
         try await run(["refresh", dir.path])
+        try await run(["plan", dir.path, "--refresh", "--format", "json"])
+        try await run(["state", "rebuild", "-C", dir.path])
+
         try await run(["show", "-C", dir.path])
         try await run(["show", "-C", dir.path, "--format", "json"])
         try await run(["state", "list", "-l", "-C", dir.path])
@@ -61,7 +65,14 @@ import Testing
         try await run(
             ["apply", dir.path, "--auto-approve"], env: ["ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong-" + Self.secret])
         try await run(["state", "rm", "lesson/2", "-C", dir.path])
-        var files: [String: String] = ["journal (before resume)": journal]
+        // Both media become unmanaged; import --all writes them into a manifest (sources without signatures).
+        try await run(["state", "rm", "lesson/1", "-C", dir.path])
+        try "assets: []\n".write(to: dir.appendingPathComponent("assets/a.yaml"), atomically: true, encoding: .utf8)
+        let imported = dir.appendingPathComponent("assets/imported.yaml").path
+        try await run(["import", "--all", "--out", imported, "-C", dir.path])
+        files["imported manifest"] = try String(contentsOfFile: imported, encoding: .utf8)
+        #expect(files["imported manifest"]?.contains("one.mp4") == true)
+        files["journal (before resume)"] = journal
         let fm = FileManager.default
         for path in [
             "mediaform.state.json", "mediaform.state.json.backup", ".mediaform/mediaform.state.json.journal",

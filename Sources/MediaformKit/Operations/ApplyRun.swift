@@ -33,12 +33,14 @@ public struct ApplyRun: Sendable {
         public var scope: PlanScope
         /// Read the library first (`--refresh`) and plan from it: drift, media deleted outside mediaform.
         public var refresh: Bool
+        /// Check the sources of the uploads before anything is sent (`--check-sources`); nil does not.
+        public var sourceChecking: SourceChecking?
 
         public init(
             prune: Bool = false, wait: Bool = false, waitTimeout: Double = 1800, failFast: Bool = false,
             parallelism: Int? = nil, lockTimeout: Double = 0, pollInterval: Double = 1, maxDeletes: Int? = nil,
             allowEmpty: Bool = false, allowedActions: Set<PlanAction>? = nil, scope: PlanScope = PlanScope(),
-            refresh: Bool = false
+            refresh: Bool = false, sourceChecking: SourceChecking? = nil
         ) {
             self.prune = prune
             self.wait = wait
@@ -52,6 +54,7 @@ public struct ApplyRun: Sendable {
             self.allowedActions = allowedActions
             self.scope = scope
             self.refresh = refresh
+            self.sourceChecking = sourceChecking
         }
     }
 
@@ -63,6 +66,10 @@ public struct ApplyRun: Sendable {
         case reading(done: Int, total: Int)
         /// The library was read: `read` media, and what was found changed outside mediaform.
         case observed(read: Int, findings: [DriftFinding])
+        /// Checking sources (`--check-sources`): `done` of `total` requests made.
+        case checkingSources(done: Int, total: Int)
+        /// What the source checks found (warnings and errors), before anything is sent.
+        case sourceFindings([Diagnostic])
         /// The plan that is about to be applied (before approval).
         case planned(Plan)
         /// Changes are about to be sent: `total` of them.
@@ -203,6 +210,17 @@ public struct ApplyRun: Sendable {
         let refusals = rails.refusals(
             of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
         guard refusals.isEmpty else { throw ApplyRunError.refused(refusals) }
+        if let checking = options.sourceChecking {
+            let uploads = SourceChecking.uploads(of: plan)
+            if !uploads.isEmpty {
+                let findings = await checking.check(uploads) { [events] in
+                    events(.checkingSources(done: $0, total: $1))
+                }
+                events(.sourceFindings(findings))
+                let errors = findings.filter { $0.severity == .error }.count
+                guard errors == 0 else { throw ApplyRunError.sourcesRejected(errors) }
+            }
+        }
         if saved == nil && plan.hasChanges, !(try await approve(plan)) {
             await early?.close()
             early = nil

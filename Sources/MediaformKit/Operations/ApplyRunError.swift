@@ -12,6 +12,8 @@ public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
     case refused([PlanGuard.Refusal])
     /// `--target` or `--replace` cannot be planned (`PlanScope.problems`); nothing was sent.
     case invalidScope([String])
+    /// `--check-sources` found this many errors (reported as `sourceFindings` events); nothing was sent.
+    case sourcesRejected(Int)
 
     public var description: String {
         switch self {
@@ -26,6 +28,8 @@ public enum ApplyRunError: Error, Sendable, Equatable, CustomStringConvertible {
             refusals.map(\.description).joined(separator: "\nerror: ")
         case .invalidScope(let problems):
             problems.joined(separator: "\nerror: ")
+        case .sourcesRejected(let errors):
+            "\(errors) source problem(s) found; nothing was sent"
         }
     }
 }

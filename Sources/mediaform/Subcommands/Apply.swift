@@ -70,6 +70,7 @@ extension MediaformCommand {
 
         @OptionGroup var scope: PlanScopeOptions
         @OptionGroup var rails: PlanGuardOptions
+        @OptionGroup var sources: SourceCheckOptions
         @OptionGroup var api: APIOptions
         @OptionGroup var lockOptions: LockOptions
         @OptionGroup var output: OutputOptions
@@ -87,7 +88,7 @@ extension MediaformCommand {
                     prune: prune, wait: wait, waitTimeout: timeout.seconds, failFast: failFast,
                     parallelism: api.parallelism, lockTimeout: lockOptions.seconds, maxDeletes: rails.maxDeletes,
                     allowEmpty: rails.allowEmpty, allowedActions: try rails.allowedActions(), scope: scope.scope,
-                    refresh: refresh),
+                    refresh: refresh, sourceChecking: sources.checking),
                 connect: { [api, directory = target.directory] project in
                     try await Connection.open(project: project, directory: directory, options: api)
                 },

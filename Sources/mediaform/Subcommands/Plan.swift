@@ -55,6 +55,7 @@ extension MediaformCommand {
 
         @OptionGroup var scope: PlanScopeOptions
         @OptionGroup var rails: PlanGuardOptions
+        @OptionGroup var sources: SourceCheckOptions
         @OptionGroup(title: "Options with --refresh") var api: APIOptions
         @OptionGroup var output: OutputOptions
 
@@ -81,6 +82,8 @@ extension MediaformCommand {
                 )
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
+            try await sources.run(
+                on: SourceChecking.uploads(of: plan), color: output.useColor(onStandardError: true))
             let refusals = try rails.guardFor(workspace.project.project).refusals(
                 of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
             guard refusals.isEmpty else {

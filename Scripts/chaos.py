@@ -2,11 +2,14 @@
 """Chaos apply: proves "nothing lost, nothing twice" under faults and SIGKILL.
 
     Scripts/chaos.py [--assets 500] [--kills 20] [--seed 1] [--binary .build/debug/mediaform] [--backend postgres]
+                     [--oss-share 0.1]
 
 Applies a project of N assets against an emulator process that answers 10 % of requests with 5xx, throttles
 10 %, and drops 5 % of upload answers after committing them; kills `apply` with SIGKILL at random moments, then
-re-runs it until it converges. Asserts: every source was uploaded exactly once (the emulator's introspection),
-every asset is in the state with the emulator's job and media IDs, and no journal entry is left unresolved.
+re-runs it until it converges. A share of the assets (`--oss-share`) have `oss://` sources, registered in place with
+RegisterMediaInfo (whose answers are dropped the same way). Asserts: every source was uploaded or registered exactly
+once (the emulator's introspection), every asset is in the state with the emulator's job and media IDs, and no
+journal entry is left unresolved.
 Run by .ci/run with 20 kills on each backend; `--kills 100` is the long mode. `--backend postgres` keeps the state
 in the database of MEDIAFORM_PG_URL (under a new state name) and reads it back with psql.
 """
@@ -35,6 +38,7 @@ def main():
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--binary", default=str(ROOT / ".build" / "debug" / "mediaform"))
     parser.add_argument("--backend", choices=["local", "postgres"], default="local")
+    parser.add_argument("--oss-share", type=float, default=0.1, help="share of assets with oss:// sources")
     args = parser.parse_args()
     if args.backend == "postgres" and not os.environ.get("MEDIAFORM_PG_URL"):
         parser.error("--backend postgres needs MEDIAFORM_PG_URL")
@@ -43,6 +47,17 @@ def main():
     project = work / "project"
     subprocess.run([sys.executable, str(ROOT / "Scripts" / "generate-project.py"), str(project), "--assets", str(args.assets), "--files", "5"],
                    check=True, capture_output=True)
+    # Every n-th source becomes an object of the team's own bucket: registered in place, not uploaded.
+    every = max(1, round(1 / args.oss_share)) if args.oss_share > 0 else 0
+    seen = 0
+    for path in sorted((project / "assets").rglob("*.yaml")):
+        lines = path.read_text().splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if "source: https://cdn.example.com/" in line:
+                seen += 1
+                if every and seen % every == 0:
+                    lines[i] = line.replace("source: https://cdn.example.com/", "source: oss://chaos-media/")
+        path.write_text("".join(lines))
     emulator = subprocess.Popen(
         [args.binary, "emulator", "--port", "0", "--data", str(work / "emulator"), "--process-delay", "300ms",
          "--error-rate", "0.1", "--throttle-rate", "0.1", "--drop-rate", "0.05", "--latency", "20ms"],
@@ -96,13 +111,16 @@ def main():
         duplicates = sum(len(v) - 1 for v in by_url.values() if len(v) > 1)
         lost = 0
         for key, record in state["assets"].items():
-            matches = [j for j in by_url.get(record["source"], []) if j["jobId"] == record.get("jobId") and j["mediaId"] == record.get("mediaId")]
+            # A registered media has no job the state knows: its media ID alone names it.
+            matches = [j for j in by_url.get(record["source"], [])
+                       if j["mediaId"] == record.get("mediaId") and (record["source"].startswith("oss://") or j["jobId"] == record.get("jobId"))]
             if not matches or record["status"] != "ready":
                 lost += 1
         lost += args.assets - len(state["assets"])
         unresolved = store.open_intents()
         print(f"chaos: {args.backend} backend, seed {args.seed}, {args.assets} assets, {kills} kills over {runs} runs, converged: {converged}")
-        print(f"chaos: jobs created {jobs['jobCount']}, duplicates {duplicates}, lost {lost}, unresolved journal entries {unresolved}, "
+        registered = sum(1 for url in by_url if url.startswith("oss://"))
+        print(f"chaos: jobs created {jobs['jobCount']} ({registered} of them registrations), duplicates {duplicates}, lost {lost}, unresolved journal entries {unresolved}, "
               f"ambiguous calls {ambiguous}, calls left open by a kill and resolved {resolved}, jobs adopted from them {adopted}, "
               f"retries in the final runs {retried}")
         ok = converged and duplicates == 0 and lost == 0 and unresolved == 0 and jobs["jobCount"] == args.assets

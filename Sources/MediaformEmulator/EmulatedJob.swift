@@ -23,6 +23,8 @@ struct EmulatedJob: Sendable, Equatable {
     var finished: Bool
     var deleted: Bool
     var callbackSent: Bool
+    /// For a media registered with `RegisterMediaInfo`: its `ClientToken` (a repeat returns this media).
+    var clientToken: String? = nil
 
     var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -37,6 +39,7 @@ struct EmulatedJob: Sendable, Equatable {
         if let cateId { o["cateId"] = .int(cateId) }
         if let coverURL { o["coverURL"] = .string(coverURL) }
         if let failure { o["failure"] = .string(failure) }
+        if let clientToken { o["clientToken"] = .string(clientToken) }
         return .object(o)
     }
 
@@ -66,6 +69,7 @@ struct EmulatedJob: Sendable, Equatable {
         finished = v["finished"]?.boolValue ?? false
         deleted = v["deleted"]?.boolValue ?? false
         callbackSent = v["callbackSent"]?.boolValue ?? false
+        clientToken = v["clientToken"]?.stringValue
     }
 
     init(

@@ -8,6 +8,7 @@ extension EmulatorService {
     func perform(_ action: String, _ p: [String: String]) async throws -> [String: JSONValue] {
         switch action {
         case "UploadMediaByURL": return try upload(p)
+        case "RegisterMediaInfo": return try register(p)
         case "GetUrlUploadInfos": return try await urlUploadInfos(p)
         case "GetMediaInfo":
             guard let id = p["MediaId"], !id.isEmpty else { throw APIFault.missing("MediaId") }
@@ -199,6 +200,46 @@ extension EmulatorService {
         job.modified = now()
         store(job)
         return ["MediaId": .string(id)]
+    }
+
+    /// `RegisterMediaInfo`: an object of the caller's own OSS bucket becomes a media at once (no job to wait for).
+    /// The same `ClientToken` answers the same media. Registering an `InputURL` again without `Overwrite` is
+    /// UNCONFIRMED in IMS: the emulator answers with the media already registered for it.
+    func register(_ p: [String: String]) throws -> [String: JSONValue] {
+        guard let url = p["InputURL"], !url.isEmpty else { throw APIFault.missing("InputURL") }
+        let lower = url.lowercased()
+        guard
+            lower.hasPrefix("oss://") || (lower.hasPrefix("https://") && lower.contains(".aliyuncs.com/"))
+                || lower.hasPrefix("vod://")
+        else {
+            throw APIFault.invalid("InputURL", "It must be oss://bucket/object, an OSS https URL or vod://id.")
+        }
+        if let token = p["ClientToken"], let existing = jobs.first(where: { $0.clientToken == token }) {
+            return ["MediaId": .string(existing.mediaId)]
+        }
+        if p["Overwrite"] != "true", let existing = jobs.first(where: { $0.uploadURL == url && !$0.deleted }) {
+            return ["MediaId": .string(existing.mediaId)]
+        }
+        let title = p["Title"] ?? "media-\(Self.iso(now()))"
+        try checkText(title, name: "Title", limit: APILimits.titleBytes)
+        if let d = p["Description"] { try checkText(d, name: "Description", limit: APILimits.descriptionBytes) }
+        let tags = (p["MediaTags"] ?? "").split(separator: ",").map(String.init)
+        guard tags.count <= APILimits.tagCount else {
+            throw APIFault.invalid("MediaTags", "At most \(APILimits.tagCount) tags are allowed.")
+        }
+        for tag in tags { try checkText(tag, name: "MediaTags", limit: APILimits.tagBytes) }
+        if let userData = p["UserData"], userData.utf8.count > APILimits.userDataBytes {
+            throw APIFault.invalid("UserData", "It is longer than \(APILimits.userDataBytes) bytes.")
+        }
+        var job = EmulatedJob(
+            jobId: "register-" + Self.id(), mediaId: Self.id(), uploadURL: url, created: now(), userData: p["UserData"],
+            appId: p["AppId"] ?? Project.defaultAppId, title: title, description: p["Description"], tags: tags,
+            cateId: p["CateId"].flatMap { Int64($0) }, coverURL: p["CoverURL"])
+        job.finished = true
+        job.callbackSent = true
+        job.clientToken = p["ClientToken"]
+        store(job)
+        return ["MediaId": .string(job.mediaId)]
     }
 
     func urlUploadInfos(_ p: [String: String]) async throws -> [String: JSONValue] {

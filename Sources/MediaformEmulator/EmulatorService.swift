@@ -80,7 +80,7 @@ public actor EmulatorService {
             var body = try await perform(action, Dictionary(parameters, uniquingKeysWith: { a, _ in a }))
             body["RequestId"] = .string(requestId)
             var response = EmulatorResponse.json(.object(body))
-            if action == "UploadMediaByURL", configuration.dropRate > 0,
+            if action == "UploadMediaByURL" || action == "RegisterMediaInfo", configuration.dropRate > 0,
                 Double.random(in: 0..<1, using: &random) < configuration.dropRate
             {
                 response.drop = true

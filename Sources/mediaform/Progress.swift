@@ -81,7 +81,7 @@ final class Progress: Sendable {
         var line: String?
         counts.withLock { c in
             switch event {
-            case .submitted: c.submitted += 1
+            case .submitted, .registered: c.submitted += 1
             case .updated: c.updated += 1
             case .moved: c.moved += 1
             case .deleted, .forgotten: c.deleted += 1

@@ -594,3 +594,48 @@ private final class Connections: Sendable {
         await server.stop()
     }
 }
+
+/// `oss://` sources registered in place (issue 16, part 2): exactly once when every answer is lost.
+@Suite struct RegistrationTests {
+    @Test func lostAnswersAreSentAgainWithTheSameTokenAndRegisterOnce() async throws {
+        let data = try Fixtures.temporaryDirectory().path
+        let dropping = try await emulator {
+            $0.dataDirectory = data
+            $0.dropRate = 1
+        }
+        let dir = try Builders.writeProject(
+            assets: "assets:\n  - key: a\n    source: oss://team-bucket/a.mp4\n    title: A\n"
+                + "  - key: b\n    source: oss://team-bucket/b.mp4\n    title: B\n")
+        let workspace = await Workspace.open(directory: dir.path)
+        func apply(_ server: EmulatorServer) async throws -> ApplyRun.Outcome {
+            let client = client(server, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01))
+            return try await ApplyRun(
+                workspace: workspace, connect: { _ in APIConnection(client: client) }, approve: { _ in true }
+            ).run()
+        }
+        // Every answer dropped: the client retries with the same token, then gives up; the intents stay open.
+        guard case .applied(let first) = try await apply(dropping) else {
+            Issue.record("nothing was applied")
+            return
+        }
+        #expect(first.report.failures.map(\.code) == ["Unresolved", "Unresolved"])
+        #expect(try await LocalStateBackend(settings: .init(), directory: dir.path).read().unresolved.count == 2)
+        await dropping.stop()
+
+        // The next run sends each open registration again, with its token: the media registered then is answered.
+        let answering = try await emulator { $0.dataDirectory = data }
+        guard case .applied(let second) = try await apply(answering) else {
+            Issue.record("the open registrations were not resolved")
+            return
+        }
+        #expect(second.report.adopted == 2 && second.report.failures.isEmpty)
+        let jobs = await answering.service.introspection()
+        #expect(jobs["jobCount"]?.intValue == 2)
+        #expect(second.state.assets.values.allSatisfy { $0.status == .ready && $0.mediaId != nil })
+        guard case .noChanges = try await apply(answering) else {
+            Issue.record("a third run found changes")
+            return
+        }
+        await answering.stop()
+    }
+}

@@ -129,6 +129,41 @@ import Testing
         #expect(try state(dir).assets.values.allSatisfy { $0.status == .ready })
     }
 
+    @Test func ossSourcesAreRegisteredInPlaceOnceEvenAfterAKill() async throws {
+        let dir = try quickstart()
+        let manifest = dir.appendingPathComponent("assets/demo.yaml")
+        try
+            (try String(contentsOf: manifest, encoding: .utf8)
+            + "\n  - key: demo/archive\n    source: oss://academy-media/archive/keynote.mp4\n    title: Keynote\n")
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let plan = try await CommandRunner.run(["plan", dir.path, "--format", "json"])
+        let json = try JSONParser.parse(plan.stdout)
+        let archive = json["changes"]?.arrayValue?.first { $0["key"] == .string("demo/archive") }
+        #expect(archive?["action"] == .string("create") && archive?["actions"] == .array([.string("register")]))
+        // Killed after IMS registered it and before the journal knew: the intent is open.
+        let crashed = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve"],
+            environment: Self.fast.merging(["MEDIAFORM_FAULT": "apply-after-register"]) { a, _ in a })
+        #expect(crashed.status != 0)
+        let resumed = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--wait"], environment: Self.fast)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let jobs = try await emulatorJobs(dir)["jobs"]?.arrayValue ?? []
+        let registered = jobs.filter { $0["uploadURL"] == .string("oss://academy-media/archive/keynote.mp4") }
+        #expect(registered.count == 1)
+        let record = try #require(try state(dir).assets["demo/archive"])
+        #expect(record.status == .ready && record.mediaId == registered.first?["mediaId"]?.stringValue)
+        #expect(try await CommandRunner.run(["plan", dir.path]).stdout == "No changes.\n")
+        // Removed under prune: the media is deleted, never the object in the bucket.
+        try (try String(contentsOf: manifest, encoding: .utf8)).replacingOccurrences(
+            of: "\n  - key: demo/archive\n    source: oss://academy-media/archive/keynote.mp4\n    title: Keynote\n",
+            with: "\n"
+        ).write(to: manifest, atomically: true, encoding: .utf8)
+        let pruned = try await CommandRunner.run(
+            ["apply", dir.path, "--auto-approve", "--prune"], environment: Self.fast)
+        #expect(pruned.status == 0 && pruned.stdout.contains("- delete demo/archive"), "\(pruned.stdout)")
+    }
+
     @Test func droppedResponsesAreLookedUpNotResubmitted() async throws {
         let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0.2, dropRate: 1))
         let endpoint = try await server.start()

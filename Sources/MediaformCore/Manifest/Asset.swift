@@ -68,4 +68,10 @@ public struct Asset: Sendable, Equatable {
 
     /// The source as it may be shown and stored: without credentials or a signed query (see `URLRedaction`).
     public var redactedSource: String { URLRedaction.redact(source) }
+
+    /// An `oss://bucket/object` source: registered in place with `RegisterMediaInfo`, not copied by URL upload.
+    public var registersInPlace: Bool { source.hasPrefix("oss://") }
+
+    /// The operation that creates this asset's media: `register` for `oss://` sources, `upload` otherwise.
+    public var creatingOperation: RemoteOperation { registersInPlace ? .register : .upload }
 }

@@ -127,7 +127,8 @@ public enum Planner {
         if prints.mutable != record.fingerprints.mutable { fields += mutableFieldChanges(asset, record: record) }
         return PlannedChange(
             key: asset.key, action: .replace, reason: reason, fields: fields,
-            operations: deleteOld ? [.upload, .delete] : [.upload], asset: asset, record: record)
+            operations: deleteOld ? [asset.creatingOperation, .delete] : [asset.creatingOperation], asset: asset,
+            record: record)
     }
 
     /// Fingerprints of all assets, computed on every core (hashing is most of the planning time).
@@ -151,7 +152,7 @@ public enum Planner {
             return PlannedChange(
                 key: asset.key, action: .create, reason: createReason,
                 fields: creationFields(asset, appId: appId),
-                operations: [.upload], asset: asset)
+                operations: [asset.creatingOperation], asset: asset)
         }
         if record.status == .missing {
             return reupload(asset, record: record, appId: appId)
@@ -170,7 +171,7 @@ public enum Planner {
             return PlannedChange(
                 key: asset.key, action: .retry, reason: cause,
                 fields: uploadChanged ? uploadFieldChanges(asset, record: record, appId: appId) : [],
-                operations: [.upload], asset: asset, record: record)
+                operations: [asset.creatingOperation], asset: asset, record: record)
         }
         if uploadChanged {
             let fields = uploadFieldChanges(asset, record: record, appId: appId)
@@ -181,7 +182,8 @@ public enum Planner {
             return PlannedChange(
                 key: asset.key, action: .replace, reason: reason,
                 fields: fields + (mutableChanged ? mutableFieldChanges(asset, record: record) : []),
-                operations: deleteOld ? [.upload, .delete] : [.upload], asset: asset, record: record)
+                operations: deleteOld ? [asset.creatingOperation, .delete] : [asset.creatingOperation], asset: asset,
+                record: record)
         }
         if mutableChanged {
             let fields = mutableFieldChanges(asset, record: record)
@@ -228,7 +230,8 @@ public enum Planner {
         }
         return PlannedChange(
             key: asset.key, action: .create, reason: "deleted outside mediaform; uploaded again",
-            fields: creationFields(asset, appId: appId), operations: [.upload], asset: asset, record: record,
+            fields: creationFields(asset, appId: appId), operations: [asset.creatingOperation], asset: asset,
+            record: record,
             drift: true)
     }
 

@@ -6,4 +6,7 @@ public enum RemoteOperation: String, Sendable, Equatable, CaseIterable {
     case update
     /// `DeleteMediaInfos`: idempotent.
     case delete
+    /// `RegisterMediaInfo`: registers an object of the team's own OSS bucket in place (no copy); idempotent by its
+    /// `ClientToken`, derived from the journaled intent.
+    case register
 }

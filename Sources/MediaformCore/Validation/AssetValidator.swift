@@ -140,7 +140,11 @@ struct AssetValidator {
     }
 
     private mutating func checkSource(_ source: Located<String>, fileExtension: Located<String>?) {
-        guard checkHTTPURL(source, field: "source") else { return }
+        if source.value.hasPrefix("oss://") {
+            guard checkOSSURL(source) else { return }
+        } else {
+            guard checkHTTPURL(source, field: "source") else { return }
+        }
         if fileExtension == nil {
             let ext = Self.pathExtension(of: source.value)
             if ext.isEmpty {
@@ -153,6 +157,38 @@ struct AssetValidator {
                     at: source.place)
             }
         }
+    }
+
+    /// Checks an `oss://bucket/object` source (registered in place): OSS bucket naming (3 to 63 characters,
+    /// lower-case letters, digits and hyphens, starting and ending with a letter or digit) and a non-empty object
+    /// key without whitespace or control characters. Returns false when it is not one.
+    private mutating func checkOSSURL(_ url: Located<String>) -> Bool {
+        let rest = url.value.dropFirst("oss://".count)
+        guard let slash = rest.firstIndex(of: "/") else {
+            error("'source' must be oss://bucket/object: the object key is missing", at: url.place)
+            return false
+        }
+        let bucket = rest[..<slash], object = rest[rest.index(after: slash)...]
+        let allowed = bucket.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+        }
+        if !(3...63).contains(bucket.count) || !allowed || bucket.hasPrefix("-") || bucket.hasSuffix("-") {
+            error(
+                "'\(bucket)' is not an OSS bucket name (3 to 63 lower-case letters, digits and hyphens, starting and "
+                    + "ending with a letter or digit)", at: url.place)
+            return false
+        }
+        if object.isEmpty || object.hasSuffix("/") {
+            error("'source' must name an object: oss://\(bucket)/path/to/file.mp4", at: url.place)
+            return false
+        }
+        if object.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+            error(
+                "the object key in 'source' contains a space or a control character; OSS keys here may not",
+                at: url.place)
+            return false
+        }
+        return true
     }
 
     /// Checks an absolute http(s) URL with a host and no whitespace. Returns false when it is not one.

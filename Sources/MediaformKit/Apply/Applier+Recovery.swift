@@ -13,6 +13,10 @@ extension Applier {
         guard !open.isEmpty else { return }
         emit(.note("resolving \(open.count) call(s) left open by an interrupted apply"))
         for intent in open {
+            if intent.operation == .register {
+                try await resolveRegistration(intent, assets: assets)
+                continue
+            }
             guard intent.operation == .upload else {
                 try await recorder.record([.done(intentId: intent.id)])
                 continue
@@ -35,6 +39,25 @@ extension Applier {
             }
             entries.append(.done(intentId: intent.id))
             try await recorder.record(entries)
+        }
+    }
+
+    /// Sends an interrupted registration again with the same token: IMS answers with the media it registered then,
+    /// if it did, or registers it now, once. An asset that left the manifests cannot be sent again; the intent is
+    /// closed with a note (a registration that happened shows up in `state rebuild` and `import --all`).
+    func resolveRegistration(_ intent: Intent, assets: [String: Asset]) async throws {
+        for key in intent.keys {
+            guard let asset = assets[key], asset.registersInPlace else {
+                emit(
+                    .note(
+                        "an interrupted registration of '\(key)' cannot be resolved: the asset is no longer an oss:// "
+                            + "source in the manifests; 'mediaform import --all' finds its media if it was registered"))
+                try await recorder.record([.done(intentId: intent.id)])
+                continue
+            }
+            if try await register(asset, previous: recorder.state.assets[key], intentId: intent.id, resolving: true) {
+                report.withLock { $0.adopted += 1 }
+            }
         }
     }
 

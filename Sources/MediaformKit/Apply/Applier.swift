@@ -55,14 +55,20 @@ public final class Applier: Sendable {
     public func apply(_ plan: Plan) async throws -> ApplyReport {
         // Moves first: they only rename records, and the updates below find moved assets under their new keys.
         try await move(plan.changes.filter { $0.action == .move })
-        let uploads = plan.changes.filter { [.create, .retry, .replace].contains($0.action) }.compactMap(\.asset)
+        let creating = plan.changes.filter { [.create, .retry, .replace].contains($0.action) }.compactMap(\.asset)
+        let uploads = creating.filter { !$0.registersInPlace }
+        let registrations = creating.filter(\.registersInPlace)
         let previous = Dictionary(
             plan.changes.compactMap { c in c.record.map { (c.key, $0) } }, uniquingKeysWith: { a, _ in a })
 
         // Uploads, batched by request-level parameters, in parallel under the client's limits.
         let batches = UploadBatching.batches(uploads, appId: project.appId)
-        let submittedKeys = try await boundedConcurrentMap(batches, limit: options.parallelism, stop: stop) { batch in
+        var submittedKeys = try await boundedConcurrentMap(batches, limit: options.parallelism, stop: stop) { batch in
             try await self.submit(batch, previous: previous, attempt: 1)
+        }.flatMap { $0 }
+        // Registrations in place (oss:// sources): one call each.
+        submittedKeys += try await boundedConcurrentMap(registrations, limit: options.parallelism, stop: stop) {
+            asset in try await self.register(asset, previous: previous[asset.key]) ? [asset.key] : []
         }.flatMap { $0 }
         // A replaced asset's old media goes once its new upload is submitted, when the plan says so (under prune,
         // not protected; never for a retry or a media already deleted outside mediaform).

@@ -22,6 +22,8 @@ public struct ApplyOptions: Sendable {
 /// `--format json`).
 public enum ApplyEvent: Sendable {
     case submitted(key: String, jobId: String, mediaId: String?)
+    /// An `oss://` source was registered in place: its media exists at once.
+    case registered(key: String, mediaId: String)
     case updated(key: String)
     /// A renamed asset's record moved from one key to another.
     case moved(from: String, to: String)

@@ -158,6 +158,27 @@ extension JSONValue {
 }
 
 extension IMSClient {
+    /// `RegisterMediaInfo` for an object of the team's own OSS bucket (`oss://bucket/object`): no copy, the media
+    /// ID at once. Retried after an ambiguous failure, since `clientToken` makes a repeat return the same media
+    /// (docs/ims-api.md §5.6). Returns the media ID.
+    public func registerMediaInfo(_ asset: Asset, userData: JSONValue, clientToken: String) async throws(APIError)
+        -> String
+    {
+        var p: [(name: String, value: String)] = [("InputURL", asset.source), ("Title", asset.title)]
+        if let d = asset.description { p.append(("Description", d)) }
+        if !asset.tags.isEmpty { p.append(("MediaTags", asset.tags.joined(separator: ","))) }
+        if let c = asset.category { p.append(("CateId", String(c))) }
+        if let cover = asset.cover { p.append(("CoverURL", cover)) }
+        if let workflow = asset.workflow { p.append(("WorkflowId", workflow)) }
+        p.append(("UserData", userData.canonicalJSON))
+        p.append(("ClientToken", clientToken))
+        let body = try await call("RegisterMediaInfo", p, idempotent: true)
+        guard let mediaId = body["MediaId"]?.looseString, !mediaId.isEmpty else {
+            throw .invalidResponse(status: 200, detail: "RegisterMediaInfo answered without a MediaId")
+        }
+        return mediaId
+    }
+
     /// `UploadMediaByURL`: never retried after an ambiguous failure (no idempotency token, docs/ims-api.md §3.4).
     public func uploadMediaByURL(_ request: UploadRequest) async throws(APIError) -> [UploadJob] {
         guard !request.items.isEmpty, request.items.count <= UploadRequest.maximumItems else {

@@ -9,6 +9,8 @@ extension ApplyEvent {
                 "event": .string("submitted"), "key": .string(key), "jobId": .string(jobId),
                 "mediaId": mediaId.map(JSONValue.string) ?? .null,
             ])
+        case .registered(let key, let mediaId):
+            return .object(["event": .string("registered"), "key": .string(key), "mediaId": .string(mediaId)])
         case .updated(let key): return .object(["event": .string("updated"), "key": .string(key)])
         case .moved(let from, let to):
             return .object(["event": .string("moved"), "from": .string(from), "key": .string(to)])

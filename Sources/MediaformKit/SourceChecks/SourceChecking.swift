@@ -25,7 +25,8 @@ public struct SourceChecking: Sendable {
         for asset in assets {
             let (diagnostics, probe) = SourceCheck.beforeRequest(asset, now: now, margin: margin)
             early.append(diagnostics)
-            if probe { toProbe.append(asset.source) }
+            // An oss:// object can only be read with the bucket's credentials: registration checks it.
+            if probe && !asset.registersInPlace { toProbe.append(asset.source) }
         }
         let prober = SourceProber(timeout: timeout)
         let probes = await prober.probe(toProbe, progress: progress)

@@ -198,7 +198,8 @@ import Testing
         let server = try await start(EmulatorConfiguration(processDelay: 0.1, rateLimit: 1, dropRate: 1))
         defer { Task { await server.stop() } }
         // Retries are jittered: enough of them that the 1-request-a-second window always reopens in time.
-        let c = client(server, retry: RetryPolicy(maxAttempts: 20, baseDelay: 0.2, throttledBaseDelay: 0.3, maxDelay: 1))
+        let c = client(
+            server, retry: RetryPolicy(maxAttempts: 20, baseDelay: 0.2, throttledBaseDelay: 0.3, maxDelay: 1))
         for _ in 0..<6 { _ = try await c.getUrlUploadInfos(jobIds: ["j"]) }
         #expect(c.statistics.throttled >= 1)
         do {

@@ -16,7 +16,7 @@ struct MediaformCommand: AsyncParsableCommand {
             """,
         version: MediaformKit.version,
         subcommands: [
-            Validate.self, Plan.self, Apply.self, Refresh.self, Show.self, StateCommand.self, Import.self,
+            Init.self, Validate.self, Plan.self, Apply.self, Refresh.self, Show.self, StateCommand.self, Import.self,
             ForceUnlock.self, Emulator.self,
         ]
     )

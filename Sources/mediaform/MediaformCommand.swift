@@ -14,7 +14,7 @@ struct MediaformCommand: AsyncParsableCommand {
             Exit codes: 0 success; 1 error (including invalid manifests); 2 changes present \
             (plan --detailed-exitcode); 3 apply finished with failed assets; 64 wrong usage; 130 interrupted.
             """,
-        version: MediaformKit.version,
+        version: BuildInfo.versionLine,
         subcommands: [
             Init.self, Validate.self, Plan.self, Apply.self, Refresh.self, Show.self, StateCommand.self, Import.self,
             ForceUnlock.self, Emulator.self,

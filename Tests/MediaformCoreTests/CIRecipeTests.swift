@@ -65,4 +65,27 @@ import Testing
             #expect(value(value(root, job), "script")?.sequence != nil)
         }
     }
+
+    /// The recipes install the release archive, checked against its checksum: no recipe builds mediaform.
+    @Test(arguments: ["github-actions.yml", "github-actions-postgres.yml", "gitlab-ci.yml"])
+    func recipesInstallTheReleaseArchiveWithoutBuilding(_ name: String) throws {
+        let path = Fixtures.examples.appendingPathComponent("ci/\(name)").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("swift build") && !text.contains("git clone"))
+        #expect(text.contains("sha256sum --check") && text.contains("releases/download/v${MEDIAFORM_VERSION}"))
+        #expect(text.contains("libyaml-0-2") && text.contains("libssl3"))
+    }
+
+    /// The examples are the recipes `init --ci` writes, for a project in media/: one source for both.
+    @Test(arguments: CIRecipe.allCases)
+    func theExamplesAreTheRecipesInitWrites(_ recipe: CIRecipe) throws {
+        let name = recipe == .github ? "github-actions.yml" : "gitlab-ci.yml"
+        let example = try String(
+            contentsOfFile: Fixtures.examples.appendingPathComponent("ci/\(name)").path, encoding: .utf8)
+        #expect(recipe.text(directory: "media") == example)
+        let root = recipe.text(directory: ".")
+        #expect(
+            !root.contains("media/") && root.contains("mediaform validate .")
+                && root.contains("lives in the repository's root"))
+    }
 }

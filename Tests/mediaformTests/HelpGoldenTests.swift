@@ -6,7 +6,8 @@ import Testing
 /// in review (re-record with `RECORD_SNAPSHOTS=1`).
 @Suite struct HelpGoldenTests {
     static let commands: [[String]] = [
-        [], ["validate"], ["plan"], ["apply"], ["refresh"], ["import"], ["show"], ["state"], ["state", "list"],
+        [], ["init"], ["validate"], ["plan"], ["apply"], ["refresh"], ["import"], ["show"], ["state"],
+        ["state", "list"],
         ["state", "show"], ["state", "mv"], ["state", "rm"], ["state", "rebuild"], ["state", "migrate"],
         ["force-unlock"], ["emulator"],
     ]

@@ -48,4 +48,28 @@ import Testing
         )
         #expect(try await CommandRunner.run(["validate", dir.path, "--strict"]).status == 0)
     }
+
+    @Test func ciRecipesGoToTheRepositoryRootForTheProjectsDirectory() async throws {
+        let repository = try Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(
+            at: repository.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        let media = repository.appendingPathComponent("media")
+        let github = try await CommandRunner.run(["init", media.path, "--ci", "github"])
+        #expect(github.status == 0, "\(github.stderr)")
+        let workflow = try String(
+            contentsOf: repository.appendingPathComponent(".github/workflows/mediaform.yml"), encoding: .utf8)
+        #expect(workflow == CIRecipe.github.text(directory: "media"))
+        let other = repository.appendingPathComponent("other")
+        let gitlab = try await CommandRunner.run(["init", other.path, "--ci", "gitlab"])
+        #expect(gitlab.status == 0, "\(gitlab.stderr)")
+        #expect(
+            try String(contentsOf: repository.appendingPathComponent(".gitlab-ci.yml"), encoding: .utf8)
+                == CIRecipe.gitlab.text(directory: "other"))
+        let again = try await CommandRunner.run([
+            "init", repository.appendingPathComponent("third").path, "--ci", "github",
+        ])
+        #expect(again.stdout.contains("mediaform.yml (it exists)"))
+        let bad = try await CommandRunner.run(["init", repository.path, "--ci", "jenkins"])
+        #expect(bad.status != 0 && bad.stderr.contains("jenkins"))
+    }
 }

@@ -27,6 +27,8 @@ public struct ManagedFields: OptionSet, Sendable, Hashable {
 
     /// The set of the fields called `names`; unknown names are left out.
     public init(names: some Sequence<String>) {
-        self = names.reduce(into: []) { set, name in ManagedFields(name: name).map { set.insert($0) } }
+        self = names.reduce(into: []) { set, name in
+            if let field = ManagedFields(name: name) { set.insert(field) }
+        }
     }
 }

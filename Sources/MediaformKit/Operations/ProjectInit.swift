@@ -29,9 +29,29 @@ public enum ProjectInit {
         case extended(String)
     }
 
+    /// The repository's root above `directory` (the nearest directory holding `.git`), or `directory` itself, and
+    /// `directory`'s path relative to it (`.` when they are the same).
+    public static func repositoryRoot(of directory: String) -> (root: String, relative: String) {
+        let start = URL(fileURLWithPath: directory).standardizedFileURL
+        var candidate = start
+        while true {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(".git").path) {
+                let base = candidate.path.hasSuffix("/") ? candidate.path : candidate.path + "/"
+                let relative = start.path == candidate.path ? "." : String(start.path.dropFirst(base.count))
+                return (candidate.path, relative)
+            }
+            let parent = candidate.deletingLastPathComponent()
+            if parent.path == candidate.path { return (start.path, ".") }
+            candidate = parent
+        }
+    }
+
     /// Writes the project into `directory`.
     /// - Throws: `Failure` (nothing written), or a file-system error.
-    public static func run(directory: String, region: String, endpoint: ProjectTemplate.Endpoint) throws -> [Written] {
+    /// - Parameter ci: also write that CI recipe at the repository's root (`repositoryRoot(of:)`), for this project.
+    public static func run(
+        directory: String, region: String, endpoint: ProjectTemplate.Endpoint, ci: CIRecipe? = nil
+    ) throws -> [Written] {
         let files = ProjectTemplate.files(region: region, endpoint: endpoint)
         let projectPath = ProjectLoader.join(directory, Project.fileName)
         if FileManager.default.fileExists(atPath: projectPath) { throw Failure.projectExists(projectPath) }
@@ -64,6 +84,18 @@ public enum ProjectInit {
             }
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             written.append(.created(relative))
+        }
+        if let ci {
+            let (root, relative) = repositoryRoot(of: directory)
+            let path = ProjectLoader.join(root, ci.path)
+            if FileManager.default.fileExists(atPath: path) {
+                written.append(.kept(path))
+            } else {
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try ci.text(directory: relative).write(toFile: path, atomically: true, encoding: .utf8)
+                written.append(.created(path))
+            }
         }
         return written
     }

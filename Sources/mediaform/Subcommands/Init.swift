@@ -3,8 +3,10 @@ import Foundation
 import MediaformCore
 import MediaformKit
 
+extension CIRecipe: ExpressibleByArgument {}
+
 extension MediaformCommand {
-    /// `mediaform init [DIR] [--region R] [--endpoint emulator|regional|URL]`.
+    /// `mediaform init [DIR] [--region R] [--endpoint emulator|regional|URL] [--ci github|gitlab]`.
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a new project that validates, plans and applies (against the built-in emulator) at once.",
@@ -29,6 +31,12 @@ extension MediaformCommand {
                 valueName: "endpoint"))
         var endpoint = "emulator"
 
+        @Option(
+            help: ArgumentHelp(
+                "Also write the CI recipe (github or gitlab) at the repository's root, for this project.",
+                valueName: "system"))
+        var ci: CIRecipe?
+
         func run() async throws {
             let region = self.region ?? askRegion()
             let target: ProjectTemplate.Endpoint =
@@ -39,16 +47,17 @@ extension MediaformCommand {
                 }
             let written: [ProjectInit.Written]
             do {
-                written = try ProjectInit.run(directory: directory, region: region, endpoint: target)
+                written = try ProjectInit.run(directory: directory, region: region, endpoint: target, ci: ci)
             } catch let failure as ProjectInit.Failure {
                 Console.error(failure.description)
                 throw ExitCode.failure
             }
             var out = ""
+            let shown = { (path: String) in path.hasPrefix("/") ? path : ProjectLoader.join(directory, path) }
             for file in written {
                 switch file {
-                case .created(let path): out += "created \(ProjectLoader.join(directory, path))\n"
-                case .kept(let path): out += "kept    \(ProjectLoader.join(directory, path)) (it exists)\n"
+                case .created(let path): out += "created \(shown(path))\n"
+                case .kept(let path): out += "kept    \(shown(path)) (it exists)\n"
                 case .extended(let path): out += "added .mediaform/ to \(ProjectLoader.join(directory, path))\n"
                 }
             }

@@ -224,6 +224,16 @@ import Testing
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": EmulatorConfiguration.defaultAccessKeySecret,
     ]
 
+    /// A client of the emulator at `endpoint` acting as a person in the IMS console (edits, deletes, uploads).
+    static func console(_ endpoint: String) -> IMSClient {
+        IMSClient(
+            configuration: ClientConfiguration(endpoint: endpoint),
+            credentials: StaticCredentials(
+                AccessKey(
+                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
+        )
+    }
+
     @Test func importAdoptsExistingMediaAndPlansTheDifference() async throws {
         let server = try EmulatorServer(configuration: EmulatorConfiguration(processDelay: 0))
         let endpoint = try await server.start()
@@ -286,12 +296,7 @@ import Testing
             try await CommandRunner.run(["apply", dir.path, "--auto-approve", "--wait"], environment: Self.credentials)
                 .status == 0)
         // Someone else uploaded clip-3's source once more, and two media of their own.
-        let console = IMSClient(
-            configuration: ClientConfiguration(endpoint: endpoint),
-            credentials: StaticCredentials(
-                AccessKey(
-                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
-        )
+        let console = Self.console(endpoint)
         for url in [
             "https://m.example.com/clip-3.mp4", "https://other.example.com/a/x.mp4",
             "https://other.example.com/a/y.mp3",
@@ -407,12 +412,7 @@ import Testing
                 .status == 0)
         let mediaId = try #require(
             try await LocalStateBackend(settings: .init(), directory: dir.path).read().state.assets["a"]?.mediaId)
-        let console = IMSClient(
-            configuration: ClientConfiguration(endpoint: endpoint),
-            credentials: StaticCredentials(
-                AccessKey(
-                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
-        )
+        let console = Self.console(endpoint)
         func edit(_ title: String) async throws {
             try await console.updateMediaInfo(
                 mediaId: mediaId, title: title, description: nil, tags: [], cateId: nil, coverURL: nil)
@@ -454,12 +454,7 @@ import Testing
                 .status == 0)
         let state = try await LocalStateBackend(settings: .init(), directory: dir.path).read().state
         // The console: a title edited, a protected media deleted.
-        let console = IMSClient(
-            configuration: ClientConfiguration(endpoint: endpoint),
-            credentials: StaticCredentials(
-                AccessKey(
-                    id: EmulatorConfiguration.defaultAccessKeyId, secret: EmulatorConfiguration.defaultAccessKeySecret))
-        )
+        let console = Self.console(endpoint)
         try await console.updateMediaInfo(
             mediaId: try #require(state.assets["a"]?.mediaId), title: "From the console", description: nil, tags: [],
             cateId: nil, coverURL: nil)

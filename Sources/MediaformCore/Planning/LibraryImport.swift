@@ -1,3 +1,5 @@
+import Foundation
+
 /// `import --all`: a manifest file written from the library, for every media not yet managed, and the records that
 /// adopt them (what Terraform's `-generate-config-out` attempts, done whole).
 ///
@@ -73,24 +75,21 @@ public struct LibraryImport: Sendable {
             entries.append(Entry(key: key, media: media))
         }
 
-        // Written, checked against the manifest language and the defaults, and written again until it holds.
-        var checked = check(entries, defaults: defaults, file: file, defaultsFile: defaultsFile)
-        for (i, problems) in checked.problems {
+        // Written, checked against the manifest language and the defaults, mended, and checked again: what is
+        // still rejected then (a source the manifests cannot hold) is left out.
+        for (i, problems) in check(entries, defaults: defaults, file: file, defaultsFile: defaultsFile) {
             entries[i].adjust(problems)
         }
-        checked = check(entries, defaults: defaults, file: file, defaultsFile: defaultsFile)
+        let unresolved = check(entries, defaults: defaults, file: file, defaultsFile: defaultsFile)
         var kept: [Entry] = []
         for (i, entry) in entries.enumerated() {
-            if let unresolved = checked.problems[i], !unresolved.rejected.isEmpty {
-                skipped.append((entry.media.mediaId, unresolved.rejected.map(\.message).joined(separator: "; ")))
+            if let problems = unresolved[i], !problems.rejected.isEmpty {
+                skipped.append((entry.media.mediaId, problems.rejected.map(\.message).joined(separator: "; ")))
             } else {
                 kept.append(entry)
             }
         }
-        if kept.count != entries.count {
-            checked = check(kept, defaults: defaults, file: file, defaultsFile: defaultsFile)
-            entries = kept
-        }
+        entries = kept
         let text = render(entries)
         let parsed = ManifestParser.parseAssets(text, file: file, defaults: defaults, defaultsFile: defaultsFile)
         return LibraryImport(
@@ -173,7 +172,7 @@ public struct LibraryImport: Sendable {
                     }))
             var collapsed = ""
             for c in kept where !(c == " " && collapsed.last == " ") { collapsed.append(c) }
-            let trimmed = collapsed.trimmingSpaces
+            let trimmed = collapsed.trimmingCharacters(in: .whitespaces)
             return trimmed.isEmpty ? nil : trimmed
         }
     }
@@ -188,7 +187,7 @@ public struct LibraryImport: Sendable {
     /// Parses the rendered entries as `plan` will, and says per entry what the manifest language rejects and which
     /// fields the defaults change.
     static func check(_ entries: [Entry], defaults: AssetFields?, file: String, defaultsFile: String)
-        -> (problems: [Int: Problems], assets: [Asset])
+        -> [Int: Problems]
     {
         let (text, lines) = renderWithLines(entries)
         let parsed = ManifestParser.parseAssets(text, file: file, defaults: defaults, defaultsFile: defaultsFile)
@@ -216,7 +215,7 @@ public struct LibraryImport: Sendable {
             changed.subtract(entry.ignored)
             if !changed.isEmpty { problems[i, default: Problems()].changedByDefaults = changed }
         }
-        return (problems, parsed.assets)
+        return problems
     }
 
     static func render(_ entries: [Entry]) -> String { renderWithLines(entries).text }
@@ -264,14 +263,6 @@ public struct LibraryImport: Sendable {
 }
 
 extension String {
-    /// Without leading and trailing spaces.
-    fileprivate var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
-
     /// Newlines as spaces, for a comment line.
     fileprivate var replacingNewlines: String {
         String(map { $0 == "\n" || $0 == "\r" ? " " : $0 })

@@ -129,6 +129,11 @@ public struct Plan: Sendable, Equatable {
         return counts
     }
 
+    /// The assets this plan uploads or registers: creates, retries and replacements, in plan order.
+    public var creatingAssets: [Asset] {
+        changes.filter { [.create, .retry, .replace].contains($0.action) }.compactMap(\.asset)
+    }
+
     /// True when applying would send anything.
     public var hasChanges: Bool { changes.contains { $0.action.isChange } }
 

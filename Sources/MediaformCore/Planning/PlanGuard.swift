@@ -136,6 +136,7 @@ public struct PlanGuard: Sendable, Equatable {
 }
 
 extension Plan {
+
     /// Media this plan deletes: removed assets under prune, and the old media of replaced ones. Records forgotten
     /// without media are not counted (nothing is deleted remotely).
     public var deleteCount: Int { changes.filter { $0.operations.contains(.delete) }.count }

@@ -6,13 +6,16 @@
 /// and a saved partial plan is applied with the same scope.
 public struct PlanScope: Sendable, Equatable {
     /// Key patterns (`--target`); empty plans everything.
-    public var targets: [String]
+    public let targets: [String]
     /// Keys to upload again although nothing changed (`--replace`). Always in scope, targets or not.
-    public var replacing: [String]
+    public let replacing: [String]
+    /// The targets as globs, made once: `includes` runs for every key of a plan.
+    private let globs: [Glob]
 
     public init(targets: [String] = [], replacing: [String] = []) {
         self.targets = targets
         self.replacing = replacing
+        self.globs = targets.map(Glob.init)
     }
 
     /// True when some assets may be left out.
@@ -21,7 +24,7 @@ public struct PlanScope: Sendable, Equatable {
     /// Whether the change of `key` is planned.
     public func includes(_ key: String) -> Bool {
         guard isPartial else { return true }
-        return replacing.contains(key) || targets.contains { $0 == key || Glob($0).matches(key) }
+        return replacing.contains(key) || globs.contains { $0.pattern == key || $0.matches(key) }
     }
 
     /// Whether `change` is planned: a move counts when either of its keys is in scope, so that targeting the old
@@ -47,9 +50,11 @@ public struct PlanScope: Sendable, Equatable {
         let manifestKeys = Set(assets.map(\.key))
         // Sorted, so that a suggestion among equally near keys is always the same one.
         let allKeys = manifestKeys.union(state.assets.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for target in targets where !allKeys.contains(where: { $0 == target || Glob(target).matches($0) }) {
-            var message = "--target '\(target)' matches no asset in the manifests or the state"
-            if let near = Spelling.suggestion(for: target, among: allKeys) { message += "; did you mean '\(near)'?" }
+        for glob in globs where !allKeys.contains(where: { $0 == glob.pattern || glob.matches($0) }) {
+            var message = "--target '\(glob.pattern)' matches no asset in the manifests or the state"
+            if let near = Spelling.suggestion(for: glob.pattern, among: allKeys) {
+                message += "; did you mean '\(near)'?"
+            }
             problems.append(message)
         }
         for key in replacing {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a request for a source found: the final answer after redirects, or why there was none.
 public struct SourceProbe: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
@@ -101,7 +103,7 @@ public enum SourceCheck {
     /// JSON, text, images) is not. Parameters (`; charset=…`) are ignored.
     public static func acceptsContentType(_ value: String) -> Bool {
         let type = (value.split(separator: ";").first.map(String.init) ?? value).lowercased()
-            .trimmingCharacters(in: " \t")
+            .trimmingCharacters(in: .whitespaces)
         if type.isEmpty || type.hasPrefix("audio/") || type.hasPrefix("video/") { return true }
         return [
             "application/octet-stream", "binary/octet-stream", "application/vnd.apple.mpegurl",
@@ -137,15 +139,5 @@ public enum SourceCheck {
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):"
             + "\(two(secondOfDay % 60))Z"
-    }
-}
-
-extension String {
-    /// Without leading and trailing characters in `set`.
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let c = s.first, set.contains(c) { s = s.dropFirst() }
-        while let c = s.last, set.contains(c) { s = s.dropLast() }
-        return String(s)
     }
 }

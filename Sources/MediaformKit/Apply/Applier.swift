@@ -55,7 +55,7 @@ public final class Applier: Sendable {
     public func apply(_ plan: Plan) async throws -> ApplyReport {
         // Moves first: they only rename records, and the updates below find moved assets under their new keys.
         try await move(plan.changes.filter { $0.action == .move })
-        let creating = plan.changes.filter { [.create, .retry, .replace].contains($0.action) }.compactMap(\.asset)
+        let creating = plan.creatingAssets
         let uploads = creating.filter { !$0.registersInPlace }
         let registrations = creating.filter(\.registersInPlace)
         let previous = Dictionary(

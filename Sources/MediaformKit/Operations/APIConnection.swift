@@ -15,4 +15,16 @@ public struct APIConnection: Sendable {
 
     /// Opens a connection for a project.
     public typealias Connector = @Sendable (Project) async throws -> APIConnection
+
+    /// Runs `body` with the client, then closes the connection, whether `body` returned or threw.
+    public func closing<T>(_ body: (IMSClient) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(client)
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
+    }
 }

@@ -56,18 +56,8 @@ public struct LibraryImportRun: Sendable {
         guard !FileManager.default.fileExists(atPath: out) else { throw Failure.outputExists(out) }
         return try await workspace.backend.withLock(operation: "import", timeout: lockTimeout) { lock, loaded in
             for warning in lock.warnings + loaded.warnings { events(.warning(warning)) }
-            let connection = try await connect(project)
-            let reader = LibraryReader(
-                client: connection.client, parallelism: parallelism ?? project.limits.parallelism,
-                progress: { [events] in events(.reading(done: $0, total: $1)) })
-            let library: [RemoteMedia]
-            do {
-                library = try await reader.listAll()
-            } catch {
-                await connection.close()
-                throw error
-            }
-            await connection.close()
+            let library = try await LibraryReader.listLibrary(
+                project: project, connect: connect, parallelism: parallelism, events: events)
             let time = now()
             let made = LibraryImport.make(
                 library: library, state: loaded.state, assets: workspace.project.assets, filter: filter,
@@ -85,10 +75,7 @@ public struct LibraryImportRun: Sendable {
                         key: item.asset.key,
                         record: AssetRecord(adopting: item.asset, remote: item.media, appId: project.appId, time: time))
                 }
-                try await lock.append(entries)
-                var state = loaded.state
-                for entry in entries { state.applyAssetChange(entry) }
-                return (made, try await lock.writeSnapshot(state, unresolved: loaded.unresolved))
+                return (made, try await lock.commit(entries, onto: loaded))
             } catch {
                 try? FileManager.default.removeItem(atPath: out)
                 throw error

@@ -88,16 +88,37 @@ public struct LibraryReader: Sendable {
         return media
     }
 
+    /// Opens a connection for `project`, lists the whole library (`listAll`) with progress as `reading` events, and
+    /// closes the connection: what `state rebuild` and `import --all` start from.
+    public static func listLibrary(
+        project: Project, connect: APIConnection.Connector, parallelism: Int?,
+        events: @escaping @Sendable (ApplyRun.Event) -> Void
+    ) async throws -> [RemoteMedia] {
+        try await connect(project).closing { client in
+            try await LibraryReader(
+                client: client, parallelism: parallelism ?? project.limits.parallelism,
+                progress: { events(.reading(done: $0, total: $1)) }
+            ).listAll()
+        }
+    }
+
     /// Reads the library and brings `state` in step with it (`State.observing`): the state as the library has it,
     /// the records that changed, and what was found changed outside mediaform.
-    public func refreshed(_ state: State, time: String = Timestamps.now()) async throws(LibraryReadError)
-        -> (state: State, changed: [String: AssetRecord], findings: [DriftFinding], read: Int)
-    {
+    public func refreshed(_ state: State, time: String = Timestamps.now()) async throws(LibraryReadError) -> Refreshed {
         let observations = try await read(state)
         let (changed, findings) = state.observing(observations, time: time)
         var refreshed = state
         for (key, record) in changed { refreshed.assets[key] = record }
-        return (refreshed, changed, findings, observations.count)
+        return Refreshed(state: refreshed, changed: changed, findings: findings, read: observations.count)
+    }
+
+    /// The state as the library has it, the records that changed, what changed outside mediaform, and how many
+    /// media were read (none when nothing was read).
+    public struct Refreshed: Sendable {
+        public var state: State
+        public var changed: [String: AssetRecord] = [:]
+        public var findings: [DriftFinding] = []
+        public var read = 0
     }
 }
 

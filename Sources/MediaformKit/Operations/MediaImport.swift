@@ -61,19 +61,13 @@ public struct MediaImport: Sendable {
             let connection = try await connect(workspace.project.project)
             let info: MediaInfo?
             do {
-                info = try await connection.client.getMediaInfo(mediaId: mediaId)
+                info = try await connection.closing { try await $0.getMediaInfo(mediaId: mediaId) }
             } catch {
-                await connection.close()
                 throw Failure.readFailed(mediaId: mediaId, reason: "\(error)")
             }
-            await connection.close()
             guard let info else { throw Failure.noSuchMedia(mediaId) }
             let record = Self.record(for: asset, importing: info, appId: workspace.project.project.appId, time: now())
-            try await lock.append([.put(key: key, record: record)])
-            var state = loaded.state
-            state.assets[key] = record
-            let written = try await lock.writeSnapshot(state, unresolved: loaded.unresolved)
-            return (record, written)
+            return (record, try await lock.commit([.put(key: key, record: record)], onto: loaded))
         }
     }
 

@@ -43,9 +43,7 @@ public struct RefreshRun: Sendable {
             guard running > 0 || readable > 0 else { return .nothingToRefresh }
             let project = workspace.project.project
             let connection = try await connect(project)
-            var refreshed: (state: State, changed: [String: AssetRecord], findings: [DriftFinding], read: Int) = (
-                loaded.state, [:], [], 0
-            )
+            var refreshed = LibraryReader.Refreshed(state: loaded.state)
             if readable > 0 {
                 let reader = LibraryReader(
                     client: connection.client, parallelism: parallelism ?? project.limits.parallelism,

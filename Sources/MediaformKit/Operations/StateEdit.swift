@@ -41,11 +41,7 @@ public enum StateEdit {
             }
             guard loaded.state.assets[to] == nil else { throw Failure.alreadyInState(to) }
             if loaded.unresolved.contains(where: { $0.keys.contains(from) }) { throw Failure.unresolved(key: from) }
-            let entry = JournalEntry.move(from: from, to: to)
-            try await lock.append([entry])
-            var state = loaded.state
-            state.applyAssetChange(entry)
-            return try await lock.writeSnapshot(state, unresolved: loaded.unresolved)
+            return try await lock.commit([.move(from: from, to: to)], onto: loaded)
         }
     }
 
@@ -60,10 +56,7 @@ public enum StateEdit {
             warnings(lock.warnings + loaded.warnings)
             let missing = keys.filter { loaded.state.assets[$0] == nil }
             guard missing.isEmpty else { throw Failure.notInState(missing) }
-            try await lock.append(keys.map { .remove(key: $0) })
-            var state = loaded.state
-            for key in keys { state.assets[key] = nil }
-            return try await lock.writeSnapshot(state, unresolved: loaded.unresolved)
+            return try await lock.commit(keys.map { .remove(key: $0) }, onto: loaded)
         }
     }
 }

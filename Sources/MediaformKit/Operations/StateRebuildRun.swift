@@ -40,18 +40,8 @@ public struct StateRebuildRun: Sendable {
     /// The proposal, without writing anything.
     public func propose() async throws -> StateRebuild {
         let project = workspace.project.project
-        let connection = try await connect(project)
-        let reader = LibraryReader(
-            client: connection.client, parallelism: parallelism ?? project.limits.parallelism,
-            progress: { [events] in events(.reading(done: $0, total: $1)) })
-        let library: [RemoteMedia]
-        do {
-            library = try await reader.listAll()
-        } catch {
-            await connection.close()
-            throw error
-        }
-        await connection.close()
+        let library = try await LibraryReader.listLibrary(
+            project: project, connect: connect, parallelism: parallelism, events: events)
         return StateRebuild.propose(
             assets: workspace.project.assets, library: library, appId: project.appId, time: now())
     }
@@ -66,12 +56,7 @@ public struct StateRebuildRun: Sendable {
             }
             let proposal = try await propose()
             let sorted = proposal.records.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            var state = loaded.state
-            if !sorted.isEmpty {
-                try await lock.append(sorted.map { .put(key: $0.key, record: $0.value) })
-                for (key, record) in sorted { state.assets[key] = record }
-            }
-            return (proposal, try await lock.writeSnapshot(state, unresolved: loaded.unresolved))
+            return (proposal, try await lock.commit(sorted.map { .put(key: $0.key, record: $0.value) }, onto: loaded))
         }
     }
 }

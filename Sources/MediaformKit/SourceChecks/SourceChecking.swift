@@ -41,6 +41,6 @@ public struct SourceChecking: Sendable {
 
     /// The assets a plan would upload: creates, replacements and retries.
     public static func uploads(of plan: Plan) -> [Asset] {
-        plan.changes.filter { [.create, .replace, .retry].contains($0.action) }.compactMap(\.asset)
+        plan.creatingAssets
     }
 }

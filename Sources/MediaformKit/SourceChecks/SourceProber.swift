@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Asks each source whether the API will be able to fetch it (`--check-sources`): a `HEAD`, or a one-byte ranged
 /// `GET` when the server refuses `HEAD` (403, 405, 501: a URL signed for GET only answers 403 to HEAD), following up
@@ -45,7 +46,7 @@ public final class SourceProber: Sendable {
     {
         let unique = Array(Set(urls)).sorted()
         let gate = HostGate(perHost: perHost)
-        let done = Counter()
+        let done = Mutex(0)
         let results: [(String, SourceProbe)] =
             (try? await boundedConcurrentMap(unique, limit: limit, stop: StopFlag()) {
                 (url: String) async -> (String, SourceProbe) in
@@ -53,7 +54,10 @@ public final class SourceProber: Sendable {
                 await gate.enter(host)
                 let result = await self.probe(url)
                 await gate.leave(host)
-                progress(await done.increment(), unique.count)
+                progress(
+                    done.withLock {
+                        $0 += 1; return $0
+                    }, unique.count)
                 return (url, result)
             }) ?? []
         return Dictionary(results, uniquingKeysWith: { first, _ in first })
@@ -160,14 +164,5 @@ actor HostGate {
         } else {
             inFlight[host, default: 1] -= 1
         }
-    }
-}
-
-/// A count shared by tasks.
-private actor Counter {
-    private var value = 0
-    func increment() -> Int {
-        value += 1
-        return value
     }
 }

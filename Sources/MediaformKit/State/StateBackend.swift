@@ -54,3 +54,17 @@ extension StateBackend {
         }
     }
 }
+
+extension StateLock {
+    /// Journals `entries` (records only: `put`, `remove`, `move`), then writes the state they make of `loaded` as the
+    /// next snapshot: the whole of an edit that calls no API (`state mv`, `state rm`, `import`, `state rebuild`).
+    /// - Returns: the state as written.
+    public func commit(_ entries: [JournalEntry], onto loaded: LoadedState) async throws(StateError) -> State {
+        var state = loaded.state
+        if !entries.isEmpty {
+            try await append(entries)
+            for entry in entries { state.applyAssetChange(entry) }
+        }
+        return try await writeSnapshot(state, unresolved: loaded.unresolved)
+    }
+}

@@ -74,25 +74,16 @@ extension MediaformCommand {
             let connect: APIConnection.Connector = { [api, project] settings in
                 try await Connection.open(project: settings, directory: project, options: api)
             }
-            do {
-                if all, let out {
-                    try await importAll(workspace, out: out, connect: connect)
-                } else if let key, let mediaId {
-                    let importer = MediaImport(workspace: workspace, lockTimeout: lockOptions.seconds, connect: connect)
-                    let (record, state) = try await importer.run(key: key, mediaId: mediaId)
-                    Console.out(
-                        "Imported media \(mediaId) as '\(key)' (status \(record.status.rawValue)); state serial "
-                            + "\(state.serial). Run 'mediaform plan' to see any difference.\n")
-                }
-            } catch let failure as MediaImport.Failure {
-                Console.error(failure.description)
-                throw ExitCode.failure
-            } catch let failure as LibraryImportRun.Failure {
-                Console.error(failure.description)
-                throw ExitCode.failure
-            } catch let failure as LibraryReadError {
-                Console.error(failure.description)
-                throw ExitCode.failure
+            // Refusals (MediaImport.Failure, LibraryImportRun.Failure, LibraryReadError) reach the user as
+            // "error: <description>", exit 1, through MediaformCommand.main.
+            if all, let out {
+                try await importAll(workspace, out: out, connect: connect)
+            } else if let key, let mediaId {
+                let importer = MediaImport(workspace: workspace, lockTimeout: lockOptions.seconds, connect: connect)
+                let (record, state) = try await importer.run(key: key, mediaId: mediaId)
+                Console.out(
+                    "Imported media \(mediaId) as '\(key)' (status \(record.status.rawValue)); state serial "
+                        + "\(state.serial). Run 'mediaform plan' to see any difference.\n")
             }
         }
 

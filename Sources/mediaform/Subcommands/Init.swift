@@ -45,13 +45,8 @@ extension MediaformCommand {
                 case "regional": .regional
                 default: .url(endpoint)
                 }
-            let written: [ProjectInit.Written]
-            do {
-                written = try ProjectInit.run(directory: directory, region: region, endpoint: target, ci: ci)
-            } catch let failure as ProjectInit.Failure {
-                Console.error(failure.description)
-                throw ExitCode.failure
-            }
+            // A refusal (ProjectInit.Failure) reaches the user as "error: …", exit 1, through MediaformCommand.main.
+            let written = try ProjectInit.run(directory: directory, region: region, endpoint: target, ci: ci)
             var out = ""
             let shown = { (path: String) in path.hasPrefix("/") ? path : ProjectLoader.join(directory, path) }
             for file in written {

@@ -76,17 +76,13 @@ extension MediaformCommand.StateCommand {
 
         func run() async throws {
             let backend = try MediaformCommand.StateCommand.backend(project.project)
-            do {
-                let written = try await StateEdit.move(
-                    from: old, to: new, in: backend, lockTimeout: lockOptions.seconds
-                ) {
-                    for warning in $0 { Console.warning(warning) }
-                }
-                Console.note("Moved '\(old)' to '\(new)'; the state is now at serial \(written.serial).")
-            } catch let failure as StateEdit.Failure {
-                Console.error(failure.description)
-                throw ExitCode.failure
+            // A refusal (StateEdit.Failure) reaches the user as "error: …", exit 1, through MediaformCommand.main.
+            let written = try await StateEdit.move(
+                from: old, to: new, in: backend, lockTimeout: lockOptions.seconds
+            ) {
+                for warning in $0 { Console.warning(warning) }
             }
+            Console.note("Moved '\(old)' to '\(new)'; the state is now at serial \(written.serial).")
         }
     }
 
@@ -113,17 +109,12 @@ extension MediaformCommand.StateCommand {
 
         func run() async throws {
             let backend = try MediaformCommand.StateCommand.backend(project.project)
-            do {
-                let written = try await StateEdit.forget(keys, in: backend, lockTimeout: lockOptions.seconds) {
-                    for warning in $0 { Console.warning(warning) }
-                }
-                Console.note(
-                    "Forgot \(keys.count) asset\(keys.count == 1 ? "" : "s"); the state is now at serial "
-                        + "\(written.serial).")
-            } catch let failure as StateEdit.Failure {
-                Console.error(failure.description)
-                throw ExitCode.failure
+            let written = try await StateEdit.forget(keys, in: backend, lockTimeout: lockOptions.seconds) {
+                for warning in $0 { Console.warning(warning) }
             }
+            Console.note(
+                "Forgot \(keys.count) asset\(keys.count == 1 ? "" : "s"); the state is now at serial "
+                    + "\(written.serial).")
         }
     }
 

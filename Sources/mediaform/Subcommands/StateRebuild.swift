@@ -49,20 +49,13 @@ extension MediaformCommand.StateCommand {
                     try await Connection.open(project: settings, directory: directory, options: api)
                 },
                 events: { progress.handle($0) })
-            do {
-                if write {
-                    let (proposal, state) = try await rebuild.write(force: force)
-                    Console.out(proposal.report + "Recorded; the state is now at serial \(state.serial).\n")
-                } else {
-                    let proposal = try await rebuild.propose()
-                    Console.out(proposal.report + "Nothing was written; record it with --write.\n")
-                }
-            } catch let failure as StateRebuildRun.Failure {
-                Console.error(failure.description)
-                throw ExitCode.failure
-            } catch let failure as LibraryReadError {
-                Console.error(failure.description)
-                throw ExitCode.failure
+            // Refusals (StateRebuildRun.Failure, LibraryReadError) reach the user as "error: …", exit 1.
+            if write {
+                let (proposal, state) = try await rebuild.write(force: force)
+                Console.out(proposal.report + "Recorded; the state is now at serial \(state.serial).\n")
+            } else {
+                let proposal = try await rebuild.propose()
+                Console.out(proposal.report + "Nothing was written; record it with --write.\n")
             }
         }
     }

@@ -52,6 +52,7 @@ import Testing
         let events: [ApplyEvent] = [
             .submitted(key: "intro", jobId: "job-1", mediaId: "media-1"),
             .submitted(key: "lesson/1", jobId: "job-2", mediaId: nil),
+            .registered(key: "archive/keynote", mediaId: "media-3"),
             .updated(key: "lesson/2"),
             .moved(from: "lesson/old-name", to: "lesson/3"),
             .deleted(key: "old"),

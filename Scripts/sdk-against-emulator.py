@@ -50,6 +50,39 @@ def exercise(c, label):
     deleted = c.delete_media_infos(models.DeleteMediaInfosRequest(media_ids=f"{media_id},missing")).body
     assert deleted.ignored_list == ["missing"], deleted
     print(f"sdk-against-emulator: {label}: all seven operations answered as IMS would")
+    exercise_categories(c, label)
+
+
+def exercise_categories(c, label):
+    """The four category operations, paging through SubCategories, and media left in a deleted category."""
+    top = c.add_category(models.AddCategoryRequest(cate_name=f"Courses {label}", type="default")).body.category
+    assert top.cate_id and top.cate_name == f"Courses {label}" and top.level == 0, top
+    children = [c.add_category(models.AddCategoryRequest(cate_name=f"Part {i:02d}", parent_id=top.cate_id)).body.category
+                for i in range(12)]
+    assert all(child.parent_id == top.cate_id and child.level == 1 for child in children), children
+    page1 = c.get_categories(models.GetCategoriesRequest(cate_id=top.cate_id, page_no=1, page_size=10)).body
+    page2 = c.get_categories(models.GetCategoriesRequest(cate_id=top.cate_id, page_no=2, page_size=10)).body
+    assert page1.category.cate_id == top.cate_id and page1.sub_total == 12, page1
+    names = [x.cate_name for x in page1.sub_categories.category + page2.sub_categories.category]
+    assert names == [f"Part {i:02d}" for i in range(12)], names
+    roots = c.get_categories(models.GetCategoriesRequest(page_size=100)).body
+    assert top.cate_id in [x.cate_id for x in roots.sub_categories.category], roots
+    c.update_category(models.UpdateCategoryRequest(cate_id=children[0].cate_id, cate_name="Renamed"))
+    page1 = c.get_categories(models.GetCategoriesRequest(cate_id=top.cate_id, page_size=10)).body
+    assert page1.sub_categories.category[0].cate_name == "Renamed", page1
+    media = c.upload_media_by_url(models.UploadMediaByURLRequest(
+        upload_urls=f"https%3A%2F%2Fmedia.example.com%2Fcat-{label.replace(' ', '-')}.mp4",
+        media_meta_data=f'[{{"SourceURL":"https%3A%2F%2Fmedia.example.com%2Fcat-{label.replace(' ', '-')}.mp4","Title":"t","CateId":{children[1].cate_id}}}]',
+    )).body.upload_jobs[0].media_id
+    c.delete_category(models.DeleteCategoryRequest(cate_id=top.cate_id))
+    try:
+        c.get_categories(models.GetCategoriesRequest(cate_id=children[1].cate_id, page_size=10))
+        raise AssertionError("a child of a deleted category is still there")
+    except Exception as error:  # noqa: BLE001 - the SDK raises its own exception type
+        assert "NotFound" in str(error), error
+    info = c.get_media_info(models.GetMediaInfoRequest(media_id=media)).body.media_info.media_basic_info
+    assert info.cate_id == children[1].cate_id, info
+    print(f"sdk-against-emulator: {label}: AddCategory, UpdateCategory, DeleteCategory, GetCategories (paged) as IMS would")
 
 
 def main():

@@ -60,6 +60,7 @@ extension EmulatorService {
                 "TotalCount": .int(Int64(live.count)),
             ]
         default:
+            if let body = try performCategory(action, p) { return body }
             throw APIFault(
                 code: "InvalidAction.NotFound",
                 message: "Specified api is not found, please check your url and method.", status: 404)

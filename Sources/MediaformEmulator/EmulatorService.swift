@@ -10,6 +10,10 @@ public actor EmulatorService {
     var index = JobIndex()
     var jobs: [EmulatedJob] { index.jobs }
     var nonces: [String: Double] = [:]
+    /// The category tree, by `CateId`.
+    var categories: [Int64: EmulatedCategory] = [:]
+    /// The last `CateId` given (IDs start above 1000, as real ones are large numbers).
+    var nextCategoryId: Int64 = 1000
     var requestTimes: [Double] = []
     var log: FileHandle?
     var random: SystemRandomNumberGenerator
@@ -33,6 +37,8 @@ public actor EmulatorService {
             }
             log = FileHandle(forWritingAtPath: path)
             log?.seekToEndOfFile()
+            categories = Self.loadCategories(dir)
+            nextCategoryId = max(nextCategoryId, categories.keys.max() ?? 0)
         }
     }
 

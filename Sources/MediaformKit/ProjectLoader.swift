@@ -60,7 +60,7 @@ public enum ProjectLoader {
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let outcome = loadManifest(
                 path: join(directory, files[i]), defaults: defaults, projectPath: projectPath,
-                computeDigest: computeDigest)
+                categories: project.categories, computeDigest: computeDigest)
             outcomes.withLock { $0[i] = outcome }
         }
         var digestInput = computeDigest ? Digest.hash(.sha256, contiguous: projectBytes) : []
@@ -85,7 +85,7 @@ public enum ProjectLoader {
     }
 
     private static func loadManifest(
-        path: String, defaults: AssetFields?, projectPath: String, computeDigest: Bool
+        path: String, defaults: AssetFields?, projectPath: String, categories: [String], computeDigest: Bool
     ) -> FileOutcome {
         var outcome = FileOutcome()
         let bytes: Data
@@ -97,7 +97,7 @@ public enum ProjectLoader {
         }
         if computeDigest { outcome.digest = Digest.hash(.sha256, contiguous: bytes) }
         (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(
-            bytes, file: path, defaults: defaults, defaultsFile: projectPath)
+            bytes, file: path, defaults: defaults, defaultsFile: projectPath, categories: categories)
         return outcome
     }
 

@@ -13,9 +13,10 @@ enum LibraryRead {
             try await LibraryReader(
                 client: $0, parallelism: api.parallelism ?? project.limits.parallelism,
                 progress: { progress.handle(.reading(done: $0, total: $1)) }
-            ).refreshed(state)
+            ).refreshed(state, declared: project.categories)
         }
         progress.handle(.observed(read: refreshed.read, findings: refreshed.findings))
+        for finding in refreshed.categoryFindings { progress.handle(.progress(.note(finding.description))) }
         return refreshed.state
     }
 }

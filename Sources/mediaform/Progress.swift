@@ -86,6 +86,7 @@ final class Progress: Sendable {
             case .moved: c.moved += 1
             case .deleted, .forgotten: c.deleted += 1
             case .adopted(let key, let jobId): line = "adopted \(key): job \(jobId) from an interrupted run"
+            case .category(let path, let action, let id): line = "category \(path): \(action) (CateId \(id))"
             case .failed(let key, let code, let message):
                 c.failed += 1
                 line = "failed \(key): \(code): \(message)"

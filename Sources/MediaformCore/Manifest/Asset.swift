@@ -8,7 +8,10 @@ public struct Asset: Sendable, Equatable {
     public var description: String?
     /// Defaults' tags first, then the asset's, without duplicates.
     public var tags: [String]
+    /// The `CateId` sent; for a path, the ID the state records for it (nil until the category exists).
     public var category: Int64?
+    /// The category as a path of the project's `categories:`, when the manifest names it so.
+    public var categoryPath: String?
     public var cover: String?
     public var workflow: String?
     public var fileExtension: String?

@@ -30,6 +30,12 @@ public struct Located<Value: Sendable & Equatable>: Sendable, Equatable {
     }
 }
 
+/// How an asset names its category: a `CateId`, or a path declared in the project's `categories:`.
+public enum CategoryReference: Sendable, Equatable {
+    case id(Int64)
+    case path(String)
+}
+
 /// The fields of one asset or of `defaults`, as written, each with its location; nil when absent.
 ///
 /// `merged(over:)` applies defaults; validation runs on the merged fields so that each message points at the line
@@ -41,7 +47,7 @@ public struct AssetFields: Sendable, Equatable {
     public var description: Located<String>?
     public var tags: [Located<String>]?
     public var tagsPlace: SourcePlace?
-    public var category: Located<Int64>?
+    public var category: Located<CategoryReference>?
     public var cover: Located<String>?
     public var workflow: Located<String>?
     public var fileExtension: Located<String>?

@@ -51,7 +51,12 @@ extension NodeReader {
                     a.tagsPlace = at
                 }
             case "category":
-                a.category = integer(v, field: "category", range: 0...Int64.max).map { Located($0, at: at) }
+                // A number is a CateId as IMS knows it; text is a path of the project's `categories:`.
+                if case .int? = v.scalar?.resolved {
+                    a.category = integer(v, field: "category", range: 0...Int64.max).map { Located(.id($0), at: at) }
+                } else if let path = nonEmptyString(v, field: "category") {
+                    a.category = Located(.path(path), at: at)
+                }
             case "cover": a.cover = nonEmptyString(v, field: "cover").map { Located($0, at: at) }
             case "workflow": a.workflow = nonEmptyString(v, field: "workflow").map { Located($0, at: at) }
             case "fileExtension":

@@ -37,7 +37,11 @@ extension Asset {
         var o: [String: JSONValue] = ["title": .string(title)]
         if let v = description { o["description"] = .string(v) }
         if !tags.isEmpty { o["tags"] = .array(tags.sorted().map(JSONValue.string)) }
-        if let v = category { o["category"] = .int(v) }
+        if let v = category {
+            o["category"] = .int(v)
+        } else if let path = categoryPath {
+            o["category"] = .string("path:" + path)
+        }
         if let v = cover { o["cover"] = .string(URLRedaction.redact(v)) }
         return .object(o)
     }
@@ -63,7 +67,7 @@ extension Asset {
 
         let mutable = MutableFieldValues.fingerprint(
             title: title, description: description, tags: tags, category: category,
-            redactedCover: cover.map(URLRedaction.redact))
+            redactedCover: cover.map(URLRedaction.redact), unresolvedCategory: category == nil ? categoryPath : nil)
         return Fingerprints(upload: Digest.sha256Hex(u), mutable: mutable)
     }
 }
@@ -76,9 +80,11 @@ extension MutableFieldValues {
     }
 
     /// The SHA-256 of the canonical JSON of the managed fields (sorted keys, absent fields omitted, tags as a
-    /// sorted set), written straight into one string.
+    /// sorted set), written straight into one string. A category path not created yet (`unresolvedCategory`) is
+    /// hashed as `"path:<path>"`, so that it differs from every recorded `CateId` and from no category.
     static func fingerprint(
-        title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?
+        title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?,
+        unresolvedCategory: String? = nil
     ) -> String {
         var m = "{"
         m.reserveCapacity(256)
@@ -89,7 +95,13 @@ extension MutableFieldValues {
             m += "\":"
             first = false
         }
-        if let v = category { key("category"); m += String(v) }
+        if let v = category {
+            key("category")
+            m += String(v)
+        } else if let path = unresolvedCategory {
+            key("category")
+            JSONValue.writeString("path:" + path, to: &m)
+        }
         if let v = redactedCover { key("cover"); JSONValue.writeString(v, to: &m) }
         if let v = description { key("description"); JSONValue.writeString(v, to: &m) }
         if !tags.isEmpty {

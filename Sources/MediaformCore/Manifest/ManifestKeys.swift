@@ -2,7 +2,7 @@
 public enum ManifestKeys {
     /// Top-level keys of `mediaform.yaml`.
     public static let project = [
-        "version", "region", "endpoint", "appId", "manifests", "state", "defaults", "limits", "prune",
+        "version", "region", "endpoint", "appId", "manifests", "state", "defaults", "limits", "prune", "categories",
     ]
     /// Keys of `state:`.
     public static let state = ["backend", "path", "url", "name", "schema"]

@@ -33,9 +33,11 @@ public enum ManifestParser {
     /// Parses and validates an asset file, applying `defaults`.
     /// - Parameters:
     ///   - defaultsFile: the project file, named in diagnostics about values that came from `defaults`.
+    ///   - categories: the project's category paths; a `category:` path not among them is an error. Nil accepts
+    ///     any path.
     public static func parseAssets(
         _ bytes: some ContiguousBytesProvider, file: String, defaults: AssetFields?,
-        defaultsFile: String = Project.fileName
+        defaultsFile: String = Project.fileName, categories: [String]? = nil
     ) -> (assets: [Asset], diagnostics: [Diagnostic]) {
         let parsed = bytes.withBytes { YAMLLoader.load($0, file: file) }
         var diagnostics = parsed.diagnostics
@@ -50,7 +52,7 @@ public enum ManifestParser {
         var reader = NodeReader(file: file)
         let fields = reader.manifestFile(root)
         diagnostics += reader.diagnostics
-        var validator = AssetValidator(file: file, defaultsFile: defaultsFile)
+        var validator = AssetValidator(file: file, defaultsFile: defaultsFile, categories: categories)
         var assets: [Asset] = []
         assets.reserveCapacity(fields.count)
         for f in fields {

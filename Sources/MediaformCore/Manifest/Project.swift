@@ -86,6 +86,9 @@ public struct Project: Sendable, Equatable {
     public var limits: Limits
     /// Delete assets that left the manifests (unless protected). Off by default: removal is reported as "orphan".
     public var prune: Bool
+    /// The category tree mediaform manages (`categories:`): every declared path with its parents implied, parents
+    /// first (`CategoryPath.closure`). Empty: mediaform manages no category.
+    public var categories: [String] = []
 
     public init(
         version: Int = Project.supportedVersion,

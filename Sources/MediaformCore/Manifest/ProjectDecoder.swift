@@ -140,6 +140,20 @@ extension NodeReader {
             }
         }
         if let p = fields["prune"], let v = bool(p.value, field: "prune") { project.prune = v }
+        if let p = fields["categories"], let paths = stringList(p.value, field: "categories") {
+            var seen = Set<String>()
+            var usable: [String] = []
+            for (path, node) in paths {
+                if let problem = CategoryPath.problem(path) {
+                    error(problem, at: node)
+                } else if !seen.insert(path).inserted {
+                    warning("category '\(path)' is listed twice", at: node)
+                } else {
+                    usable.append(path)
+                }
+            }
+            project.categories = CategoryPath.closure(usable)
+        }
         if let p = fields["defaults"] { defaults = assetFields(p.value, isDefaults: true) }
         return (project, defaults, globLocations)
     }

@@ -109,11 +109,14 @@ public struct Plan: Sendable, Equatable {
     public var excluded: Int
     /// Made from the library as read (`--refresh`), not from the state alone: applying it reads the library again.
     public var refreshed = false
+    /// The project's category tree: one change per declared or recorded path, parents first.
+    public var categories: [CategoryChange]
 
     public init(
         changes: [PlannedChange], prune: Bool, lineage: String, serial: Int, scope: PlanScope = PlanScope(),
-        excluded: Int = 0
+        excluded: Int = 0, categories: [CategoryChange] = []
     ) {
+        self.categories = categories
         self.changes = changes
         self.prune = prune
         self.lineage = lineage
@@ -135,7 +138,16 @@ public struct Plan: Sendable, Equatable {
     }
 
     /// True when applying would send anything.
-    public var hasChanges: Bool { changes.contains { $0.action.isChange } }
+    public var hasChanges: Bool {
+        changes.contains { $0.action.isChange } || categories.contains { $0.action.isChange }
+    }
+
+    /// How many category changes have each action.
+    public var categoryCounts: [CategoryAction: Int] {
+        var counts: [CategoryAction: Int] = [:]
+        for change in categories { counts[change.action, default: 0] += 1 }
+        return counts
+    }
 
     /// "Plan: 3 to upload, 1 to update, 0 to replace, 0 to delete." (", 2 to move" when there are moves) plus
     /// orphans, jobs in progress and a partial plan's scope, or "No changes." (docs/design.md §3). The update count
@@ -161,8 +173,23 @@ public struct Plan: Sendable, Equatable {
         if let n = c[.inProgress], n > 0 { extras.append("\(n) in progress") }
         if let n = c[.retry], n > 0 { extras.append("\(n) of the uploads \(n == 1 ? "is a retry" : "are retries")") }
         if !extras.isEmpty { line += " " + extras.joined(separator: "; ").capitalizedFirst + "." }
+        if let categoryLine = categorySummary { line += " " + categoryLine }
         if let partial = scope.partialNote(excluded: excluded) { line += " " + partial }
         return line
+    }
+}
+
+extension Plan {
+    /// "Categories: 2 to create, 1 to rename, 0 to delete; 1 orphaned (kept)." or nil when no category changes.
+    var categorySummary: String? {
+        let c = categoryCounts
+        let (creates, renames, deletes, orphans) = (
+            c[.create, default: 0], c[.rename, default: 0], c[.delete, default: 0], c[.orphan, default: 0]
+        )
+        guard creates + renames + deletes + orphans > 0 else { return nil }
+        var line = "Categories: \(creates) to create, \(renames) to rename, \(deletes) to delete"
+        if orphans > 0 { line += "; \(orphans) orphaned (kept)" }
+        return line + "."
     }
 }
 

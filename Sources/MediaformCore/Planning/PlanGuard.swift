@@ -121,7 +121,13 @@ public struct PlanGuard: Sendable, Equatable {
                 }
                 return nil
             }
-            if !offending.isEmpty { refusals.append(.notAllowed(offending, allowed: allowed)) }
+            let categories = plan.categories.compactMap { change -> (key: String, action: PlanAction)? in
+                guard change.action.isChange, !allowed.contains(change.action.allowedAs) else { return nil }
+                return ("category \(change.path)", change.action.allowedAs)
+            }
+            if !offending.isEmpty || !categories.isEmpty {
+                refusals.append(.notAllowed(categories + offending, allowed: allowed))
+            }
         }
         let deletes = plan.deleteCount
         guard deletes > 0 else { return refusals }
@@ -137,7 +143,10 @@ public struct PlanGuard: Sendable, Equatable {
 
 extension Plan {
 
-    /// Media this plan deletes: removed assets under prune, and the old media of replaced ones. Records forgotten
-    /// without media are not counted (nothing is deleted remotely).
-    public var deleteCount: Int { changes.filter { $0.operations.contains(.delete) }.count }
+    /// Media and categories this plan deletes: removed assets under prune, the old media of replaced ones, and
+    /// categories gone from the project file. Records forgotten without a remote delete are not counted.
+    public var deleteCount: Int {
+        changes.filter { $0.operations.contains(.delete) }.count
+            + categories.filter { $0.operations.contains(.deleteCategory) }.count
+    }
 }

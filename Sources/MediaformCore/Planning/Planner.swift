@@ -15,6 +15,9 @@ public enum Planner {
     public static func plan(
         project: Project, assets: [Asset], state: State, prune: Bool, scope: PlanScope = PlanScope()
     ) -> Plan {
+        // Category paths become the IDs the state records; paths not created yet stay unresolved (and differ).
+        let assets =
+            project.categories.isEmpty ? assets : CategoryPlanner.resolve(assets, categories: state.categories)
         var changes: [PlannedChange] = []
         changes.reserveCapacity(max(assets.count, state.assets.count))
         var seen = Set<String>(minimumCapacity: assets.count)
@@ -43,13 +46,19 @@ public enum Planner {
             changes.append(removal(key: key, record: record, prune: prune))
         }
         detectMoves(in: &changes, creations: creations, removals: removals, appId: project.appId)
+        var categories = CategoryPlanner.plan(
+            declared: project.categories, state: state, changes: changes, assets: assets, prune: prune)
+        if !project.categories.isEmpty || !state.categories.isEmpty {
+            CategoryPlanner.describe(&changes, categories: state.categories)
+        }
         let planned = scope.isPartial ? changes.filter(scope.includes) : changes
+        if scope.isPartial { categories = CategoryPlanner.scoped(categories, to: planned) }
         let excluded = changes.count - planned.count
         changes = planned
         changes.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         return Plan(
             changes: changes, prune: prune, lineage: state.lineage, serial: state.serial, scope: scope,
-            excluded: excluded)
+            excluded: excluded, categories: categories)
     }
 
     /// Turns each unambiguous rename into a move: a new key whose upload fingerprint (source without signed query,
@@ -242,7 +251,9 @@ public enum Planner {
     /// update does not send a cover it only knows without its signature.
     static func owned(_ asset: Asset, record: AssetRecord) -> Asset? {
         var ignored = asset.ignoreChanges
-        if asset.category == nil && record.fields.category != nil { ignored.insert(.category) }
+        if asset.category == nil && asset.categoryPath == nil && record.fields.category != nil {
+            ignored.insert(.category)
+        }
         if asset.cover == nil && record.fields.cover != nil { ignored.insert(.cover) }
         guard !ignored.isEmpty else { return nil }
         var owned = asset

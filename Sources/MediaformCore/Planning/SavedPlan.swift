@@ -110,6 +110,17 @@ public struct SavedPlan: Sendable, Equatable {
                 return "'\(key)': field '\(field)' differs between the saved plan and the plan made now"
             }
         }
+        let categoryText = { (c: CategoryChange) in
+            "category '\(c.path)' \(c.action.rawValue) [\(c.operations.map(\.rawValue).joined(separator: ", "))]"
+        }
+        let savedCategories = plan.categories.filter { $0.action != .noOp }.map(categoryText)
+        let currentCategories = recomputed.categories.filter { $0.action != .noOp }.map(categoryText)
+        if savedCategories != currentCategories {
+            let first = zip(savedCategories, currentCategories).first { $0 != $1 }
+            return first.map { "the saved plan says \($0.0), the plan made now \($0.1)" }
+                ?? "the category changes differ between the saved plan (\(savedCategories.count)) and the plan made "
+                + "now (\(currentCategories.count))"
+        }
         return nil
     }
 }

@@ -19,10 +19,20 @@ public enum PlanRenderer {
     public static func text(_ plan: Plan, color: Bool) -> String {
         var out = ""
         let listed = plan.changes.filter { $0.action != .noOp }
-        if listed.isEmpty {
+        let categories = plan.categories.filter { $0.action != .noOp }
+        if listed.isEmpty && categories.isEmpty {
             return plan.summaryLine + "\n"
         }
-        let width = listed.map { $0.action.symbol.count }.max() ?? 1
+        let width = (listed.map { $0.action.symbol.count } + categories.map { $0.action.symbol.count }).max() ?? 1
+        // The tree first: categories are created before the uploads that go into them.
+        for change in categories {
+            let symbol = change.action.symbol.padding(toLength: width, withPad: " ", startingAt: 0)
+            var head = "\(symbol) \(change.action.rawValue) category \(change.path)"
+            if change.action != .create || change.reason != CategoryPlanner.createReason {
+                head += "  (\(change.reason))"
+            }
+            out += paint(head, change.action.allowedAs, color) + "\n"
+        }
         for change in listed {
             let symbol = change.action.symbol.padding(toLength: width, withPad: " ", startingAt: 0)
             var head = "\(symbol) \(change.action.rawValue) \(headKeys(change))"
@@ -98,7 +108,20 @@ public enum PlanRenderer {
             if let from = change.from { object["from"] = .string(from) }
             return .object(object)
         }
+        let categories = plan.categories.map { change -> JSONValue in
+            .object([
+                "path": .string(change.path), "action": .string(change.action.rawValue),
+                "actions": .array(change.operations.map { .string($0.rawValue) }), "reason": .string(change.reason),
+                "drift": .bool(change.drift), "id": change.id.map(JSONValue.int) ?? .null,
+                "current_name": change.currentName.map(JSONValue.string) ?? .null,
+            ])
+        }
+        var categorySummary: [String: JSONValue] = [:]
+        for action in CategoryAction.allCases {
+            categorySummary[action.rawValue] = .int(Int64(plan.categoryCounts[action, default: 0]))
+        }
         return .object([
+            "categories": .array(categories), "category_summary": .object(categorySummary),
             "format_version": .string(jsonFormatVersion), "generator": .string(generator), "prune": .bool(plan.prune),
             "partial": .bool(plan.scope.isPartial), "refreshed": .bool(plan.refreshed),
             "targets": .array(plan.scope.targets.map(JSONValue.string)),
@@ -159,6 +182,26 @@ public enum PlanRenderer {
             serial: Int(try state.int("serial")), scope: scope,
             excluded: root.object["excluded"] == nil ? 0 : Int(try root.int("excluded")))
         plan.refreshed = try root.bool("refreshed", default: false)
+        // Plans saved before categories were managed have none.
+        for (i, item) in (root.object["categories"]?.arrayValue ?? []).enumerated() {
+            let f = try JSONFields(item, path: "categories[\(i)]", file: file)
+            let actionText = try f.string("action")
+            guard let action = CategoryAction(rawValue: actionText) else {
+                throw f.fail("action", "unknown category action '\(actionText)'")
+            }
+            var operations: [RemoteOperation] = []
+            for name in try f.strings("actions") {
+                guard let operation = RemoteOperation(rawValue: name) else {
+                    throw f.fail("actions", "unknown operation '\(name)'")
+                }
+                operations.append(operation)
+            }
+            plan.categories.append(
+                CategoryChange(
+                    path: try f.string("path"), action: action, reason: try f.string("reason"),
+                    id: f.object["id"]?.intValue, currentName: try f.optionalString("current_name"),
+                    operations: operations, drift: try f.bool("drift", default: false)))
+        }
         return plan
     }
 
@@ -177,6 +220,16 @@ public enum PlanRenderer {
         }
         if let n = counts[.noOp], n > 0 { head += "| unchanged | \(n) |\n" }
         head += "\n"
+        let categories = plan.categories.filter { $0.action != .noOp }
+        if !categories.isEmpty {
+            head += "#### Categories (\(categories.count))\n\n| | category | why |\n|---|---|---|\n"
+            for change in categories {
+                head +=
+                    "| <code>\(change.action.symbol)</code> \(change.action.rawValue) | <code>\(html(change.path))</code> | "
+                    + "\(escape(change.reason)) |\n"
+            }
+            head += "\n"
+        }
         // Changes that undo the console's edits first, under their own heading: a reviewer must see them.
         let drifted = plan.changes.filter { $0.action != .noOp && $0.drift }
         let listed = drifted + plan.changes.filter { $0.action != .noOp && !$0.drift }

@@ -23,6 +23,8 @@ public enum JournalEntry: Sendable, Equatable {
     /// Moves an asset's record to another key (a rename), as one record: a crash cannot leave it under both keys
     /// or under neither. A move whose `from` has no record changes nothing, so folding it twice is harmless.
     case move(from: String, to: String)
+    /// Sets a category's record (`record` non-nil) or forgets it (nil).
+    case category(path: String, record: CategoryRecord?)
     /// A call is about to be made.
     case intent(Intent)
     /// The intent's call is resolved; its effects, if any, are the records written before this one.
@@ -56,6 +58,10 @@ public struct JournalRecord: Sendable, Equatable {
             o["type"] = .string("move")
             o["from"] = .string(from)
             o["key"] = .string(to)
+        case .category(let path, let record):
+            o["type"] = .string("category")
+            o["path"] = .string(path)
+            o["record"] = record?.json ?? .null
         case .intent(let intent):
             o["type"] = .string("intent")
             o["id"] = .string(intent.id)
@@ -116,6 +122,12 @@ public struct JournalRecord: Sendable, Equatable {
                 record: try AssetRecord(
                     json: f.object["record"] ?? .null, path: "line \(lineNumber).record", file: file))
         case "remove": entry = .remove(key: try f.string("key"))
+        case "category":
+            let record = f.object["record"] ?? .null
+            entry = .category(
+                path: try f.string("path"),
+                record: record == .null
+                    ? nil : try CategoryRecord(json: record, path: "line \(lineNumber).record", file: file))
         case "move": entry = .move(from: try f.string("from"), to: try f.string("key"))
         case "intent":
             let name = try f.string("operation")
@@ -169,7 +181,7 @@ public struct JournalContents: Sendable, Equatable {
 }
 
 extension State {
-    /// Applies a `put`, `remove` or `move` to the records; intents and their `done` change no record.
+    /// Applies a `put`, `remove`, `move` or `category` to the records; intents and their `done` change no record.
     public mutating func applyAssetChange(_ entry: JournalEntry) {
         switch entry {
         case .put(let key, let record): assets[key] = record
@@ -178,6 +190,7 @@ extension State {
             guard let record = assets[from] else { return }
             assets[from] = nil
             assets[to] = record
+        case .category(let path, let record): categories[path] = record
         case .intent, .done: break
         }
     }
@@ -198,7 +211,7 @@ extension State {
                 open[intent.id] = intent
             case .done(let id):
                 open[id] = nil
-            case .put, .remove, .move:
+            case .put, .remove, .move, .category:
                 if record.sequence > journalSequence { state.applyAssetChange(record.entry) }
             }
             state.journalSequence = max(state.journalSequence, record.sequence)

@@ -9,4 +9,11 @@ public enum RemoteOperation: String, Sendable, Equatable, CaseIterable {
     /// `RegisterMediaInfo`: registers an object of the team's own OSS bucket in place (no copy); idempotent by its
     /// `ClientToken`, derived from the journaled intent.
     case register
+    /// `AddCategory`: creates a category of the project's tree. Not idempotent: an interrupted call is settled by
+    /// reading the tree (`GetCategories`) and adopting a category with the same path before creating anything.
+    case createCategory = "create-category"
+    /// `UpdateCategory`: gives a category its name from the project file again. Idempotent.
+    case renameCategory = "rename-category"
+    /// `DeleteCategory`: removes a category that left the project file (under prune, not in use). Idempotent.
+    case deleteCategory = "delete-category"
 }

@@ -83,11 +83,14 @@ extension State {
         var records: [String: JSONValue] = [:]
         records.reserveCapacity(assets.count)
         for (key, record) in assets { records[key] = record.json }
-        return .object([
+        var o: [String: JSONValue] = [
             "version": .int(Int64(State.formatVersion)), "lineage": .string(lineage), "serial": .int(Int64(serial)),
             "generator": .string(generator), "journalSequence": .int(Int64(journalSequence)),
             "assets": .object(records),
-        ])
+        ]
+        // Absent when the project manages no category, so that such states read as before.
+        if !categories.isEmpty { o["categories"] = CategoryRecord.json(categories) }
+        return .object(o)
     }
 
     /// The file's text: sorted keys, two-space indent, trailing newline, so that a change reads as a clean diff.
@@ -129,6 +132,13 @@ extension State {
                         try r.readObject { (assetKey: String, r: inout JSONParser) throws(JSONParser.Failure) in
                             let record = try AssetRecord.read(&r, key: assetKey)
                             state.assets[assetKey] = record
+                        }
+                    case "categories":
+                        let value = try r.readValue()
+                        do throws(StateFormatError) {
+                            state.categories = try CategoryRecord.decode(value, path: "categories", file: file)
+                        } catch {
+                            throw r.failure("\(error.position): \(error.message)")
                         }
                     default:
                         _ = try r.readValue()

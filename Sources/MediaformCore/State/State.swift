@@ -17,6 +17,8 @@ public struct State: Sendable, Equatable {
     /// The sequence number of the last journal record folded into this snapshot.
     public var journalSequence: Int
     public var assets: [String: AssetRecord]
+    /// The project's categories by path (`categories:` in `mediaform.yaml`), with their `CateId`.
+    public var categories: [String: CategoryRecord] = [:]
 
     public init(
         lineage: String, serial: Int = 0, generator: String, journalSequence: Int = 0,

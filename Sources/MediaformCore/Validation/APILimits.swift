@@ -16,6 +16,13 @@ public enum APILimits {
     public static let userDataBytes = 1024
     public static let urlBytes = 2048
     public static let keyBytes = 256
+    /// `AddCategory`'s `CateName`: at most 64 bytes.
+    public static let categoryNameBytes = 64
+    /// Levels of the category tree. UNCONFIRMED for IMS: VOD allows three, so we allow three. IMS's limit on
+    /// children per level is UNCONFIRMED as well and not checked here; the API's refusal is reported per category.
+    public static let categoryDepth = 3
+    /// `GetCategories`' `PageSize` (10–100).
+    public static let categoryPageSize = 100
 
     // MARK: - Items per call
 

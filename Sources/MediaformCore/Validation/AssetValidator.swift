@@ -9,9 +9,13 @@ struct AssetValidator {
     var diagnostics: [Diagnostic] = []
     private static let mediaExtensions = APILimits.mediaExtensions
 
-    init(file: String, defaultsFile: String) {
+    /// The project's category paths (`categories:`), or nil to accept any path (fuzzing, single-file checks).
+    let categories: Set<String>?
+
+    init(file: String, defaultsFile: String, categories: [String]? = nil) {
         self.file = file
         self.defaultsFile = defaultsFile
+        self.categories = categories.map(Set.init)
     }
 
     private mutating func error(_ message: String, at place: SourcePlace) {
@@ -71,10 +75,27 @@ struct AssetValidator {
                 at: ext.place)
         }
         checkUserData(f, key: key)
+        var categoryID: Int64?, categoryPath: String?
+        switch f.category?.value {
+        case .id(let id)?: categoryID = id
+        case .path(let path)?:
+            categoryPath = path
+            if let categories, !categories.contains(path), let place = f.category?.place {
+                var message =
+                    categories.isEmpty
+                    ? "category '\(path)' is not declared: the project file has no 'categories:' list (add it there, or give the numeric CateId)"
+                    : "category '\(path)' is not declared in the project file's 'categories:'"
+                if let s = Spelling.suggestion(for: path, among: categories.sorted()) {
+                    message += "; did you mean '\(s)'?"
+                }
+                error(message, at: place)
+            }
+        case nil: break
+        }
 
-        return Asset(
+        var asset = Asset(
             key: key, source: source.value, title: title.value, description: f.description?.value,
-            tags: tags.map(\.value), category: f.category?.value, cover: f.cover?.value, workflow: f.workflow?.value,
+            tags: tags.map(\.value), category: categoryID, cover: f.cover?.value, workflow: f.workflow?.value,
             fileExtension: f.fileExtension?.value.lowercased(), fileSize: f.fileSize?.value,
             metadata: f.metadata?.value,
             entity: f.entity?.value, protect: f.protect?.value ?? false,
@@ -83,6 +104,8 @@ struct AssetValidator {
             postProcessWorkflow: f.postProcessWorkflow?.value,
             location: f.place.location(file: file, defaultsFile: defaultsFile),
             sourceLocation: source.place.location(file: file, defaultsFile: defaultsFile))
+        asset.categoryPath = categoryPath
+        return asset
     }
 
     /// The key of an asset that has none: its source without scheme, credentials or signed query,

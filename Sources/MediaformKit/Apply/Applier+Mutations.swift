@@ -3,10 +3,10 @@ import MediaformCore
 
 extension Applier {
     /// Journals the records a read of the library changed (`--refresh`), before anything is sent.
-    func recordObserved(_ changed: [String: AssetRecord]) async throws {
-        guard !changed.isEmpty else { return }
+    func recordObserved(_ changed: [String: AssetRecord], categories: [JournalEntry] = []) async throws {
+        guard !changed.isEmpty || !categories.isEmpty else { return }
         let sorted = changed.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        try await recorder.record(sorted.map { .put(key: $0.key, record: $0.value) })
+        try await recorder.record(categories + sorted.map { .put(key: $0.key, record: $0.value) })
     }
 
     /// Moves the records of renamed assets to their new keys, one journal record each (no API call).

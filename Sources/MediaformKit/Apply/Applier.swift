@@ -53,6 +53,9 @@ public final class Applier: Sendable {
     /// Applies `plan` (made against the state this applier holds). Returns what happened; never throws for a
     /// per-asset failure, only when the state itself cannot be written.
     public func apply(_ plan: Plan) async throws -> ApplyReport {
+        // The category tree first: uploads and updates name categories that must exist.
+        try await applyCategories(plan)
+        let plan = resolvingCategories(plan)
         // Moves first: they only rename records, and the updates below find moved assets under their new keys.
         try await move(plan.changes.filter { $0.action == .move })
         let creating = plan.creatingAssets
@@ -101,6 +104,8 @@ public final class Applier: Sendable {
         }
         for old in replacedMedia { deletions.append((old.key, old.mediaId, false)) }
         if !stop.isSet { try await delete(deletions) }
+        // Categories last: the assets deleted above may have been the last ones in them.
+        if !stop.isSet { try await deleteCategories(plan) }
 
         var result = report.withLock { $0 }
         result.interrupted = stop.isSet

@@ -32,6 +32,8 @@ public enum ApplyEvent: Sendable {
     case failed(key: String, code: String, message: String)
     case jobEnded(key: String, status: AssetStatus, code: String?, message: String?)
     case adopted(key: String, jobId: String)
+    /// A category of the project's tree was created, adopted (IMS had it), renamed back or deleted.
+    case category(path: String, action: String, id: Int64)
     case note(String)
 }
 
@@ -57,6 +59,8 @@ public struct ApplyReport: Sendable {
     public var deleted = 0
     public var forgotten = 0
     public var adopted = 0
+    /// Category calls made (creates, renames, deletes) and categories adopted from the library.
+    public var categoriesChanged = 0
     public var failures: [AssetFailure] = []
     /// Calls whose outcome could not be established; they are resolved at the start of the next apply.
     public var unresolved = 0

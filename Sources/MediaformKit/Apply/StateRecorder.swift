@@ -33,7 +33,7 @@ final class StateRecorder: Sendable {
     private static func apply(_ entries: [JournalEntry], to current: inout (state: State, unresolved: [Intent])) {
         for entry in entries {
             switch entry {
-            case .put, .remove, .move: current.state.applyAssetChange(entry)
+            case .put, .remove, .move, .category: current.state.applyAssetChange(entry)
             case .intent(let intent): current.unresolved.append(intent)
             case .done(let id): current.unresolved.removeAll { $0.id == id }
             }

@@ -177,16 +177,19 @@ public struct ApplyRun: Sendable {
         // The library as it is, for a plan made with --refresh (saved or not). The records read are journaled
         // once the applier exists, so an apply records what it planned from.
         var observed: [String: AssetRecord] = [:]
+        var observedCategories: [JournalEntry] = []
         if options.refresh || (saved?.plan.plan.refreshed ?? false) {
             let connection = try await connect(project)
             early = connection
             let reader = LibraryReader(
                 client: connection.client, parallelism: options.parallelism ?? project.limits.parallelism,
                 progress: { [events] in events(.reading(done: $0, total: $1)) })
-            let refreshed = try await reader.refreshed(loaded.state)
+            let refreshed = try await reader.refreshed(loaded.state, declared: project.categories)
             events(.observed(read: refreshed.read, findings: refreshed.findings))
+            for finding in refreshed.categoryFindings { events(.progress(.note(finding.description))) }
             loaded.state = refreshed.state
             observed = refreshed.changed
+            observedCategories = refreshed.categoryEntries
         }
         let problems = scope.problems(assets: workspace.project.assets, state: loaded.state)
         guard problems.isEmpty else { throw ApplyRunError.invalidScope(problems) }
@@ -246,7 +249,7 @@ public struct ApplyRun: Sendable {
         }
         events(.applying(total: steps))
         let (report, written) = try await applier.finishing(closing: connection) { () async throws -> ApplyReport in
-            try await applier.recordObserved(observed)
+            try await applier.recordObserved(observed, categories: observedCategories)
             let assetsByKey = Dictionary(
                 workspace.project.assets.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             try await applier.resolveInterrupted(assets: assetsByKey)

@@ -104,12 +104,30 @@ public struct LibraryReader: Sendable {
 
     /// Reads the library and brings `state` in step with it (`State.observing`): the state as the library has it,
     /// the records that changed, and what was found changed outside mediaform.
-    public func refreshed(_ state: State, time: String = Timestamps.now()) async throws(LibraryReadError) -> Refreshed {
+    /// With categories recorded or `declared`, the category tree is read too (`State.observingCategories`).
+    public func refreshed(_ state: State, declared: [String] = [], time: String = Timestamps.now())
+        async throws(LibraryReadError) -> Refreshed
+    {
         let observations = try await read(state)
         let (changed, findings) = state.observing(observations, time: time)
         var refreshed = state
         for (key, record) in changed { refreshed.assets[key] = record }
-        return Refreshed(state: refreshed, changed: changed, findings: findings, read: observations.count)
+        var result = Refreshed(state: refreshed, changed: changed, findings: findings, read: observations.count)
+        guard !state.categories.isEmpty || !declared.isEmpty else { return result }
+        let tree: [RemoteCategory]
+        do {
+            tree = try await client.categoryTree()
+        } catch {
+            throw LibraryReadError(error: error, unread: 0, total: 0, action: "GetCategories")
+        }
+        let (withCategories, categoryFindings) = refreshed.observingCategories(tree, declared: declared)
+        for (path, record) in withCategories.categories.sorted(by: { CategoryPath.precedes($0.key, $1.key) })
+        where state.categories[path] != record {
+            result.categoryEntries.append(.category(path: path, record: record))
+        }
+        result.state = withCategories
+        result.categoryFindings = categoryFindings
+        return result
     }
 
     /// The state as the library has it, the records that changed, what changed outside mediaform, and how many
@@ -119,6 +137,10 @@ public struct LibraryReader: Sendable {
         public var changed: [String: AssetRecord] = [:]
         public var findings: [DriftFinding] = []
         public var read = 0
+        /// The category records the read changed, as journal entries.
+        public var categoryEntries: [JournalEntry] = []
+        /// Categories renamed or deleted outside mediaform, and declared ones found in IMS.
+        public var categoryFindings: [CategoryFinding] = []
     }
 }
 
@@ -134,6 +156,10 @@ public struct LibraryReadError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let hint = error.code.hasPrefix("Forbidden") ? " (the credentials need permission for \(action))" : ""
+        if action == "GetCategories" {
+            return "could not read the category tree: \(error.description)\(hint); nothing was planned or recorded "
+                + "from a partial read"
+        }
         return "could not read the library: \(error.description)\(hint); \(unread) of \(total) media could not be "
             + "read, so nothing was planned or recorded from a partial read"
     }

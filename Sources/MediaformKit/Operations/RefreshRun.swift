@@ -40,27 +40,30 @@ public struct RefreshRun: Sendable {
             for warning in lock.warnings + loaded.warnings { events(.warning(warning)) }
             let running = loaded.state.assets.values.filter(\.status.isRunning).count
             let readable = readLibrary ? LibraryReader.readable(loaded.state).count : 0
-            guard running > 0 || readable > 0 else { return .nothingToRefresh }
+            let categories =
+                readLibrary && !(loaded.state.categories.isEmpty && workspace.project.project.categories.isEmpty)
+            guard running > 0 || readable > 0 || categories else { return .nothingToRefresh }
             let project = workspace.project.project
             let connection = try await connect(project)
             var refreshed = LibraryReader.Refreshed(state: loaded.state)
-            if readable > 0 {
+            if readable > 0 || categories {
                 let reader = LibraryReader(
                     client: connection.client, parallelism: parallelism ?? project.limits.parallelism,
                     progress: { [events] in events(.reading(done: $0, total: $1)) })
                 do {
-                    refreshed = try await reader.refreshed(loaded.state)
+                    refreshed = try await reader.refreshed(loaded.state, declared: project.categories)
                 } catch {
                     await connection.close()
                     throw error
                 }
                 events(.observed(read: refreshed.read, findings: refreshed.findings))
+                for finding in refreshed.categoryFindings { events(.progress(.note(finding.description))) }
             }
             let applier = Applier(
                 client: connection.client, lock: lock, loaded: loaded, project: project,
                 emit: { [events] in events(.progress($0)) })
             let (left, written) = try await applier.finishing(closing: connection) {
-                try await applier.recordObserved(refreshed.changed)
+                try await applier.recordObserved(refreshed.changed, categories: refreshed.categoryEntries)
                 return running > 0 ? try await applier.track(timeout: 0, rounds: 1) : 0
             }
             return .refreshed(

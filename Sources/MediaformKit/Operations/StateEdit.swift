@@ -45,6 +45,23 @@ public enum StateEdit {
         }
     }
 
+    /// Records that category `from` of the project file is now `to` (`state mv-category`), with the categories
+    /// below it; apply then renames it in IMS. Refused (`CategoryRename.Refusal`) when `from` is not recorded, `to`
+    /// is, or their parents differ; and while an interrupted category create is unresolved.
+    public static func moveCategory(
+        from: String, to: String, in backend: any StateBackend, lockTimeout: Double,
+        warnings: @Sendable ([String]) -> Void = { _ in }
+    ) async throws -> State {
+        try await backend.withLock(operation: "state mv-category", timeout: lockTimeout) { lock, loaded in
+            warnings(lock.warnings + loaded.warnings)
+            let entries = try CategoryRename.entries(from: from, to: to, in: loaded.state)
+            if loaded.unresolved.contains(where: { $0.operation == .createCategory }) {
+                throw Failure.unresolved(key: "category \(from)")
+            }
+            return try await lock.commit(entries, onto: loaded)
+        }
+    }
+
     /// Forgets `keys` (the media stay in IMS). All or nothing: refused when any key has no record.
     /// - Parameter warnings: notes from taking the lock and reading the state.
     /// - Returns: the state as written.

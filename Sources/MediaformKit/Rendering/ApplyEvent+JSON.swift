@@ -27,6 +27,10 @@ extension ApplyEvent {
             ])
         case .adopted(let key, let jobId):
             return .object(["event": .string("adopted"), "key": .string(key), "jobId": .string(jobId)])
+        case .category(let path, let action, let id):
+            return .object([
+                "event": .string("category"), "path": .string(path), "action": .string(action), "id": .int(id),
+            ])
         case .note(let text): return .object(["event": .string("note"), "message": .string(text)])
         }
     }

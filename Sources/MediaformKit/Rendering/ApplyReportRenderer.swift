@@ -10,6 +10,10 @@ public enum ApplyReportRenderer {
         out += "\(report.submitted) submitted, \(report.updated) updated, \(report.deleted + report.forgotten) deleted"
         if report.moved > 0 { out += ", \(report.moved) moved to a new key" }
         if report.adopted > 0 { out += ", \(report.adopted) adopted from an interrupted run" }
+        if report.categoriesChanged > 0 {
+            out +=
+                ", \(report.categoriesChanged) categor\(report.categoriesChanged == 1 ? "y" : "ies") created, renamed or deleted"
+        }
         out += ". State serial \(state.serial).\n"
         if let calls, calls.retries > 0 || calls.resigned > 0 {
             out +=

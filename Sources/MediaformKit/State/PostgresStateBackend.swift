@@ -72,7 +72,7 @@ public final class PostgresStateBackend: StateBackend {
         let name = session.settings.name
         let origin = session.settings.displayName
         let header = try await session.query(
-            "SELECT format_version, lineage, serial, generator, journal_sequence FROM \(t.states) WHERE name = $1",
+            "SELECT format_version, lineage, serial, generator, journal_sequence, categories FROM \(t.states) WHERE name = $1",
             PostgresBindings(name), doing: "read the state header")
         var snapshot = State(lineage: "", generator: generator)
         if let row = header.first {
@@ -90,6 +90,17 @@ public final class PostgresStateBackend: StateBackend {
             snapshot.serial = Int(cells[2].int ?? 0)
             snapshot.generator = cells[3].text ?? ""
             snapshot.journalSequence = Int(cells[4].int ?? 0)
+            if let text = cells[5].text, !text.isEmpty {
+                do {
+                    snapshot.categories = try CategoryRecord.decode(
+                        try JSONParser.parse(text), path: "categories", file: origin)
+                } catch let error as StateFormatError {
+                    throw .corrupt(error)
+                } catch {
+                    throw .corrupt(
+                        StateFormatError(file: origin, position: "categories", message: "not valid JSON: \(error)"))
+                }
+            }
             // Rows are kept as the driver's buffers and decoded afterwards on every core.
             let rows = Mutex<[(key: String, record: ByteBuffer)]>([])
             try await session.forEachRow(

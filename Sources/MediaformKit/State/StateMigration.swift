@@ -66,5 +66,6 @@ public enum StateMigration {
     /// Equal in everything a plan or apply reads; the journal position is each backend's own bookkeeping.
     static func same(_ a: State, _ b: State) -> Bool {
         a.lineage == b.lineage && a.serial == b.serial && a.generator == b.generator && a.assets == b.assets
+            && a.categories == b.categories
     }
 }

@@ -4,12 +4,15 @@ import MediaformCore
 import MediaformKit
 
 extension MediaformCommand {
-    /// `mediaform state list | show KEY | rm KEY…`.
+    /// `mediaform state list | show KEY | mv | mv-category | categories | rm KEY… | rebuild | migrate`.
     struct StateCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "state",
             abstract: "Inspect or edit the state.",
-            subcommands: [List.self, ShowKey.self, Move.self, Remove.self, Rebuild.self, Migrate.self]
+            subcommands: [
+                List.self, ShowKey.self, Move.self, MoveCategory.self, Categories.self, Remove.self, Rebuild.self,
+                Migrate.self,
+            ]
         )
 
         /// The backend the project file names; prints the project file's diagnostics.

@@ -39,8 +39,15 @@ import Testing
         var renamed = renamedFrom
         renamed.key = "new/name"
         renamed.title = "Renamed too"
+        // The category tree: one renamed in the console, one to create, one removed from the project file.
+        var project = Builders.project()
+        project.categories = ["Courses", "Courses/Swift"]
+        state.categories = [
+            "Courses": CategoryRecord(id: 1001, name: "Lessons", drift: true),
+            "Old": CategoryRecord(id: 30, name: "Old"),
+        ]
         return Planner.plan(
-            project: Builders.project(),
+            project: project,
             assets: [keep, newTitle, newSource, failed, running, created, renamed, edited],
             state: state, prune: true)
     }

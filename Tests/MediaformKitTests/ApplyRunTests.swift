@@ -8,7 +8,7 @@ import Testing
 @testable import MediaformKit
 
 /// An emulator on a free loopback port with jobs that end after 0.2 s, `adjust`ed (faults), started.
-private func emulator(_ adjust: (inout EmulatorConfiguration) -> Void = { _ in }) async throws -> EmulatorServer {
+func emulator(_ adjust: (inout EmulatorConfiguration) -> Void = { _ in }) async throws -> EmulatorServer {
     var configuration = EmulatorConfiguration(processDelay: 0.2)
     adjust(&configuration)
     let server = try EmulatorServer(configuration: configuration)
@@ -17,7 +17,7 @@ private func emulator(_ adjust: (inout EmulatorConfiguration) -> Void = { _ in }
 }
 
 /// A client of `server` with the emulator's key pair, paced far above what the tests send.
-private func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(baseDelay: 0.01)) -> IMSClient {
+func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(baseDelay: 0.01)) -> IMSClient {
     IMSClient(
         configuration: ClientConfiguration(endpoint: server.endpoint, readTimeout: 10, retry: retry),
         credentials: StaticCredentials(

@@ -118,6 +118,27 @@ import Testing
         #expect(reread.state.assets["other"]?.mediaId == records["asset-1"]?.mediaId)
     }
 
+    @Test(arguments: Kind.testable) func categoriesAreJournaledSnapshottedAndRenamedOnRecord(_ kind: Kind)
+        async throws
+    {
+        let b = try Self.makeBackend(kind)
+        let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
+        try await lock.append([
+            .category(path: "Courses", record: CategoryRecord(id: 10, name: "Courses")),
+            .category(path: "Courses/Go", record: CategoryRecord(id: 11, name: "Go")),
+            .category(path: "Gone", record: CategoryRecord(id: 12, name: "Gone")),
+            .category(path: "Gone", record: nil),
+        ])
+        await lock.release()
+        // Folded from the journal, then from the snapshot.
+        #expect(try await b.read().state.categories.keys.sorted() == ["Courses", "Courses/Go"])
+        let written = try await StateEdit.moveCategory(from: "Courses/Go", to: "Courses/Golang", in: b, lockTimeout: 0)
+        #expect(written.categories["Courses/Golang"] == CategoryRecord(id: 11, name: "Go"))
+        let reread = try await b.read()
+        #expect(reread.state.categories == written.categories && reread.state.serial == written.serial)
+        _ = loaded
+    }
+
     @Test(arguments: Kind.testable) func openIntentsSurviveASnapshotUntilTheirDone(_ kind: Kind) async throws {
         let b = try Self.makeBackend(kind)
         let open = Intent(id: "open", operation: .upload, keys: ["x"])

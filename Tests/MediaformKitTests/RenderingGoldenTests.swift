@@ -61,6 +61,7 @@ import Testing
             .jobEnded(key: "intro", status: .ready, code: nil, message: nil),
             .jobEnded(key: "podcast", status: .failed, code: "URLInvalidError", message: "404"),
             .adopted(key: "trailer", jobId: "job-9"),
+            .category(path: "Courses/Swift", action: "created", id: 1001),
             .note("resolving 1 call(s) left open by an interrupted apply"),
         ]
         golden(events.map { $0.json.canonicalJSON + "\n" }.joined(), "progress-events.jsonl")

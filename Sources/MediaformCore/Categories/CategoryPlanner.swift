@@ -43,7 +43,8 @@ public enum CategoryPlanner {
         }
         let removed = state.categories.keys.filter { !declaredSet.contains($0) }
         if !removed.isEmpty {
-            out += removals(removed, state: state, changes: changes, assets: assets, prune: prune)
+            out += hintingRenames(
+                removals(removed, state: state, changes: changes, assets: assets, prune: prune), creates: out)
         }
         return out.sorted { CategoryPath.precedes($0.path, $1.path) }
     }
@@ -101,6 +102,21 @@ public enum CategoryPlanner {
             }
         }
         return out
+    }
+
+    /// A path is not an identity: a category renamed in the project file is a create and a removal. Where one
+    /// removed category has exactly one new sibling, its reason says how to record the rename instead.
+    private static func hintingRenames(_ removals: [CategoryChange], creates: [CategoryChange]) -> [CategoryChange] {
+        let created = creates.filter { $0.action == .create && $0.id == nil }
+        return removals.map { change in
+            let siblings = created.filter { CategoryPath.parent($0.path) == CategoryPath.parent(change.path) }
+            guard change.operations != [] || change.action == .orphan, siblings.count == 1 else { return change }
+            var hinted = change
+            hinted.reason +=
+                "; if it was renamed to '\(siblings[0].path)', record that with: mediaform state mv-category "
+                + "'\(change.path)' '\(siblings[0].path)'"
+            return hinted
+        }
     }
 
     /// `assets` with each category path replaced by the `CateId` the state records for it; a path with no record

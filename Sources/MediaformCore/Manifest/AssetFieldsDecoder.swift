@@ -51,8 +51,12 @@ extension NodeReader {
                     a.tagsPlace = at
                 }
             case "category":
-                // A number is a CateId as IMS knows it; text is a path of the project's `categories:`.
-                if case .int? = v.scalar?.resolved {
+                // A number is a CateId as IMS knows it; text is a path of the project's `categories:`. A quoted
+                // number is text (a category may be named "2024"); the validator explains if none is declared.
+                if let scalar = v.scalar, scalar.style == .plain,
+                    !scalar.text.isEmpty,
+                    scalar.text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") })
+                {
                     a.category = integer(v, field: "category", range: 0...Int64.max).map { Located(.id($0), at: at) }
                 } else if let path = nonEmptyString(v, field: "category") {
                     a.category = Located(.path(path), at: at)

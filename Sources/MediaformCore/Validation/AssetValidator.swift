@@ -82,9 +82,12 @@ struct AssetValidator {
             categoryPath = path
             if let categories, !categories.contains(path), let place = f.category?.place {
                 var message =
-                    categories.isEmpty
-                    ? "category '\(path)' is not declared: the project file has no 'categories:' list (add it there, or give the numeric CateId)"
-                    : "category '\(path)' is not declared in the project file's 'categories:'"
+                    path.allSatisfy(\.isNumber)
+                    ? "category '\(path)' is a quoted number and no category of that name is declared: write it "
+                        + "without quotes for a CateId, or declare '\(path)' in the project file's 'categories:'"
+                    : categories.isEmpty
+                        ? "category '\(path)' is not declared: the project file has no 'categories:' list (add it there, or give the numeric CateId)"
+                        : "category '\(path)' is not declared in the project file's 'categories:'"
                 if let s = Spelling.suggestion(for: path, among: categories.sorted()) {
                     message += "; did you mean '\(s)'?"
                 }

@@ -7,6 +7,7 @@ Starts `BINARY emulator` on a free port and calls all seven operations mediaform
 SDK's default) and with V1 (signature_algorithm='v2'), over http. Exits 1 on the first failure. Run by
 Scripts/test in its venv.
 """
+import json
 import re
 import signal
 import subprocess
@@ -70,10 +71,9 @@ def exercise_categories(c, label):
     c.update_category(models.UpdateCategoryRequest(cate_id=children[0].cate_id, cate_name="Renamed"))
     page1 = c.get_categories(models.GetCategoriesRequest(cate_id=top.cate_id, page_size=10)).body
     assert page1.sub_categories.category[0].cate_name == "Renamed", page1
-    media = c.upload_media_by_url(models.UploadMediaByURLRequest(
-        upload_urls=f"https%3A%2F%2Fmedia.example.com%2Fcat-{label.replace(' ', '-')}.mp4",
-        media_meta_data=f'[{{"SourceURL":"https%3A%2F%2Fmedia.example.com%2Fcat-{label.replace(' ', '-')}.mp4","Title":"t","CateId":{children[1].cate_id}}}]',
-    )).body.upload_jobs[0].media_id
+    url = "https%3A%2F%2Fmedia.example.com%2Fcat-" + label.replace(" ", "-") + ".mp4"
+    meta = json.dumps([{"SourceURL": url, "Title": "t", "CateId": children[1].cate_id}])
+    media = c.upload_media_by_url(models.UploadMediaByURLRequest(upload_urls=url, media_meta_data=meta)).body.upload_jobs[0].media_id
     c.delete_category(models.DeleteCategoryRequest(cate_id=top.cate_id))
     try:
         c.get_categories(models.GetCategoriesRequest(cate_id=children[1].cate_id, page_size=10))

@@ -46,7 +46,21 @@ public struct StateRebuildRun: Sendable {
             assets: workspace.project.assets, library: library, appId: project.appId, time: now())
     }
 
-    /// Proposes and writes: refused when the state holds records, unless `force`.
+    /// The declared categories IMS has at the same path, as journal entries for `state` (none when the project
+    /// declares no category); each is announced as a note.
+    func adoptedCategories(_ state: State) async throws -> [JournalEntry] {
+        let project = workspace.project.project
+        guard !project.categories.isEmpty else { return [] }
+        let tree = try await connect(project).closing { try await $0.categoryTree() }
+        let (observed, findings) = state.observingCategories(tree, declared: project.categories)
+        for finding in findings { events(.progress(.note(finding.description))) }
+        return observed.categories.sorted { CategoryPath.precedes($0.key, $1.key) }
+            .filter { state.categories[$0.key] != $0.value }
+            .map { .category(path: $0.key, record: $0.value) }
+    }
+
+    /// Proposes and writes: refused when the state holds records, unless `force`. Declared categories found in
+    /// IMS are recorded too, so that the next plan adopts rather than creates them.
     /// - Returns: the proposal and the state as written.
     public func write(force: Bool) async throws -> (StateRebuild, State) {
         try await workspace.backend.withLock(operation: "state rebuild", timeout: lockTimeout) { lock, loaded in
@@ -55,8 +69,12 @@ public struct StateRebuildRun: Sendable {
                 throw Failure.stateNotEmpty(records: loaded.state.assets.count)
             }
             let proposal = try await propose()
+            let categories = try await adoptedCategories(loaded.state)
             let sorted = proposal.records.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            return (proposal, try await lock.commit(sorted.map { .put(key: $0.key, record: $0.value) }, onto: loaded))
+            return (
+                proposal,
+                try await lock.commit(categories + sorted.map { .put(key: $0.key, record: $0.value) }, onto: loaded)
+            )
         }
     }
 }

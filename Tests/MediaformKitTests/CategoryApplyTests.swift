@@ -95,6 +95,23 @@ import Testing
         await server.stop()
     }
 
+    @Test func anInterruptedCreateIsSettledByReadingTheTreeNotByCreatingAgain() async throws {
+        let server = try await emulator()
+        let dir = try Builders.writeProject(project: project(["Courses/Swift", "Courses/Go"]), assets: Self.assets)
+        // A run journaled its AddCategory and was killed after IMS made the category, before the answer was recorded.
+        let workspace = await Workspace.open(directory: dir.path)
+        let (lock, _) = try await workspace.backend.lock(operation: "test", timeout: 0)
+        try await lock.append([.intent(Intent(id: "mf-killed", operation: .createCategory, keys: ["Courses"]))])
+        await lock.release()
+        let made = try await client(server).addCategory(name: "Courses", parentId: nil)
+        let result = try applied(try await run(dir, server))
+        #expect(result.report.unresolved == 0 && result.report.failures.isEmpty)
+        #expect(result.state.categories["Courses"]?.id == made.id)
+        #expect(try await client(server).categoryTree().count == 3)
+        #expect(try await workspace.backend.read().unresolved.isEmpty)
+        await server.stop()
+    }
+
     @Test func aCategoryThatCannotBeCreatedFailsOnlyTheAssetsInIt() async throws {
         let server = try await emulator { $0.deny = ["AddCategory"] }
         let dir = try Builders.writeProject(project: project(["Courses/Swift", "Courses/Go"]), assets: Self.assets)

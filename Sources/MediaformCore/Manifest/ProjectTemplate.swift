@@ -40,9 +40,14 @@ public enum ProjectTemplate {
             region: \(region)
             \(endpointLine)manifests: ["assets/**/*.yaml"]
 
+            # The category tree mediaform manages, by path (parents implied); assets name them by path.
+            # categories:
+            #   - Courses/Swift
+            #   - Podcasts
+
             # Applied to every asset; an asset's own value wins, tags are combined.
             # defaults:
-            #   category: 1000
+            #   category: Courses/Swift   # a path declared above, or a numeric CateId
             #   tags: [team]
             #   ignoreChanges: [description]   # fields left to the IMS console after the first upload
 
@@ -68,7 +73,7 @@ public enum ProjectTemplate {
             title: Welcome
             # description: A short introduction.
             # tags: [intro]
-            # category: 1000
+            # category: Courses/Swift   # a path of 'categories:' in mediaform.yaml, or a numeric CateId
             # cover: https://media.example.com/welcome.jpg
             # protect: true          # never deleted by mediaform, even with prune
 

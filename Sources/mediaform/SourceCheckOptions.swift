@@ -28,9 +28,11 @@ struct SourceCheckOptions: ParsableArguments {
     }
 
     /// Checks `assets`' sources with a progress line on stderr, prints the findings, and fails with exit 1 when any
-    /// is an error. Does nothing without `--check-sources`.
-    func run(on assets: [Asset], color: Bool) async throws {
-        guard let checking, !assets.isEmpty else { return }
+    /// is an error. Does nothing without `--check-sources` (and then does not even collect the assets).
+    func run(on assets: @autoclosure () -> [Asset], color: Bool) async throws {
+        guard let checking else { return }
+        let assets = assets()
+        guard !assets.isEmpty else { return }
         let progress = Progress(format: .text, terminal: isatty(STDERR_FILENO) == 1)
         let diagnostics = await checking.check(assets) { progress.handle(.checkingSources(done: $0, total: $1)) }
         try Self.report(diagnostics, color: color)

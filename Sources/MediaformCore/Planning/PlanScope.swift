@@ -46,6 +46,8 @@ public struct PlanScope: Sendable, Equatable {
     /// A target that matches nothing is a mistake (a typo would otherwise plan nothing, silently). A replacement
     /// needs the asset in the manifests, and no upload in progress: the running job's media would be left behind.
     public func problems(assets: [Asset], state: State) -> [String] {
+        // A whole plan has nothing to check (and sorting every key of a large project is not free).
+        guard !globs.isEmpty || !replacing.isEmpty else { return [] }
         var problems: [String] = []
         let manifestKeys = Set(assets.map(\.key))
         // Sorted, so that a suggestion among equally near keys is always the same one.

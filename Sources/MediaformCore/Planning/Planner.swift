@@ -21,7 +21,17 @@ public enum Planner {
         var changes: [PlannedChange] = []
         changes.reserveCapacity(max(assets.count, state.assets.count))
         var seen = Set<String>(minimumCapacity: assets.count)
-        let prints = fingerprints(of: assets, appId: project.appId)
+        // Fingerprints are compared with records. A new asset needs one only to be recognised as a rename, which
+        // takes a record that left the manifests: without such records, new assets are not hashed at all (apply
+        // computes their fingerprints when it writes their records).
+        var recorded = 0
+        let hasRecord = assets.map { asset in
+            let found = state.assets[asset.key] != nil
+            if found { recorded += 1 }
+            return found
+        }
+        let prints = fingerprints(
+            of: assets, appId: project.appId, only: recorded < state.assets.count ? nil : hasRecord)
         let forced = Set(scope.replacing)
         var creations: [(index: Int, upload: String)] = []
         for (asset, print) in zip(assets, prints) {
@@ -141,14 +151,20 @@ public enum Planner {
     }
 
     /// Fingerprints of all assets, computed on every core (hashing is most of the planning time).
-    static func fingerprints(of assets: [Asset], appId: String) -> [Fingerprints] {
+    /// - Parameter only: when given, only the assets whose flag is set are hashed; the others get empty
+    ///   fingerprints (which match no record).
+    static func fingerprints(of assets: [Asset], appId: String, only: [Bool]? = nil) -> [Fingerprints] {
+        let none = Fingerprints(upload: "", mutable: "")
+        let print: @Sendable (Int) -> Fingerprints = { i in
+            only.map { $0[i] } ?? true ? assets[i].fingerprints(appId: appId) : none
+        }
         let chunkSize = 4096
         let chunks = (assets.count + chunkSize - 1) / chunkSize
-        guard chunks > 1 else { return assets.map { $0.fingerprints(appId: appId) } }
+        guard chunks > 1 else { return assets.indices.map(print) }
         let results = Mutex<[[Fingerprints]]>(Array(repeating: [], count: chunks))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let range = chunk * chunkSize..<min(assets.count, (chunk + 1) * chunkSize)
-            let part = assets[range].map { $0.fingerprints(appId: appId) }
+            let part = range.map(print)
             results.withLock { $0[chunk] = part }
         }
         return results.withLock { $0.flatMap { $0 } }

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Output formats of `plan` and `show`.
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -26,33 +28,61 @@ public enum PlanRenderer {
         let width = (listed.map { $0.action.symbol.count } + categories.map { $0.action.symbol.count }).max() ?? 1
         // The tree first: categories are created before the uploads that go into them.
         for change in categories {
-            let symbol = change.action.symbol.padding(toLength: width, withPad: " ", startingAt: 0)
-            var head = "\(symbol) \(change.action.rawValue) category \(change.path)"
+            var head = padded(change.action.symbol, width) + " \(change.action.rawValue) category \(change.path)"
             if change.action != .create || change.reason != CategoryPlanner.createReason {
                 head += "  (\(change.reason))"
             }
             out += paint(head, change.action.allowedAs, color) + "\n"
         }
-        for change in listed {
-            let symbol = change.action.symbol.padding(toLength: width, withPad: " ", startingAt: 0)
-            var head = "\(symbol) \(change.action.rawValue) \(headKeys(change))"
-            if showsReason(change) { head += "  (\(change.reason))" }
-            out += paint(head, change.action, color) + "\n"
-            let fieldWidth = change.fields.map(\.field.count).max() ?? 0
-            for field in change.fields {
-                let name = (field.field + ":").padding(toLength: fieldWidth + 1, withPad: " ", startingAt: 0)
-                let indent = String(repeating: " ", count: width + 3)
-                switch (field.before, field.after) {
-                case (.null, let after) where change.action == .create || change.action == .retry:
-                    out += "\(indent)\(name) \(display(after))\n"
-                case (.null, let after): out += "\(indent)\(name) (none) → \(display(after))\n"
-                case (let before, .null): out += "\(indent)\(name) \(display(before)) → (none)\n"
-                case (let before, let after): out += "\(indent)\(name) \(display(before)) → \(display(after))\n"
-                }
+        // Each change renders on its own, so large plans render in chunks on every core, then join in order.
+        let chunkSize = 2048
+        let chunks = (listed.count + chunkSize - 1) / chunkSize
+        let parts = Mutex([String](repeating: "", count: chunks))
+        let render: @Sendable (Int) -> Void = { chunk in
+            var text = ""
+            for change in listed[chunk * chunkSize..<min(listed.count, (chunk + 1) * chunkSize)] {
+                textBlock(change, width: width, color: color, into: &text)
             }
+            parts.withLock { $0[chunk] = text }
         }
+        if chunks > 1 {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: render)
+        } else if chunks == 1 {
+            render(0)
+        }
+        for part in parts.withLock({ $0 }) { out += part }
         out += "\n" + (color ? "\u{1B}[1m\(plan.summaryLine)\u{1B}[0m" : plan.summaryLine) + "\n"
         return out
+    }
+
+    /// One change's lines: the head, then each field.
+    private static func textBlock(_ change: PlannedChange, width: Int, color: Bool, into out: inout String) {
+        var head = padded(change.action.symbol, width) + " " + change.action.rawValue + " " + headKeys(change)
+        if showsReason(change) { head += "  (" + change.reason + ")" }
+        out += paint(head, change.action, color)
+        out += "\n"
+        var fieldWidth = 0
+        for field in change.fields { fieldWidth = max(fieldWidth, field.field.count) }
+        let indent = String(repeating: " ", count: width + 3)
+        for field in change.fields {
+            out += indent
+            out += padded(field.field + ":", fieldWidth + 1)
+            out += " "
+            switch (field.before, field.after) {
+            case (.null, let after) where change.action == .create || change.action == .retry:
+                out += display(after)
+            case (.null, let after): out += "(none) → " + display(after)
+            case (let before, .null): out += display(before) + " → (none)"
+            case (let before, let after): out += display(before) + " → " + display(after)
+            }
+            out += "\n"
+        }
+    }
+
+    /// `s` followed by spaces up to `width` characters (Foundation's `padding` bridges through NSString: slow).
+    private static func padded(_ s: String, _ width: Int) -> String {
+        let count = s.count
+        return count >= width ? s : s + String(repeating: " ", count: width - count)
     }
 
     /// "KEY", or "OLD → NEW" for a move.

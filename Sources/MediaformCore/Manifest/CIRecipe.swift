@@ -76,7 +76,7 @@ public enum CIRecipe: String, Sendable, CaseIterable {
                 id: plan
                 run: |
                   set +e
-                  mediaform plan {{D}} --detailed-exitcode --format markdown --out plan.json > plan.md
+                  mediaform plan {{D}} --detailed-exitcode --format markdown --out plan.json --html plan.html > plan.md
                   code=$?
                   set -e
                   # 0 = no changes, 2 = changes; anything else is an error.
@@ -87,8 +87,11 @@ public enum CIRecipe: String, Sendable, CaseIterable {
                 with:
                   script: |
                     const fs = require('fs');
-                    const body = '<!-- mediaform-plan -->\n' + fs.readFileSync('plan.md', 'utf8');
                     const { owner, repo } = context.repo;
+                    // The review page (covers, filters, search) is the plan.html artifact of this run.
+                    const run = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
+                    const body = '<!-- mediaform-plan -->\n' + fs.readFileSync('plan.md', 'utf8')
+                      + `\n[Review page](${run}#artifacts): covers, filters and every change (artifact mediaform-plan, plan.html).\n`;
                     const issue_number = context.issue.number;
                     const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number });
                     const previous = comments.find(c => c.body.startsWith('<!-- mediaform-plan -->'));
@@ -100,7 +103,9 @@ public enum CIRecipe: String, Sendable, CaseIterable {
               - uses: actions/upload-artifact@v4
                 with:
                   name: mediaform-plan
-                  path: plan.json
+                  path: |
+                    plan.json
+                    plan.html
 
           apply:
             if: github.event_name == 'push'
@@ -176,18 +181,20 @@ public enum CIRecipe: String, Sendable, CaseIterable {
           script:
             - |
               set +e
-              mediaform plan {{D}} --detailed-exitcode --format markdown --out plan.json > plan.md
+              mediaform plan {{D}} --detailed-exitcode --format markdown --out plan.json --html plan.html > plan.md
               code=$?
               set -e
               if [ "$code" -ne 0 ] && [ "$code" -ne 2 ]; then exit "$code"; fi
             - |
+              # The review page (covers, filters, search) is this job's plan.html artifact.
+              printf '\n[Review page](%s/artifacts/file/plan.html): covers, filters and every change.\n' "$CI_JOB_URL" >> plan.md
               jq -n --rawfile body plan.md '{body: $body}' > note.json
               curl --fail --silent --show-error --request POST \
                 --header "PRIVATE-TOKEN: ${GITLAB_API_TOKEN}" --header "Content-Type: application/json" \
                 --data @note.json \
                 "${CI_API_V4_URL}/projects/${CI_PROJECT_ID}/merge_requests/${CI_MERGE_REQUEST_IID}/notes"
           artifacts:
-            paths: [plan.json, plan.md]
+            paths: [plan.json, plan.md, plan.html]
             expire_in: 1 week
 
         apply:

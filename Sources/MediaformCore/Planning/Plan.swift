@@ -80,6 +80,8 @@ public struct PlannedChange: Sendable, Equatable {
     /// The change undoes a change made outside mediaform (the `before` values are the library's, as last read),
     /// or uploads again a media deleted outside it.
     public var drift: Bool
+    /// What a plan read back from its JSON form said of the asset (it has neither `asset` nor `record`).
+    public var savedFacts: ChangeFacts?
 
     public init(
         key: String, from: String? = nil, action: PlanAction, reason: String, fields: [FieldChange] = [],
@@ -94,6 +96,37 @@ public struct PlannedChange: Sendable, Equatable {
         self.asset = asset
         self.record = record
         self.drift = drift
+    }
+}
+
+/// What a reviewer recognises an asset by: its title, source and cover (without signed query), and the manifest
+/// file that declares it (nil for an asset that left the manifests).
+public struct ChangeFacts: Sendable, Equatable {
+    public var title: String?
+    public var source: String?
+    public var cover: String?
+    public var file: String?
+
+    public init(title: String? = nil, source: String? = nil, cover: String? = nil, file: String? = nil) {
+        self.title = title
+        self.source = source
+        self.cover = cover
+        self.file = file
+    }
+}
+
+extension PlannedChange {
+    /// The asset's facts: from the desired asset, else from the record, else as a saved plan gave them.
+    public var facts: ChangeFacts {
+        if let asset {
+            return ChangeFacts(
+                title: asset.title, source: asset.redactedSource, cover: asset.cover.map(URLRedaction.redact),
+                file: asset.location.file == "<memory>" ? nil : asset.location.file)
+        }
+        if let record {
+            return ChangeFacts(title: record.fields.title, source: record.source, cover: record.fields.cover)
+        }
+        return savedFacts ?? ChangeFacts()
     }
 }
 

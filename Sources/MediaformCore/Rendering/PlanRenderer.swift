@@ -136,6 +136,13 @@ public enum PlanRenderer {
                     change.fields.map { .object(["field": .string($0.field), "before": $0.before, "after": $0.after]) }),
             ]
             if let from = change.from { object["from"] = .string(from) }
+            if change.action != .noOp {
+                let facts = change.facts
+                object["title"] = facts.title.map(JSONValue.string) ?? .null
+                object["source"] = facts.source.map(JSONValue.string) ?? .null
+                object["cover"] = facts.cover.map(JSONValue.string) ?? .null
+                object["file"] = facts.file.map(JSONValue.string) ?? .null
+            }
             return .object(object)
         }
         let categories = plan.categories.map { change -> JSONValue in
@@ -198,10 +205,15 @@ public enum PlanRenderer {
             if (action == .move) != (from != nil) {
                 throw f.fail("from", action == .move ? "a move needs 'from'" : "only a move has 'from'")
             }
-            changes.append(
-                PlannedChange(
-                    key: try f.string("key"), from: from, action: action, reason: try f.string("reason"),
-                    fields: fields, operations: operations, drift: try f.bool("drift", default: false)))
+            var change = PlannedChange(
+                key: try f.string("key"), from: from, action: action, reason: try f.string("reason"),
+                fields: fields, operations: operations, drift: try f.bool("drift", default: false))
+            if f.object["title"] != nil || f.object["source"] != nil {
+                change.savedFacts = ChangeFacts(
+                    title: try f.optionalString("title"), source: try f.optionalString("source"),
+                    cover: try f.optionalString("cover"), file: try f.optionalString("file"))
+            }
+            changes.append(change)
         }
         // Plans saved before --target and --replace existed have neither: a whole plan.
         let scope = PlanScope(

@@ -39,6 +39,14 @@ extension MediaformCommand {
         @Option(help: "Save the plan to FILE for 'mediaform apply FILE'.", completion: .file())
         var out: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Also write the plan as one self-contained HTML page for review (covers, filters, search).",
+                discussion: "The normal output is printed as well. Open the file in a browser; it makes no request "
+                    + "except for the cover images.",
+                valueName: "file"), completion: .file())
+        var html: String?
+
         @Flag(help: "Exit 2 when there are changes, 0 when there are none.")
         var detailedExitcode = false
 
@@ -82,6 +90,7 @@ extension MediaformCommand {
                 )
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
+            if let html { try await PlanOutput.writeHTML(plan, to: html) }
             try await sources.run(
                 on: SourceChecking.uploads(of: plan), color: output.useColor(onStandardError: true))
             let refusals = try rails.guardFor(workspace.project.project).refusals(
@@ -108,6 +117,12 @@ extension OutputFormat: ExpressibleByArgument {}
 /// Rendering shared by `plan` and `show`.
 enum PlanOutput {
     static let generator = MediaformKit.generator
+
+    /// Writes the review page (`--html`) and says where it is.
+    static func writeHTML(_ plan: MediaformCore.Plan, to path: String) async throws {
+        try await Workspace.writePrivateFile(path, PlanHTMLRenderer.html(plan, generator: generator))
+        Console.note("Wrote the review page to \(path); open it in a browser")
+    }
 
     static func render(_ plan: MediaformCore.Plan, format: OutputFormat, color: Bool) -> String {
         switch format {

@@ -18,6 +18,12 @@ extension MediaformCommand {
         @Option(help: "Output format: text, json or markdown.")
         var format: OutputFormat = .text
 
+        @Option(
+            help: ArgumentHelp(
+                "With a saved plan: also write it as one self-contained HTML page for review.", valueName: "file"),
+            completion: .file())
+        var html: String?
+
         @OptionGroup var project: ProjectOption
         @OptionGroup var output: OutputOptions
 
@@ -42,16 +48,25 @@ extension MediaformCommand {
                         file: file, position: "\(error.line):\(error.column)",
                         message: "not a saved plan or a state file: \(error.message)"))
             }
+            let saved: SavedPlan?
             do {
-                if let saved = try SavedPlan.decode(value, file: file) {
-                    Console.out(PlanOutput.render(saved.plan, format: format, color: color))
-                } else {
-                    let state = try State.decode(data, file: file)
-                    Console.out(StateRenderer.render(state, exists: true, format: format))
-                }
+                saved = try SavedPlan.decode(value, file: file)
             } catch {
                 throw StateError.corrupt(error)
             }
+            if let saved {
+                Console.out(PlanOutput.render(saved.plan, format: format, color: color))
+                if let html { try await PlanOutput.writeHTML(saved.plan, to: html) }
+                return
+            }
+            if html != nil { Console.warning("--html applies to a saved plan; \(file) is a state file") }
+            let state: State
+            do {
+                state = try State.decode(data, file: file)
+            } catch {
+                throw StateError.corrupt(error)
+            }
+            Console.out(StateRenderer.render(state, exists: true, format: format))
         }
     }
 }

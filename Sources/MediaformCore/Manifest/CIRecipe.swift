@@ -188,11 +188,17 @@ public enum CIRecipe: String, Sendable, CaseIterable {
             - |
               # The review page (covers, filters, search) is this job's plan.html artifact.
               printf '\n[Review page](%s/artifacts/file/plan.html): covers, filters and every change.\n' "$CI_JOB_URL" >> plan.md
-              jq -n --rawfile body plan.md '{body: $body}' > note.json
-              curl --fail --silent --show-error --request POST \
+              # One note per merge request, updated on every push: found by the marker on its first line.
+              marker='<!-- mediaform-plan -->'
+              notes="${CI_API_V4_URL}/projects/${CI_PROJECT_ID}/merge_requests/${CI_MERGE_REQUEST_IID}/notes"
+              existing=$(curl --fail --silent --show-error --header "PRIVATE-TOKEN: ${GITLAB_API_TOKEN}" \
+                "$notes?per_page=100&sort=asc" | jq -r --arg m "$marker" 'map(select(.body | startswith($m)))[0].id // empty')
+              { echo "$marker"; cat plan.md; } > body.md
+              jq -n --rawfile body body.md '{body: $body}' > note.json
+              if [ -n "$existing" ]; then method=PUT url="$notes/$existing"; else method=POST url="$notes"; fi
+              curl --fail --silent --show-error --request "$method" \
                 --header "PRIVATE-TOKEN: ${GITLAB_API_TOKEN}" --header "Content-Type: application/json" \
-                --data @note.json \
-                "${CI_API_V4_URL}/projects/${CI_PROJECT_ID}/merge_requests/${CI_MERGE_REQUEST_IID}/notes"
+                --data @note.json "$url" >/dev/null
           artifacts:
             paths: [plan.json, plan.md, plan.html]
             expire_in: 1 week

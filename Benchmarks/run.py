@@ -15,6 +15,9 @@ Measurements (docs/design.md §8, issue "Benchmarks"):
 - plan --refresh of N managed media against an emulator process limited to 20 requests/s: media read per second
   against the ceiling of 20 x 20 = 400/s, over the whole process as a user sees it (`--only-refresh` runs this
   alone and writes Benchmarks/RESULTS-refresh.md).
+- `--targets`: the six targets of issue 18 side by side with the same diff done by a PyYAML + hashlib script
+  (Benchmarks/pyyaml_plan.py, same files, same run), written to Benchmarks/RESULTS-targets.md (`--million` adds
+  target 5; `--skip-apply` leaves out target 6).
 Work files go to Benchmarks/output/ (git-ignored).
 """
 import argparse
@@ -308,6 +311,8 @@ def main():
     parser.add_argument("--refresh-assets", type=int, default=10000)
     parser.add_argument("--only-refresh", action="store_true",
                         help="only plan --refresh against a limited emulator (writes RESULTS-refresh.md)")
+    parser.add_argument("--targets", action="store_true",
+                        help="issue 18's six targets against the PyYAML script (writes RESULTS-targets.md)")
     parser.add_argument("--only-postgres", action="store_true",
                         help="only the local-against-PostgreSQL plan comparison (writes RESULTS-postgres.md, leaves RESULTS.md)")
     args = parser.parse_args()
@@ -316,6 +321,9 @@ def main():
     subprocess.run(["swift", "build", "-c", "release", "--product", "mediaform"], cwd=ROOT, check=True)
     subprocess.run(["swift", "build", "-c", "release", "--product", "mediaform-bench"], cwd=ROOT, check=True)
 
+    if args.targets:
+        write_target_results(targets_benchmark(args.million, args.skip_apply))
+        return
     if args.only_refresh:
         print(f"plan --refresh, {args.refresh_assets} media…", file=sys.stderr)
         write_refresh_results(refresh_benchmark(args.refresh_assets))
@@ -381,6 +389,77 @@ def main():
     (ROOT / "Benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n")
     (ROOT / "Benchmarks" / "plan-time.svg").write_text(svg_plot(plans))
     print((ROOT / "Benchmarks" / "RESULTS.md").read_text())
+
+
+def pyyaml_python():
+    """A venv with PyYAML (its C loader) for the baseline script."""
+    venv = OUT / "venv-pyyaml"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        sh([sys.executable, "-m", "venv", str(venv)])
+        sh([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "pyyaml>=6"])
+    return python
+
+
+def fresh_project(name, size, files=None):
+    """A generated project without a state (every asset new)."""
+    d = OUT / name
+    if not (d / "mediaform.yaml").exists():
+        args = [sys.executable, str(ROOT / "Scripts" / "generate-project.py"), str(d), "--assets", str(size)]
+        if files:
+            args += ["--files", str(files)]
+        sh(args)
+    return d
+
+
+def targets_benchmark(million, skip_apply):
+    """Issue 18's targets: (name, goal, mediaform's figure, the PyYAML script's figure, met)."""
+    python = pyyaml_python()
+    baseline = [str(python), str(ROOT / "Benchmarks" / "pyyaml_plan.py")]
+    rows = []
+
+    def plan_row(name, d, wall_goal, mib_goal):
+        wall, peak, proc = best_of(3, [str(BIN), "plan", str(d)])
+        assert proc.returncode == 0, proc.stderr
+        script, script_peak, sproc = best_of(3, baseline + [str(d)])
+        assert sproc.returncode == 0, sproc.stderr
+        goal = f"≤ {wall_goal} s" + (f", ≤ {mib_goal} MiB" if mib_goal else "")
+        met = wall <= wall_goal and (mib_goal is None or peak / 1024 <= mib_goal)
+        rows.append((name, goal, f"{wall:.2f} s, {peak / 1024:.0f} MiB", f"{script:.2f} s, {script_peak / 1024:.0f} MiB", met))
+
+    print("targets: plan of 100,000 new assets…", file=sys.stderr)
+    plan_row("1. plan, 100,000 new assets (100 files)", fresh_project("targets-new-100000", 100_000), 1.0, 250)
+    print("targets: plan with nothing changed…", file=sys.stderr)
+    steady = project(100_000)
+    plan_row("2. plan, nothing changed, 100,000 applied", steady, 1.0, 250)
+    print("targets: one file of 100,000 assets…", file=sys.stderr)
+    plan_row("3. plan, 100,000 new assets in one file", fresh_project("targets-one-file", 100_000, files=1), 1.5, None)
+    per_asset = (steady / "mediaform.state.json").stat().st_size / 100_000
+    rows.append(("4. state bytes per asset", "≤ 350", f"{per_asset:.0f}", "—", per_asset <= 350))
+    if million:
+        print("targets: 1,000,000 assets…", file=sys.stderr)
+        plan_row("5. plan, nothing changed, 1,000,000 applied (local)", project(1_000_000), 12.0, 2048)
+    if not skip_apply:
+        for label, extra, goal in (("clean", [], 95), ("5% errors", ["--error-rate", "0.05"], 90)):
+            print(f"targets: apply of 2,000 assets, {label}…", file=sys.stderr)
+            a = apply_benchmark(2000, ["--rate-limit", "20", "--process-delay", "1s", *extra], f"targets-{label}")
+            share = a["jobs_created"] / a["wall_s"] / 400 * 100 if a["wall_s"] else 0
+            rows.append((f"6. apply of 2,000 new assets, emulator at 20 requests/s, {label}",
+                         f"≥ {goal} % of 400 uploads/s, whole process", f"{share:.0f} % ({a['wall_s']:.1f} s)", "—",
+                         share >= goal))
+    return rows
+
+
+def write_target_results(rows):
+    lines = ["# Issue 18's targets", "",
+             f"Generated by `Benchmarks/run.py --targets` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
+             f"Machine: {machine()}. Release build; best of three runs (the machine is shared and noisy). The",
+             "baseline is Benchmarks/pyyaml_plan.py (PyYAML's C loader and hashlib) on the same files in the same run.", "",
+             "| target | goal | mediaform | PyYAML script | met |", "|---|---|---:|---:|:---:|"]
+    for name, goal, ours, theirs, met in rows:
+        lines.append(f"| {name} | {goal} | {ours} | {theirs} | {'yes' if met else 'no'} |")
+    (ROOT / "Benchmarks" / "RESULTS-targets.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 def write_postgres_results(rows):

@@ -45,7 +45,14 @@ import Testing
         try await run(["plan", dir.path, "--out", planFile])
         try await run(["plan", dir.path, "--format", "json"])
         try await run(["plan", dir.path, "--format", "markdown"])
+        let page = dir.appendingPathComponent("plan.html").path,
+            shownPage = dir.appendingPathComponent("shown.html").path
+        try await run(["plan", dir.path, "--html", page])
         try await run(["show", planFile])
+        try await run(["show", planFile, "--html", shownPage])
+        files["review page"] = try String(contentsOfFile: page, encoding: .utf8)
+        files["review page of the saved plan"] = try String(contentsOfFile: shownPage, encoding: .utf8)
+        #expect(files["review page"]?.contains("cdn.example.com/two.jpg") == true)
         // A crash after the upload keeps the journal full, to inspect it.
         try await run(["apply", dir.path, "--auto-approve"], env: ["MEDIAFORM_FAULT": "apply-after-upload"])
         let journal = try String(

@@ -104,6 +104,37 @@ import Testing
         #expect(!plan.hasChanges, "\(PlanRenderer.text(plan, color: false))")
     }
 
+    @Test func aMediaInADeclaredCategoryIsWrittenWithItsPath() throws {
+        var state = Builders.state([])
+        state.categories = [
+            "Courses": CategoryRecord(id: 7, name: "Courses"), "Old": CategoryRecord(id: 8, name: "Old"),
+        ]
+        let library = [
+            media("m-1", url: "https://cdn.example.com/a.mp4", category: 7),
+            media("m-2", url: "https://cdn.example.com/b.mp4", category: 8),  // recorded, but no longer declared
+            media("m-3", url: "https://cdn.example.com/c.mp4", category: 9),
+        ]
+        let made = LibraryImport.make(
+            library: library, state: state, assets: [], filter: LibraryImport.Filter(), defaults: nil,
+            file: "assets/imported.yaml", categories: ["Courses"])
+        #expect(made.text.contains("    category: \"Courses\"\n"))
+        #expect(made.text.contains("    category: 8\n") && made.text.contains("    category: 9\n"))
+        #expect(made.imported.map(\.asset.category) == [7, 8, 9])
+        // It validates against the project's tree, and once recorded the next plan has nothing to do.
+        let parsed = ManifestParser.parseAssets(
+            made.text, file: "assets/imported.yaml", defaults: nil, categories: ["Courses"])
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+        var imported = state
+        for (asset, remote) in made.imported {
+            imported.assets[asset.key] = AssetRecord(
+                adopting: asset, remote: remote, appId: Project.defaultAppId, time: "t")
+        }
+        var project = self.project
+        project.categories = ["Courses"]
+        let plan = Planner.plan(project: project, assets: parsed.assets, state: imported, prune: false)
+        #expect(!plan.changes.contains { $0.action.isChange }, "\(PlanRenderer.text(plan, color: false))")
+    }
+
     @Test func nothingToImportWritesAnEmptyList() {
         let made = LibraryImport.make(
             library: [], state: Builders.state([]), assets: [], filter: LibraryImport.Filter(), defaults: nil,

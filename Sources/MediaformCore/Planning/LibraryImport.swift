@@ -44,10 +44,16 @@ public struct LibraryImport: Sendable {
     /// - Parameters:
     ///   - file: the path the text will be written to (diagnostics of the check name it).
     ///   - defaults: the project's `defaults`, applied as `plan` will apply them.
+    ///   - categories: the project's `categories:`; a media in one of them (by the `CateId` the state records) is
+    ///     written with the category's path, not its number.
     public static func make(
         library: [RemoteMedia], state: State, assets: [Asset], filter: Filter, defaults: AssetFields?, file: String,
-        defaultsFile: String = Project.fileName
+        defaultsFile: String = Project.fileName, categories: [String] = []
     ) -> LibraryImport {
+        var paths: [Int64: String] = [:]
+        for path in categories {
+            if let record = state.categories[path], !record.missing { paths[record.id] = path }
+        }
         let managed = Set(state.assets.values.compactMap(\.mediaId))
         let sources = Dictionary(
             assets.map { (StateRebuild.normalized($0.source), $0.key) }, uniquingKeysWith: { first, _ in first })
@@ -72,15 +78,20 @@ public struct LibraryImport: Sendable {
                 continue
             }
             let key = uniqueKey(for: url, taken: &taken)
-            entries.append(Entry(key: key, media: media))
+            var entry = Entry(key: key, media: media)
+            entry.categoryPath = media.category.flatMap { paths[$0] }
+            entries.append(entry)
         }
 
         // Written, checked against the manifest language and the defaults, mended, and checked again: what is
         // still rejected then (a source the manifests cannot hold) is left out.
-        for (i, problems) in check(entries, defaults: defaults, file: file, defaultsFile: defaultsFile) {
+        for (i, problems) in check(
+            entries, defaults: defaults, file: file, defaultsFile: defaultsFile, categories: state.categories)
+        {
             entries[i].adjust(problems)
         }
-        let unresolved = check(entries, defaults: defaults, file: file, defaultsFile: defaultsFile)
+        let unresolved = check(
+            entries, defaults: defaults, file: file, defaultsFile: defaultsFile, categories: state.categories)
         var kept: [Entry] = []
         for (i, entry) in entries.enumerated() {
             if let problems = unresolved[i], !problems.rejected.isEmpty {
@@ -92,8 +103,10 @@ public struct LibraryImport: Sendable {
         entries = kept
         let text = render(entries)
         let parsed = ManifestParser.parseAssets(text, file: file, defaults: defaults, defaultsFile: defaultsFile)
+        // Category paths given the IDs the state records, as `plan` will resolve them.
+        let resolved = CategoryPlanner.resolve(parsed.assets, categories: state.categories)
         return LibraryImport(
-            text: text, imported: zip(parsed.assets, entries.map(\.media)).map { ($0, $1) },
+            text: text, imported: zip(resolved, entries.map(\.media)).map { ($0, $1) },
             skipped: skipped.sorted { $0.0 < $1.0 })
     }
 
@@ -122,6 +135,8 @@ public struct LibraryImport: Sendable {
         var description: String?
         var tags: [String]
         var cover: String?
+        /// The path of the media's category, when the project declares it.
+        var categoryPath: String?
         var ignored: ManagedFields = []
         var comments: [String] = []
 
@@ -186,11 +201,13 @@ public struct LibraryImport: Sendable {
 
     /// Parses the rendered entries as `plan` will, and says per entry what the manifest language rejects and which
     /// fields the defaults change.
-    static func check(_ entries: [Entry], defaults: AssetFields?, file: String, defaultsFile: String)
-        -> [Int: Problems]
-    {
+    static func check(
+        _ entries: [Entry], defaults: AssetFields?, file: String, defaultsFile: String,
+        categories: [String: CategoryRecord] = [:]
+    ) -> [Int: Problems] {
         let (text, lines) = renderWithLines(entries)
-        let parsed = ManifestParser.parseAssets(text, file: file, defaults: defaults, defaultsFile: defaultsFile)
+        var parsed = ManifestParser.parseAssets(text, file: file, defaults: defaults, defaultsFile: defaultsFile)
+        parsed.assets = CategoryPlanner.resolve(parsed.assets, categories: categories)
         var problems: [Int: Problems] = [:]
         for diagnostic in parsed.diagnostics where diagnostic.severity == .error {
             guard let line = diagnostic.location?.line, diagnostic.location?.file == file,
@@ -243,7 +260,11 @@ public struct LibraryImport: Sendable {
             add("    title: \(quoted(entry.title))", i, .title)
             if let d = entry.description { add("    description: \(quoted(d))", i, .description) }
             if !entry.tags.isEmpty { add("    tags: [\(entry.tags.map(quoted).joined(separator: ", "))]", i, .tags) }
-            if let c = media.category { add("    category: \(c)", i, .category) }
+            if let path = entry.categoryPath {
+                add("    category: \(quoted(path))", i, .category)
+            } else if let c = media.category {
+                add("    category: \(c)", i, .category)
+            }
             if let cover = entry.cover { add("    cover: \(quoted(cover))", i, .cover) }
             if !entry.ignored.isEmpty {
                 add("    ignoreChanges: [\(entry.ignored.names.joined(separator: ", "))]", i, nil)

@@ -61,7 +61,7 @@ public struct LibraryImportRun: Sendable {
             let time = now()
             let made = LibraryImport.make(
                 library: library, state: loaded.state, assets: workspace.project.assets, filter: filter,
-                defaults: workspace.project.defaults, file: out)
+                defaults: workspace.project.defaults, file: out, categories: project.categories)
             guard !made.imported.isEmpty else { return (made, nil) }
             // A manifest to commit: readable by all, as files made by an editor are.
             try await Blocking.run { () throws(StateError) in

@@ -17,6 +17,12 @@ extension MediaformCommand {
                 A rename is found only when exactly one removed key and one new key match; otherwise both \
                 are shown as they are, with a hint to record the rename with 'mediaform state mv OLD NEW'.
 
+                With a 'categories:' tree in mediaform.yaml, the plan lists it first: + create category \
+                (parents first; apply adopts a category IMS already has at that path), ~ rename category (IMS \
+                holds another name), - delete category (removed from the file, with --prune, never while in \
+                use), ! orphan category. A category renamed in the file is recorded with 'mediaform state \
+                mv-category OLD NEW'.
+
                 Safety rails: a plan that deletes more media than the budget (limits.maxDeletes, default 25; \
                 --max-deletes for one run), that deletes media while the manifests hold no asset at all \
                 (--allow-empty accepts it), or that holds an action --allow does not list, is shown and then \

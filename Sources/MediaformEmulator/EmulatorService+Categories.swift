@@ -135,17 +135,11 @@ extension EmulatorService {
         APIFault(code: "Category.NotFound", message: "The specified category \(id) does not exist.", status: 404)
     }
 
-    /// The categories as one JSON file beside `jobs.jsonl` (they are few; rewritten whole, then renamed).
+    /// The categories as one JSON file beside `jobs.jsonl` (they are few; rewritten whole, atomically).
     func persistCategories() {
         guard let dir = configuration.dataDirectory else { return }
         let text = JSONValue.array(categories.values.sorted { $0.id < $1.id }.map(\.json)).canonicalJSON
-        let path = dir + "/categories.json"
-        try? Data(text.utf8).write(to: URL(fileURLWithPath: path + ".tmp"))
-        _ = try? FileManager.default.replaceItemAt(
-            URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: path + ".tmp"))
-        if !FileManager.default.fileExists(atPath: path) {
-            try? FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
-        }
+        try? Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/categories.json"), options: .atomic)
     }
 
     /// Reads `categories.json` of the data directory, if any.

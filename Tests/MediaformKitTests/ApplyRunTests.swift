@@ -26,6 +26,17 @@ func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(baseDelay
         requestsPerSecond: 1000)
 }
 
+/// The run's result when it applied changes; records an issue (and throws) otherwise.
+func applied(_ outcome: ApplyRun.Outcome, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+    -> ApplyRun.Applied
+{
+    guard case .applied(let applied) = outcome else {
+        Issue.record("expected changes to be applied, got \(outcome)", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+    return applied
+}
+
 /// The apply sequence in process: `ApplyRun` against an emulator over loopback HTTP, with a local state.
 @Suite struct ApplyRunTests {
     /// A project of `count` assets in a temporary directory, opened.
@@ -55,16 +66,6 @@ func client(_ server: EmulatorServer, retry: RetryPolicy = RetryPolicy(baseDelay
 
     private func jobCount(_ server: EmulatorServer) async -> Int {
         Int(await server.service.introspection()["jobCount"]?.intValue ?? -1)
-    }
-
-    private func applied(_ outcome: ApplyRun.Outcome, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
-        -> ApplyRun.Applied
-    {
-        guard case .applied(let applied) = outcome else {
-            Issue.record("expected changes to be applied, got \(outcome)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        return applied
     }
 
     @Test func appliesEverythingOnceThenHasNothingToDo() async throws {

@@ -41,16 +41,6 @@ import Testing
         ).run()
     }
 
-    private func applied(_ outcome: ApplyRun.Outcome, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
-        -> ApplyRun.Applied
-    {
-        guard case .applied(let applied) = outcome else {
-            Issue.record("expected changes to be applied, got \(outcome)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        return applied
-    }
-
     private func tree(_ server: EmulatorServer) async throws -> [String: RemoteCategory] {
         RemoteCategory.paths(of: try await client(server).categoryTree())
     }

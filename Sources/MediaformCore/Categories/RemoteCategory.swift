@@ -81,4 +81,11 @@ extension State {
         }
         return (next, findings)
     }
+
+    /// The category records that differ from `previous`'s, as journal entries, parents first.
+    public func categoryEntries(since previous: State) -> [JournalEntry] {
+        categories.sorted { CategoryPath.precedes($0.key, $1.key) }
+            .filter { previous.categories[$0.key] != $0.value }
+            .map { .category(path: $0.key, record: $0.value) }
+    }
 }

@@ -24,19 +24,17 @@ public enum Planner {
         // Fingerprints are compared with records. A new asset needs one only to be recognised as a rename, which
         // takes a record that left the manifests: without such records, new assets are not hashed at all (apply
         // computes their fingerprints when it writes their records).
-        var recorded = 0
-        let hasRecord = assets.map { asset in
-            let found = state.assets[asset.key] != nil
-            if found { recorded += 1 }
-            return found
-        }
+        // Each key is looked up once; the index is kept for the loop below.
+        let slots = assets.map { state.assets.index(forKey: $0.key) }
+        let hasRecord = slots.map { $0 != nil }
+        let recorded = hasRecord.reduce(0) { $0 + ($1 ? 1 : 0) }
         let prints = fingerprints(
             of: assets, appId: project.appId, only: recorded < state.assets.count ? nil : hasRecord)
         let forced = Set(scope.replacing)
         var creations: [(index: Int, upload: String)] = []
-        for (asset, print) in zip(assets, prints) {
+        for (i, (asset, print)) in zip(assets, prints).enumerated() {
             seen.insert(asset.key)
-            let record = state.assets[asset.key]
+            let record = slots[i].map { state.assets[$0].value }
             if record == nil { creations.append((changes.count, print.upload)) }
             if forced.contains(asset.key), let record,
                 let forcedChange = replacement(

@@ -121,10 +121,7 @@ public struct LibraryReader: Sendable {
             throw LibraryReadError(error: error, unread: 0, total: 0, action: "GetCategories")
         }
         let (withCategories, categoryFindings) = refreshed.observingCategories(tree, declared: declared)
-        for (path, record) in withCategories.categories.sorted(by: { CategoryPath.precedes($0.key, $1.key) })
-        where state.categories[path] != record {
-            result.categoryEntries.append(.category(path: path, record: record))
-        }
+        result.categoryEntries = withCategories.categoryEntries(since: state)
         result.state = withCategories
         result.categoryFindings = categoryFindings
         return result

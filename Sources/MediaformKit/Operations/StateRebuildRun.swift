@@ -54,9 +54,7 @@ public struct StateRebuildRun: Sendable {
         let tree = try await connect(project).closing { try await $0.categoryTree() }
         let (observed, findings) = state.observingCategories(tree, declared: project.categories)
         for finding in findings { events(.progress(.note(finding.description))) }
-        return observed.categories.sorted { CategoryPath.precedes($0.key, $1.key) }
-            .filter { state.categories[$0.key] != $0.value }
-            .map { .category(path: $0.key, record: $0.value) }
+        return observed.categoryEntries(since: state)
     }
 
     /// Proposes and writes: refused when the state holds records, unless `force`. Declared categories found in

@@ -13,6 +13,8 @@ enum MakeState {
                 asset: asset, appId: loaded.project.appId, status: .ready, jobId: String(format: "job%08x", i),
                 mediaId: String(format: "%032x", i), time: "2026-01-01T00:00:00Z")
         }
+        // As apply records it: the files that plan to no change.
+        state.manifestCache = loaded.manifestCache(of: state)
         let path = ProjectLoader.join(directory, loaded.project.state.path)
         _ = FileManager.default.createFile(atPath: path, contents: Data(state.fileText.utf8))
         print("wrote \(state.assets.count) ready records to \(path)")

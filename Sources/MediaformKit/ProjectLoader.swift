@@ -9,8 +9,14 @@ import Synchronization
 /// load early.
 public enum ProjectLoader {
     /// Loads the project in `directory`.
-    /// - Parameter computeDigest: also hash every input file into `digest` (for saved plans).
-    public static func load(directory: String, computeDigest: Bool = false) -> LoadedProject {
+    /// - Parameters:
+    ///   - computeDigest: also combine every input file's hash into `digest` (for saved plans).
+    ///   - cache: the state's manifest cache: files it says plan to no change are not parsed (`ManifestFile.skipped`)
+    ///     when it was made with this project file and this mediaform. Confirm them with `complete(_:state:)` once
+    ///     the state is read.
+    public static func load(directory: String, computeDigest: Bool = false, cache: ManifestCache? = nil)
+        -> LoadedProject
+    {
         let projectPath = join(directory, Project.fileName)
         var result = LoadedProject(directory: directory, project: Project(region: ""))
 
@@ -39,6 +45,11 @@ public enum ProjectLoader {
         let defaults = projectFile.defaults, globLocations = projectFile.globLocations
         result.project = project
         result.defaults = defaults
+        let projectFileDigest = Digest.hash(.sha256, contiguous: projectBytes)
+        result.projectDigest = ManifestCache.projectDigest(
+            projectFile: Digest.hex(projectFileDigest), generator: MediaformKit.generator)
+        let usable = cache.flatMap { $0.project == result.projectDigest && !$0.files.isEmpty ? $0 : nil }
+        result.cache = usable
 
         // Find manifest files.
         let globs = project.manifests.map(Glob.init)
@@ -59,17 +70,19 @@ public enum ProjectLoader {
         let outcomes = Mutex<[FileOutcome?]>(Array(repeating: nil, count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let outcome = loadManifest(
-                path: join(directory, files[i]), defaults: defaults, projectPath: projectPath,
-                categories: project.categories, computeDigest: computeDigest)
+                path: join(directory, files[i]), relative: files[i], defaults: defaults, projectPath: projectPath,
+                categories: project.categories, cache: usable)
             outcomes.withLock { $0[i] = outcome }
         }
-        var digestInput = computeDigest ? Digest.hash(.sha256, contiguous: projectBytes) : []
+        var digestInput = projectFileDigest
         for outcome in outcomes.withLock({ $0 }) {
             guard let outcome else { continue }
             result.assets += outcome.assets
             result.diagnostics += outcome.diagnostics
+            result.files.append(outcome.file)
             digestInput += outcome.digest
         }
+        if !result.files.contains(where: \.skipped) { result.cache = nil }
         if computeDigest {
             result.digest = Digest.hex(Digest.hash(.sha256, digestInput + Array(files.joined(separator: "\n").utf8)))
         }
@@ -78,27 +91,67 @@ public enum ProjectLoader {
         return result
     }
 
+    /// Confirms the files `loaded` skipped, now that the state they were skipped against is known: when any of
+    /// them must be parsed after all (a record of it changed, the categories changed, or a parsed asset has the key
+    /// or the source of a skipped one, which the cross-file checks must locate), the project is loaded again
+    /// without the cache, so that assets, diagnostics and plans are exactly those of a load that never skipped.
+    public static func complete(_ loaded: LoadedProject, state: State?, computeDigest: Bool) -> LoadedProject {
+        guard let cache = loaded.cache else { return loaded }
+        let skipped = loaded.files.filter(\.skipped)
+        guard let state, cache.invalidated(skipped.map(\.path), state: state).isEmpty,
+            !collides(loaded.assets, with: skipped, state: state)
+        else {
+            return load(directory: loaded.directory, computeDigest: computeDigest)
+        }
+        return loaded
+    }
+
+    /// Whether a parsed asset has the key, or the normalized source, of an asset in a skipped file.
+    static func collides(_ assets: [Asset], with skipped: [ManifestFile], state: State) -> Bool {
+        guard !assets.isEmpty else { return false }
+        // The parsed assets are usually the few of the files that changed: look the skipped ones up in their sets.
+        let keys = Set(assets.map(\.key))
+        let sources = Set(assets.map { CrossFileChecks.normalizedSource($0.source) })
+        return skipped.contains { file in
+            file.keys.contains { key in
+                keys.contains(key)
+                    || state.assets[key].map { sources.contains(CrossFileChecks.normalizedSource($0.source)) } == true
+            }
+        }
+    }
+
     private struct FileOutcome: Sendable {
         var assets: [Asset] = []
         var diagnostics: [Diagnostic] = []
         var digest: [UInt8] = []
+        var file: ManifestFile
     }
 
     private static func loadManifest(
-        path: String, defaults: AssetFields?, projectPath: String, categories: [String], computeDigest: Bool
+        path: String, relative: String, defaults: AssetFields?, projectPath: String, categories: [String],
+        cache: ManifestCache?
     ) -> FileOutcome {
-        var outcome = FileOutcome()
         let bytes: Data
         do {
             bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
+            var outcome = FileOutcome(file: ManifestFile(path: relative, digest: "", keys: [], cacheable: false))
             outcome.diagnostics.append(.error("cannot read \(path): \(error.localizedDescription)", at: nil))
             return outcome
         }
-        if computeDigest { outcome.digest = Digest.hash(.sha256, contiguous: bytes) }
-        (outcome.assets, outcome.diagnostics) = ManifestParser.parseAssets(
+        let digest = Digest.hash(.sha256, contiguous: bytes)
+        let hex = Digest.hex(digest)
+        if let entry = cache?.files[relative], entry.digest == hex {
+            return FileOutcome(
+                digest: digest,
+                file: ManifestFile(path: relative, digest: hex, keys: entry.keys, cacheable: true, skipped: true))
+        }
+        let (assets, diagnostics) = ManifestParser.parseAssets(
             bytes, file: path, defaults: defaults, defaultsFile: projectPath, categories: categories)
-        return outcome
+        let cacheable = diagnostics.isEmpty && assets.allSatisfy { $0.ignoreChanges.isEmpty }
+        return FileOutcome(
+            assets: assets, diagnostics: diagnostics, digest: digest,
+            file: ManifestFile(path: relative, digest: hex, keys: assets.map(\.key), cacheable: cacheable))
     }
 
     /// Regular files under `directory` whose relative paths match a glob; hidden files and folders are skipped.

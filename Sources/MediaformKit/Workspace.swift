@@ -13,11 +13,14 @@ public struct Workspace: Sendable {
 
     /// Loads the project in `directory` (every diagnostic is in `project.diagnostics`) and picks its backend.
     /// The files are read and parsed on the blocking pool.
+    /// - Parameter cache: skip the files it says plan to no change (`ProjectLoader.load`); the caller confirms them.
     public static func open(
-        directory: String, computeDigest: Bool = false,
+        directory: String, computeDigest: Bool = false, cache: ManifestCache? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async -> Workspace {
-        let loaded = await Blocking.run { ProjectLoader.load(directory: directory, computeDigest: computeDigest) }
+        let loaded = await Blocking.run {
+            ProjectLoader.load(directory: directory, computeDigest: computeDigest, cache: cache)
+        }
         return Workspace(
             project: loaded,
             backend: makeBackend(state: loaded.project.state, directory: directory, environment: environment))
@@ -25,8 +28,12 @@ public struct Workspace: Sendable {
 
     /// Loads the project and reads its state at the same time (two cores): the state is read while the manifests
     /// are parsed. The state result is nil when the project file itself is unusable.
+    /// - Parameter skipUnchanged: leave unparsed the manifest files the state's manifest cache says plan to no
+    ///   change (issue 18), confirmed against the state once it is read; the project is then loaded in full when
+    ///   any doubt remains (`ProjectLoader.complete`). Only for a whole plan: `project.assets` then lacks the
+    ///   skipped files' assets (their keys are `project.unchangedKeys`).
     public static func openReadingState(
-        directory: String, computeDigest: Bool = false,
+        directory: String, computeDigest: Bool = false, skipUnchanged: Bool = false,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async -> (Workspace, Result<LoadedState, StateError>?) {
         let (early, _) = backend(directory: directory, environment: environment)
@@ -38,8 +45,18 @@ public struct Workspace: Sendable {
                 return .failure(error)
             }
         }()
-        let workspace = await open(directory: directory, computeDigest: computeDigest, environment: environment)
-        return (workspace, await state)
+        let cache = skipUnchanged ? await early?.peekManifestCache() : nil
+        var workspace = await open(
+            directory: directory, computeDigest: computeDigest, cache: cache, environment: environment)
+        let read = await state
+        if workspace.project.cache != nil {
+            let loaded = workspace.project
+            let known = try? read?.get().state
+            workspace.project = await Blocking.run {
+                ProjectLoader.complete(loaded, state: known, computeDigest: computeDigest)
+            }
+        }
+        return (workspace, read)
     }
 
     /// The backend of a project without loading its manifests (for state commands): only the project file is read.

@@ -28,10 +28,12 @@ extension Workspace {
     }
 
     /// Opens the project and reads its state in parallel; prints diagnostics and warnings; fails on errors.
-    static func openWithState(directory: String, computeDigest: Bool, color: Bool) async throws -> (
-        Workspace, LoadedState
-    ) {
-        let (workspace, state) = await Workspace.openReadingState(directory: directory, computeDigest: computeDigest)
+    /// - Parameter skipUnchanged: leave unparsed the files the manifest cache vouches for (`Workspace`).
+    static func openWithState(directory: String, computeDigest: Bool, skipUnchanged: Bool = false, color: Bool)
+        async throws -> (Workspace, LoadedState)
+    {
+        let (workspace, state) = await Workspace.openReadingState(
+            directory: directory, computeDigest: computeDigest, skipUnchanged: skipUnchanged)
         try report(workspace.project, color: color)
         guard let state else { throw ExitCode.failure }
         let loaded = try state.get()

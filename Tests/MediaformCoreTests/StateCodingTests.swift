@@ -4,17 +4,56 @@ import MediaformTestSupport
 import Testing
 
 @Suite struct StateCodingTests {
-    @Test func roundTripsAndWritesSortedPrettyJSONWithATrailingNewline() throws {
+    @Test func roundTripsAndWritesTheHeaderFirstThenSortedPrettyJSONWithATrailingNewline() throws {
         var state = Builders.state([
             Builders.asset("b", tags: ["t1", "t2"], category: 3), Builders.asset("a", protect: true),
         ])
         state.assets["b"]?.lastError = RecordedError(code: "E", message: "m \"quoted\"")
         let text = state.fileText
         #expect(text.hasSuffix("}\n"))
-        #expect(text.hasPrefix("{\n  \"assets\": {\n    \"a\": {"))
+        #expect(text.hasPrefix("{\n  \"version\": 1,\n  \"lineage\": "))
+        #expect(text.contains("\n  \"assets\": {\n    \"a\": {"))
         #expect(text.contains("\"tags\": [\"t1\", \"t2\"]"))
         #expect(try State.decode(text, file: "s.json") == state)
         #expect(try State.decode(text, file: "s.json").fileText == text)
+    }
+
+    @Test func theManifestCacheRoundTripsAndIsFoundBeforeTheRecords() throws {
+        var state = Builders.state([Builders.asset("a"), Builders.asset("b")])
+        state.lineage = "l"
+        let records = try #require(ManifestCache.recordsDigest(["a", "b"], in: state))
+        state.manifestCache = ManifestCache(
+            project: "p", categories: ManifestCache.categoriesDigest([:]),
+            files: ["assets/a.yaml": ManifestCache.Entry(digest: "d", keys: ["a", "b"], records: records)])
+        let text = state.fileText
+        #expect(try State.decode(text, file: "s.json") == state)
+        #expect(State.peekManifestCache(Data(text.utf8)) == state.manifestCache)
+        // Records first (another writer, or none written): the peek gives up rather than read them.
+        let recordsFirst =
+            #"{"assets": {}, "version": 1, "lineage": "l", "serial": 1, "manifestCache": "#
+            + "\(state.manifestCache!.json.canonicalJSON)}"
+        #expect(State.peekManifestCache(Data(recordsFirst.utf8)) == nil)
+        #expect(State.peekManifestCache(Data("{\"version\": 9, \"manifestCache\": {}}".utf8)) == nil)
+        #expect(State.peekManifestCache(Data("not json".utf8)) == nil)
+        // An unreadable cache is dropped, never an error: it only saves time.
+        let odd = text.replacingOccurrences(of: "\"records\": \"\(records)\"", with: "\"records\": 1")
+        #expect(try State.decode(odd, file: "s.json").manifestCache == nil)
+    }
+
+    @Test func theRecordsDigestSeesEveryFieldThePlannerReads() throws {
+        let state = Builders.state([Builders.asset("a", category: 3)])
+        let base = try #require(ManifestCache.recordsDigest(["a"], in: state))
+        let edits: [(inout AssetRecord) -> Void] = [
+            { $0.status = .processing }, { $0.fingerprints.mutable = "x" }, { $0.fingerprints.upload = "x" },
+            { $0.mediaId = "other" }, { $0.protect = true }, { $0.drift = [.title] }, { $0.updatedAt = "later" },
+            { $0.fields.category = 4 }, { $0.fields.cover = "https://c.example.com/c.jpg" }, { $0.uploadInputs = nil },
+        ]
+        for (i, edit) in edits.enumerated() {
+            var changed = state
+            edit(&changed.assets["a"]!)
+            #expect(ManifestCache.recordsDigest(["a"], in: changed) != base, "edit \(i)")
+        }
+        #expect(ManifestCache.recordsDigest(["a", "gone"], in: state) == nil)
     }
 
     @Test func newerVersionIsAClearError() {

@@ -9,9 +9,11 @@ public enum CategoryPlanner {
     ///   - declared: the project's `categories`, parents implied (`Project.categories`).
     ///   - changes: the plan's asset changes: a category is in use while a record that stays refers to it.
     ///   - assets: the manifests' assets, categories resolved: an asset naming a `CateId` keeps it in use too.
-    static func plan(declared: [String], state: State, changes: [PlannedChange], assets: [Asset], prune: Bool)
-        -> [CategoryChange]
-    {
+    ///   - unchanged: keys of assets the manifest cache skipped: in step with their records, so in theirs.
+    static func plan(
+        declared: [String], state: State, changes: [PlannedChange], assets: [Asset], unchanged: [String] = [],
+        prune: Bool
+    ) -> [CategoryChange] {
         guard !declared.isEmpty || !state.categories.isEmpty else { return [] }
         var out: [CategoryChange] = []
         let declaredSet = Set(declared)
@@ -44,7 +46,9 @@ public enum CategoryPlanner {
         let removed = state.categories.keys.filter { !declaredSet.contains($0) }
         if !removed.isEmpty {
             out += hintingRenames(
-                removals(removed, state: state, changes: changes, assets: assets, prune: prune), creates: out)
+                removals(
+                    removed, state: state, changes: changes, assets: assets, unchanged: unchanged, prune: prune),
+                creates: out)
         }
         return out.sorted { CategoryPath.precedes($0.path, $1.path) }
     }
@@ -52,7 +56,8 @@ public enum CategoryPlanner {
     /// Categories gone from the project file: deleted under prune when nothing refers to them and nothing kept
     /// lies below them (IMS deletes a category's children with it), deepest first; otherwise orphans.
     private static func removals(
-        _ removed: [String], state: State, changes: [PlannedChange], assets: [Asset], prune: Bool
+        _ removed: [String], state: State, changes: [PlannedChange], assets: [Asset], unchanged: [String],
+        prune: Bool
     ) -> [CategoryChange] {
         // In use after this plan: the category each manifest asset will have (its own, or, when it names none, the
         // one the library gave it), and that of each record that stays without being in the manifests. Apply checks
@@ -64,6 +69,10 @@ public enum CategoryPlanner {
             declaring.insert(asset.key)
             let id = asset.category ?? (asset.categoryPath == nil ? state.assets[asset.key]?.fields.category : nil)
             if let id { uses[id, default: 0] += 1 }
+        }
+        for key in unchanged {
+            declaring.insert(key)
+            if let id = state.assets[key]?.fields.category { uses[id, default: 0] += 1 }
         }
         for (key, record) in state.assets where !leaving.contains(key) && !declaring.contains(key) {
             if let id = record.fields.category { uses[id, default: 0] += 1 }

@@ -23,8 +23,27 @@ extension JSONParser {
         return try result.get()
     }
 
-    /// Reads `{`, then calls `body` for each key with the reader placed on the value (which `body` must read).
-    mutating func readObject(_ body: (String, inout JSONParser) throws(Failure) -> Void) throws(Failure) {
+    /// Runs `body` on the beginning of `bytes`: what follows the part it reads is neither read nor checked.
+    static func readingPrefix<R>(
+        _ bytes: some ContiguousBytesProvider, _ body: (inout JSONParser) throws(Failure) -> R
+    ) throws(Failure) -> R {
+        let result: Result<R, Failure> = bytes.withBytes { raw in
+            var reader = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
+            do throws(Failure) {
+                reader.skipWhitespace()
+                return .success(try body(&reader))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Reads `{`, then calls `body` for each key with the reader placed on the value (which `body` must read);
+    /// stops before the value of the first key `stop` accepts, if any, leaving the rest unread.
+    mutating func readObject(
+        until stop: (String) -> Bool = { _ in false }, _ body: (String, inout JSONParser) throws(Failure) -> Void
+    ) throws(Failure) {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { throw failure("expected an object") }
         position += 1
@@ -43,6 +62,7 @@ extension JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             position += 1
             skipWhitespace()
+            if stop(key) { return }
             try body(key, &self)
             skipWhitespace()
             guard position < bytes.count else { throw failure("unexpected end of input in an object") }

@@ -42,14 +42,17 @@ extension JSONValue {
 
     /// Human-readable JSON: two-space indent, `"key": value`, keys sorted, a trailing newline; lists of plain values
     /// (tags) stay on one line. Diffs of files written this way read cleanly in code review.
-    public var prettyJSON: String {
+    public var prettyJSON: String { prettyJSON(leading: []) }
+
+    /// `prettyJSON`, with the top-level members named in `leading` first, in that order.
+    public func prettyJSON(leading: [String]) -> String {
         var out = ""
-        writePretty(to: &out, indent: 0)
+        writePretty(to: &out, indent: 0, leading: leading)
         out += "\n"
         return out
     }
 
-    private func writePretty(to out: inout String, indent: Int) {
+    private func writePretty(to out: inout String, indent: Int, leading: [String] = []) {
         switch self {
         case .array(let items) where !items.isEmpty && items.allSatisfy(\.isScalar):
             out += "["
@@ -68,7 +71,8 @@ extension JSONValue {
             out += String(repeating: "  ", count: indent) + "]"
         case .object(let members) where !members.isEmpty:
             out += "{\n"
-            let keys = members.keys.sorted(by: JSONValue.keyOrder)
+            let first = leading.filter { members[$0] != nil }
+            let keys = first + members.keys.filter { !first.contains($0) }.sorted(by: JSONValue.keyOrder)
             for (i, key) in keys.enumerated() {
                 out += String(repeating: "  ", count: indent + 1)
                 JSONValue.writeString(key, to: &out)

@@ -13,6 +13,18 @@ public struct LoadedProject: Sendable {
     public var diagnostics: [Diagnostic]
     /// The project file's `defaults`, as written (for checking generated manifests the way `plan` reads them).
     public var defaults: AssetFields?
+    /// Each manifest file, in `manifestFiles` order: its digest and keys, and whether it was skipped.
+    public var files: [ManifestFile] = []
+    /// `ManifestCache.projectDigest` of the project file as read (empty when it could not be read).
+    public var projectDigest = ""
+    /// The cache the load skipped files with (nil when none was given or usable).
+    public var cache: ManifestCache?
+
+    /// The keys of the assets in skipped files: unchanged, and not in `assets` (`Planner.plan`'s `unchanged`).
+    public var unchangedKeys: [String] { files.lazy.filter(\.skipped).flatMap(\.keys) }
+
+    /// How many assets the manifests declare, skipped files included.
+    public var assetCount: Int { assets.count + files.lazy.filter(\.skipped).reduce(0) { $0 + $1.keys.count } }
 
     public var hasErrors: Bool { diagnostics.hasErrors }
 

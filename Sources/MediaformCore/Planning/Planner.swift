@@ -12,22 +12,29 @@ public enum Planner {
     ///   - prune: delete assets that left the manifests (`--prune` or `prune: true`).
     ///   - scope: only the `--target`ed assets, and the `--replace`d ones uploaded again. Check
     ///     `scope.problems(assets:state:)` first: a replacement the scope cannot make is planned as usual.
+    ///   - unchanged: keys of assets in manifest files the manifest cache skipped (`LoadedProject.unchangedKeys`):
+    ///     declared, recorded and known to plan to no change. Never given with a partial scope.
     public static func plan(
-        project: Project, assets: [Asset], state: State, prune: Bool, scope: PlanScope = PlanScope()
+        project: Project, assets: [Asset], unchanged: [String] = [], state: State, prune: Bool,
+        scope: PlanScope = PlanScope()
     ) -> Plan {
         // Category paths become the IDs the state records; paths not created yet stay unresolved (and differ).
         let assets =
             project.categories.isEmpty ? assets : CategoryPlanner.resolve(assets, categories: state.categories)
         var changes: [PlannedChange] = []
-        changes.reserveCapacity(max(assets.count, state.assets.count))
-        var seen = Set<String>(minimumCapacity: assets.count)
+        changes.reserveCapacity(max(assets.count + unchanged.count, state.assets.count))
+        var seen = Set<String>(minimumCapacity: assets.count + unchanged.count)
+        for key in unchanged {
+            seen.insert(key)
+            changes.append(PlannedChange(key: key, action: .noOp, reason: "unchanged"))
+        }
         // Fingerprints are compared with records. A new asset needs one only to be recognised as a rename, which
         // takes a record that left the manifests: without such records, new assets are not hashed at all (apply
         // computes their fingerprints when it writes their records).
         // Each key is looked up once; the index is kept for the loop below.
         let slots = assets.map { state.assets.index(forKey: $0.key) }
         let hasRecord = slots.map { $0 != nil }
-        let recorded = hasRecord.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let recorded = hasRecord.reduce(0) { $0 + ($1 ? 1 : 0) } + unchanged.count
         let prints = fingerprints(
             of: assets, appId: project.appId, only: recorded < state.assets.count ? nil : hasRecord)
         let forced = Set(scope.replacing)
@@ -55,7 +62,8 @@ public enum Planner {
         }
         detectMoves(in: &changes, creations: creations, removals: removals, appId: project.appId)
         var categories = CategoryPlanner.plan(
-            declared: project.categories, state: state, changes: changes, assets: assets, prune: prune)
+            declared: project.categories, state: state, changes: changes, assets: assets, unchanged: unchanged,
+            prune: prune)
         if !project.categories.isEmpty || !state.categories.isEmpty {
             CategoryPlanner.describe(&changes, categories: state.categories)
         }

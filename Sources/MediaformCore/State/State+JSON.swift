@@ -90,11 +90,38 @@ extension State {
         ]
         // Absent when the project manages no category, so that such states read as before.
         if !categories.isEmpty { o["categories"] = CategoryRecord.json(categories) }
+        if let manifestCache, !manifestCache.files.isEmpty { o["manifestCache"] = manifestCache.json }
         return .object(o)
     }
 
-    /// The file's text: sorted keys, two-space indent, trailing newline, so that a change reads as a clean diff.
-    public var fileText: String { json.prettyJSON }
+    /// The members written before the others, in this order: the header, then the manifest cache, so that
+    /// `peekManifestCache` finds it without reading the records, which come last.
+    static let leadingKeys = [
+        "version", "lineage", "serial", "generator", "journalSequence", "categories", "manifestCache",
+    ]
+
+    /// The file's text: the header first, then sorted keys; two-space indent, trailing newline, so that a change
+    /// reads as a clean diff.
+    public var fileText: String { json.prettyJSON(leading: State.leadingKeys) }
+
+    /// The manifest cache of a state file, read from its beginning only: nil as soon as the records start
+    /// (`assets`) before it, or when the file is not a state this version reads. Never an error: the full read
+    /// reports those.
+    public static func peekManifestCache(_ bytes: some ContiguousBytesProvider) -> ManifestCache? {
+        var found: ManifestCache?
+        _ = try? JSONParser.readingPrefix(bytes) { (reader: inout JSONParser) throws(JSONParser.Failure) in
+            try reader.readObject(until: { $0 == "assets" }) {
+                (key: String, r: inout JSONParser) throws(JSONParser.Failure) in
+                switch key {
+                case "manifestCache": found = ManifestCache(json: try r.readValue())
+                case "version":
+                    guard try r.readInt() <= Int64(formatVersion) else { throw r.failure("newer") }
+                default: _ = try r.readValue()
+                }
+            }
+        }
+        return found
+    }
 
     /// Reads a state file's bytes.
     ///
@@ -129,10 +156,18 @@ extension State {
                     case "journalSequence": state.journalSequence = Int(try r.readInt())
                     case "assets":
                         sawAssets = true
+                        // Growing a dictionary of 100,000 records rehashes it many times: size it once, by the
+                        // cache's keys (written before the records) or by the file's size (records are larger).
+                        let expected =
+                            state.manifestCache?.files.values.reduce(0) { $0 + $1.keys.count }
+                            ?? (r.bytes.count / 1024)
+                        state.assets.reserveCapacity(expected)
                         try r.readObject { (assetKey: String, r: inout JSONParser) throws(JSONParser.Failure) in
                             let record = try AssetRecord.read(&r, key: assetKey)
                             state.assets[assetKey] = record
                         }
+                    case "manifestCache":
+                        state.manifestCache = ManifestCache(json: try r.readValue())
                     case "categories":
                         let value = try r.readValue()
                         do throws(StateFormatError) {

@@ -19,6 +19,9 @@ public struct State: Sendable, Equatable {
     public var assets: [String: AssetRecord]
     /// The project's categories by path (`categories:` in `mediaform.yaml`), with their `CateId`.
     public var categories: [String: CategoryRecord] = [:]
+    /// The manifest files a plan may leave unparsed, as apply last recorded them (`ManifestCache`); nil when none.
+    /// Only an optimisation: it is verified before use, and a mediaform that does not know it drops it.
+    public var manifestCache: ManifestCache?
 
     public init(
         lineage: String, serial: Int = 0, generator: String, journalSequence: Int = 0,

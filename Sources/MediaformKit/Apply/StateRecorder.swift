@@ -40,6 +40,12 @@ final class StateRecorder: Sendable {
         }
     }
 
+    /// Sets the manifest cache the next snapshot carries: derived from the records, so not journaled (after a
+    /// crash the next apply records it again).
+    func keep(_ cache: ManifestCache?) {
+        current.withLock { $0.state.manifestCache = cache }
+    }
+
     /// Writes the state as the next snapshot, once every record in progress has been applied.
     func snapshot() async throws(StateError) -> State {
         try await gate.run { () async throws(StateError) in

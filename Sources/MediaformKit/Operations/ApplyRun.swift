@@ -204,6 +204,15 @@ public struct ApplyRun: Sendable {
         if !plan.hasChanges && loaded.unresolved.isEmpty && !(options.wait && inProgress > 0) {
             await early?.close()
             early = nil
+            // A state applied by an earlier version, or changed by another command, gets its cache now.
+            if workspace.backend.keepsManifestCache && observed.isEmpty && observedCategories.isEmpty,
+                let cache = workspace.project.manifestCache(of: loaded.state, plan: plan),
+                cache != loaded.state.manifestCache
+            {
+                var state = loaded.state
+                state.manifestCache = cache
+                try await lock.writeSnapshot(state, unresolved: [])
+            }
             return .noChanges(plan)
         }
         events(.planned(plan))
@@ -267,6 +276,7 @@ public struct ApplyRun: Sendable {
                 report = applier.currentReport
                 report.interrupted = stop.isSet
             }
+            if workspace.backend.keepsManifestCache { applier.keep(workspace.project.manifestCache(of: applier.state)) }
             return report
         }
         return .applied(Applied(plan: plan, report: report, state: written, statistics: connection.client.statistics))

@@ -55,6 +55,17 @@ public final class LocalStateBackend: StateBackend {
         try await Blocking.run { () throws(StateError) in try self.readWithJournal().loaded }
     }
 
+    public var keepsManifestCache: Bool { true }
+
+    /// The cache is written before the records, so this parses the file's first part only (mapped, not copied).
+    public func peekManifestCache() async -> ManifestCache? {
+        await Blocking.run {
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: self.statePath), options: .alwaysMapped)
+            else { return nil }
+            return State.peekManifestCache(data)
+        }
+    }
+
     /// The state with the journal folded in, and the journal as read (the lock needs its end).
     func readWithJournal() throws(StateError) -> (loaded: LoadedState, journal: JournalContents) {
         var warnings: [String] = []

@@ -17,6 +17,19 @@ public protocol StateBackend: Sendable {
 
     /// Removes a lock left behind, if its ID is `id`.
     func forceUnlock(id: String) async throws(StateError) -> LockInfo
+
+    /// Whether snapshots keep `State.manifestCache` (else it is dropped on write, and never offered).
+    var keepsManifestCache: Bool { get }
+
+    /// The snapshot's manifest cache, read quickly and without the records, or nil (none, or unreadable: `read`
+    /// reports problems). What `plan` starts skipping files with while the whole state is read.
+    func peekManifestCache() async -> ManifestCache?
+}
+
+extension StateBackend {
+    /// Backends that do not store the manifest cache have none to give.
+    public var keepsManifestCache: Bool { false }
+    public func peekManifestCache() async -> ManifestCache? { nil }
 }
 
 /// A held lock, with the journal and snapshot writes that need it.

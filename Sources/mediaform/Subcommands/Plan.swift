@@ -28,6 +28,10 @@ extension MediaformCommand {
                 (--allow-empty accepts it), or that holds an action --allow does not list, is shown and then \
                 refused with exit 1; apply refuses it the same way.
 
+                Speed: apply records in the state which manifest files planned to no change; a later plan does \
+                not parse a file whose bytes, keys and records are all as recorded (--no-cache parses them all; \
+                the plan is the same).
+
                 Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error, or a plan refused by a \
                 safety rail; 2 changes present (only with --detailed-exitcode).
                 """
@@ -57,6 +61,14 @@ extension MediaformCommand {
         var detailedExitcode = false
 
         @Flag(
+            help: ArgumentHelp(
+                "Parse every manifest file, even those the state's manifest cache vouches for.",
+                discussion: "Apply records which files planned to no change (their bytes, keys and records); a "
+                    + "plan skips those files while all of that is unchanged. The plan is the same either way; "
+                    + "this only costs time."))
+        var noCache = false
+
+        @Flag(
             help: """
                 Read every managed media from IMS first (BatchGetMediaInfos; needs credentials) and plan from the \
                 library as it is: edits made in the console, media deleted there. A read that fails fails the \
@@ -74,8 +86,12 @@ extension MediaformCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            // A whole plan from the state as recorded may skip the manifest files the state vouches for; --refresh
+            // changes the records first, and --target/--replace need every asset.
             let (workspace, opened) = try await Workspace.openWithState(
-                directory: directory, computeDigest: out != nil, color: output.useColor(onStandardError: true))
+                directory: directory, computeDigest: out != nil,
+                skipUnchanged: !refresh && scope.scope == PlanScope() && !noCache,
+                color: output.useColor(onStandardError: true))
             var loaded = opened
             if refresh {
                 loaded.state = try await LibraryRead.refreshed(
@@ -87,7 +103,8 @@ extension MediaformCommand {
                 throw ExitCode.failure
             }
             var plan = Planner.plan(
-                project: workspace.project.project, assets: workspace.project.assets, state: loaded.state,
+                project: workspace.project.project, assets: workspace.project.assets,
+                unchanged: workspace.project.unchangedKeys, state: loaded.state,
                 prune: prune || workspace.project.project.prune, scope: scope.scope)
             plan.refreshed = refresh
             if !loaded.unresolved.isEmpty {
@@ -96,11 +113,12 @@ extension MediaformCommand {
                 )
             }
             Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
+            ProcessLifetime.keep((workspace, loaded, plan))
             if let html { try await PlanOutput.writeHTML(plan, to: html) }
             try await sources.run(
                 on: SourceChecking.uploads(of: plan), color: output.useColor(onStandardError: true))
             let refusals = try rails.guardFor(workspace.project.project).refusals(
-                of: plan, manifestAssets: workspace.project.assets.count, stateAssets: loaded.state.assets.count)
+                of: plan, manifestAssets: workspace.project.assetCount, stateAssets: loaded.state.assets.count)
             guard refusals.isEmpty else {
                 for refusal in refusals { Console.error(refusal.description) }
                 throw ExitCode.failure

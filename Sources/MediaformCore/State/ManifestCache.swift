@@ -1,0 +1,152 @@
+import Dispatch
+import Synchronization
+
+/// The manifest files a plan may leave unparsed (issue 18): each file whose assets all planned to no change when
+/// apply last wrote the state, with the digest of its bytes, its keys and a digest of their records.
+///
+/// A file is skipped only while all of this still holds: the project file and the mediaform that recorded the cache
+/// are the same (`project`), the file's bytes are the same (`Entry.digest`), the recorded categories are the same
+/// (`categories`), and every one of its records is as it was (`Entry.records`, over each field the planner reads).
+/// The cache is an optimisation only: a plan is identical with and without it (tests hold that), and any doubt
+/// (a changed record, a key another file now declares too) means the file is parsed as usual.
+public struct ManifestCache: Sendable, Equatable {
+    /// One manifest file known to plan to no change.
+    public struct Entry: Sendable, Equatable {
+        /// SHA-256 of the file's bytes (hex).
+        public var digest: String
+        /// The asset keys the file declares, in order.
+        public var keys: [String]
+        /// `ManifestCache.recordsDigest` of those keys when the entry was made.
+        public var records: String
+
+        public init(digest: String, keys: [String], records: String) {
+            self.digest = digest
+            self.keys = keys
+            self.records = records
+        }
+    }
+
+    /// `ManifestCache.projectDigest` of the project file and the mediaform that made the cache.
+    public var project: String
+    /// `ManifestCache.categoriesDigest` of the state's categories when the cache was made.
+    public var categories: String
+    /// By path relative to the project directory.
+    public var files: [String: Entry]
+
+    public init(project: String, categories: String, files: [String: Entry] = [:]) {
+        self.project = project
+        self.categories = categories
+        self.files = files
+    }
+
+    /// What every asset's plan depends on besides its file and its record: the project file (defaults, appId,
+    /// categories declared) and the code that plans (`generator`, with its version).
+    public static func projectDigest(projectFile: String, generator: String) -> String {
+        Digest.sha256Hex(projectFile + "\n" + generator)
+    }
+
+    /// The recorded categories: a category path resolves to the `CateId` recorded for it.
+    public static func categoriesDigest(_ categories: [String: CategoryRecord]) -> String {
+        Digest.sha256Hex(CategoryRecord.json(categories).canonicalJSON)
+    }
+
+    /// A digest of everything the planner reads from the records of `keys`, or nil when one has no record.
+    ///
+    /// The fields (title, tags, …) enter through the mutable fingerprint, which every write of them recomputes;
+    /// `updatedAt` changes on every write of a record, so anything else a later version may add is covered too.
+    public static func recordsDigest(_ keys: some Sequence<String>, in state: State) -> String? {
+        var text = ""
+        text.reserveCapacity(4096)
+        for key in keys {
+            guard let r = state.assets[key] else { return nil }
+            text += key
+            for part in [
+                r.fingerprints.upload, r.fingerprints.mutable, r.status.rawValue, r.mediaId ?? "-",
+                r.protect ? "p" : "-", r.drift.names.joined(separator: ","), r.updatedAt,
+                r.fields.category.map(String.init) ?? "-", r.fields.cover == nil ? "-" : "c",
+                r.uploadInputs == nil ? "-" : "i",
+            ] {
+                text += "\u{1F}"
+                text += part
+            }
+            text += "\u{1E}"
+        }
+        return Digest.sha256Hex(text)
+    }
+
+    /// The cache of a state just written by apply: every manifest file that had no diagnostic, whose assets all
+    /// own every field they manage (none lists `ignoreChanges`), and whose every key `plan` (made against `state`)
+    /// leaves unchanged.
+    /// - Parameters:
+    ///   - files: each manifest file as loaded (`LoadedProject.files`), all of them parsed.
+    ///   - unchanged: the keys the plan against `state` leaves unchanged (`.noOp`).
+    public static func recording(
+        files: [ManifestFile], unchanged: Set<String>, state: State, project: String
+    ) -> ManifestCache {
+        var cache = ManifestCache(project: project, categories: categoriesDigest(state.categories))
+        for file in files where file.cacheable && !file.skipped && file.keys.allSatisfy(unchanged.contains) {
+            guard let records = recordsDigest(file.keys, in: state) else { continue }
+            cache.files[file.path] = Entry(digest: file.digest, keys: file.keys, records: records)
+        }
+        return cache
+    }
+
+    /// Of the files skipped with this cache, those that must be parsed after all, now that the state is known:
+    /// all of them when the categories changed, else those whose records changed.
+    public func invalidated(_ skipped: [String], state: State) -> [String] {
+        guard categories == Self.categoriesDigest(state.categories) else { return skipped }
+        // One digest per file, on every core (100,000 records take about 0.15 s on one).
+        let stale = Mutex([Bool](repeating: false, count: skipped.count))
+        DispatchQueue.concurrentPerform(iterations: skipped.count) { i in
+            let entry = files[skipped[i]]
+            let changed = entry.map { Self.recordsDigest($0.keys, in: state) != $0.records } ?? true
+            stale.withLock { $0[i] = changed }
+        }
+        let flags = stale.withLock { $0 }
+        return skipped.indices.filter { flags[$0] }.map { skipped[$0] }
+    }
+}
+
+extension ManifestCache {
+    public var json: JSONValue {
+        var entries: [String: JSONValue] = [:]
+        for (path, entry) in files {
+            entries[path] = .object([
+                "digest": .string(entry.digest), "records": .string(entry.records),
+                "keys": .array(entry.keys.map(JSONValue.string)),
+            ])
+        }
+        return .object([
+            "project": .string(project), "categories": .string(categories), "files": .object(entries),
+        ])
+    }
+
+    /// Reads the state's `manifestCache`; a cache this version cannot read is dropped (nil), never an error: it
+    /// only saves time.
+    public init?(json: JSONValue) {
+        guard let project = json["project"]?.stringValue, let categories = json["categories"]?.stringValue,
+            case .object(let entries)? = json["files"]
+        else { return nil }
+        var files: [String: Entry] = [:]
+        for (path, value) in entries {
+            guard let digest = value["digest"]?.stringValue, let records = value["records"]?.stringValue,
+                let keys = value["keys"]?.arrayValue?.compactMap(\.stringValue)
+            else { return nil }
+            files[path] = Entry(digest: digest, keys: keys, records: records)
+        }
+        self.init(project: project, categories: categories, files: files)
+    }
+}
+
+extension LoadedProject {
+    /// The manifest cache of `state` for this project (`ManifestCache.recording`): the files whose every asset a
+    /// plan against `state` leaves unchanged; `plan` is that plan when already made. Nil when a file was skipped
+    /// (apply loads them all), or when no file qualifies.
+    public func manifestCache(of state: State, plan: Plan? = nil) -> ManifestCache? {
+        guard !files.isEmpty, !files.contains(where: \.skipped), !projectDigest.isEmpty else { return nil }
+        let plan = plan ?? Planner.plan(project: project, assets: assets, state: state, prune: false)
+        let unchanged = Set(plan.changes.lazy.filter { $0.action == .noOp }.map(\.key))
+        let cache = ManifestCache.recording(files: files, unchanged: unchanged, state: state, project: projectDigest)
+        return cache.files.isEmpty ? nil : cache
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import MediaformCore
+import MediaformEmulator
+import MediaformTestSupport
+import Testing
+
+@testable import MediaformKit
+
+/// The manifest cache (issue 18): apply records the files that plan to no change; a plan skips them while their
+/// bytes, the project file and their records are as recorded; and the plan is the same as without the cache.
+@Suite struct ManifestCacheTests {
+    /// A project of three files of `count` assets each (keys a-0…, b-0…, c-0…), applied against an emulator.
+    private func appliedProject(count: Int = 4) async throws -> (URL, EmulatorServer) {
+        let server = try await emulator()
+        let dir = try Builders.writeProject(assets: Self.file("a", count: count))
+        for name in ["b", "c"] {
+            try Self.file(name, count: count).write(
+                to: dir.appendingPathComponent("assets/\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        let workspace = await Workspace.open(directory: dir.path)
+        #expect(!workspace.project.hasErrors, "\(workspace.project.diagnostics)")
+        let client = client(server)
+        let outcome = try await ApplyRun(
+            workspace: workspace, saved: nil, options: ApplyRun.Options(wait: true),
+            connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
+            events: { _ in }
+        ).run()
+        _ = try applied(outcome)
+        return (dir, server)
+    }
+
+    static func file(_ name: String, count: Int, title: String = "Title") -> String {
+        var text = "assets:\n"
+        for i in 0..<count {
+            text += "  - key: \(name)-\(i)\n    source: https://media.example.com/\(name)-\(i).mp4\n"
+            text += "    title: \(title) \(i)\n"
+        }
+        return text
+    }
+
+    /// The plan of `dir` with the cache and without it, rendered as text and JSON, and the files skipped.
+    private func plans(_ dir: URL, prune: Bool = false) async throws -> (
+        cached: String, full: String, skipped: [String], cachedDiagnostics: [Diagnostic], diagnostics: [Diagnostic]
+    ) {
+        func render(skip: Bool) async throws -> (String, [String], [Diagnostic]) {
+            let (workspace, read) = await Workspace.openReadingState(directory: dir.path, skipUnchanged: skip)
+            let state = try #require(try read?.get()).state
+            let loaded = workspace.project
+            let plan = Planner.plan(
+                project: loaded.project, assets: loaded.assets, unchanged: loaded.unchangedKeys, state: state,
+                prune: prune)
+            let text =
+                PlanRenderer.text(plan, color: false) + PlanRenderer.json(plan, generator: "test").prettyJSON
+                + "\(loaded.assetCount) assets"
+            return (text, loaded.files.filter(\.skipped).map(\.path), loaded.diagnostics)
+        }
+        let (cached, skipped, cachedDiagnostics) = try await render(skip: true)
+        let (full, _, diagnostics) = try await render(skip: false)
+        return (cached, full, skipped, cachedDiagnostics, diagnostics)
+    }
+
+    private func state(_ dir: URL) async throws -> State {
+        try await LocalStateBackend(
+            statePath: dir.appendingPathComponent("mediaform.state.json").path,
+            workDirectory: dir.appendingPathComponent(".mediaform").path
+        ).read().state
+    }
+
+    @Test func applyRecordsEveryFileAndPlanSkipsThemAll() async throws {
+        let (dir, _) = try await appliedProject()
+        let cache = try #require(try await state(dir).manifestCache)
+        #expect(cache.files.keys.sorted() == ["assets/a.yaml", "assets/b.yaml", "assets/c.yaml"])
+        #expect(cache.files["assets/b.yaml"]?.keys == ["b-0", "b-1", "b-2", "b-3"])
+        // Written before the records, where a plan finds it without reading them.
+        let text = try String(contentsOf: dir.appendingPathComponent("mediaform.state.json"), encoding: .utf8)
+        let cacheAt = try #require(text.range(of: "\"manifestCache\"")),
+            assetsAt = try #require(text.range(of: "\"assets\""))
+        #expect(cacheAt.lowerBound < assetsAt.lowerBound)
+        #expect(State.peekManifestCache(Data(text.utf8)) == cache)
+
+        let result = try await plans(dir)
+        #expect(result.skipped.count == 3)
+        #expect(result.cached == result.full)
+        #expect(result.full.contains("No changes"))
+    }
+
+    @Test func aChangedFileIsParsedAndTheOthersSkipped() async throws {
+        let (dir, _) = try await appliedProject()
+        try Self.file("b", count: 5, title: "Renamed").write(
+            to: dir.appendingPathComponent("assets/b.yaml"), atomically: true, encoding: .utf8)
+        let result = try await plans(dir)
+        #expect(result.skipped == ["assets/a.yaml", "assets/c.yaml"])
+        #expect(result.cached == result.full)
+        #expect(result.full.contains("+ create b-4") && result.full.contains("~ update b-0"))
+        #expect(result.full.contains("13 assets"))
+    }
+
+    @Test func aFileThatLeftIsNotSkippedAndItsRecordsAreOrphans() async throws {
+        let (dir, _) = try await appliedProject()
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("assets/c.yaml"))
+        let result = try await plans(dir, prune: true)
+        #expect(result.skipped == ["assets/a.yaml", "assets/b.yaml"])
+        #expect(result.cached == result.full)
+        #expect(result.full.contains("- delete c-0"))
+    }
+
+    @Test func aRecordChangedOutsideTheFileIsNeverSkipped() async throws {
+        let (dir, _) = try await appliedProject()
+        // As a refresh would record a title changed in the console.
+        let backend = LocalStateBackend(
+            statePath: dir.appendingPathComponent("mediaform.state.json").path,
+            workDirectory: dir.appendingPathComponent(".mediaform").path)
+        try await backend.withLock(operation: "test", timeout: 5) { lock, loaded in
+            var record = try #require(loaded.state.assets["a-2"])
+            record.fields.title = "Changed in the console"
+            record.fingerprints.mutable = record.fields.fingerprint
+            record.drift = [.title]
+            record.updatedAt = "2026-02-01T00:00:00Z"
+            _ = try await lock.commit([.put(key: "a-2", record: record)], onto: loaded)
+        }
+        let result = try await plans(dir)
+        #expect(result.skipped.isEmpty, "a load with a stale entry is done again in full")
+        #expect(result.cached == result.full)
+        #expect(result.full.contains("~ update a-2"))
+    }
+
+    @Test func aNewFileRepeatingAKeyOrASourceOfASkippedOneGetsTheSameErrors() async throws {
+        let (dir, _) = try await appliedProject()
+        try """
+        assets:
+          - key: b-1
+            source: https://media.example.com/new.mp4
+            title: Same key
+          - key: d-0
+            source: https://MEDIA.example.com/c-3.mp4
+            title: Same source
+        """.write(to: dir.appendingPathComponent("assets/d.yaml"), atomically: true, encoding: .utf8)
+        let result = try await plans(dir)
+        #expect(result.skipped.isEmpty)
+        #expect(result.cachedDiagnostics == result.diagnostics)
+        #expect(result.diagnostics.filter { $0.severity == .error }.count == 2, "\(result.diagnostics)")
+    }
+
+    @Test func aChangedProjectFileOrCategoryRecordSkipsNothing() async throws {
+        let (dir, _) = try await appliedProject()
+        let projectFile = dir.appendingPathComponent("mediaform.yaml")
+        try "version: 1\nregion: cn-shanghai\ndefaults:\n  tags: [added]\n".write(
+            to: projectFile, atomically: true, encoding: .utf8)
+        var result = try await plans(dir)
+        #expect(result.skipped.isEmpty)
+        #expect(result.cached == result.full && result.full.contains("~ update a-0"))
+
+        try "version: 1\nregion: cn-shanghai\n".write(to: projectFile, atomically: true, encoding: .utf8)
+        let backend = LocalStateBackend(
+            statePath: dir.appendingPathComponent("mediaform.state.json").path,
+            workDirectory: dir.appendingPathComponent(".mediaform").path)
+        try await backend.withLock(operation: "test", timeout: 5) { lock, loaded in
+            _ = try await lock.commit(
+                [.category(path: "Courses", record: CategoryRecord(id: 77, name: "Courses"))], onto: loaded)
+        }
+        result = try await plans(dir)
+        #expect(result.skipped.isEmpty)
+        #expect(result.cached == result.full)
+    }
+
+    @Test func anApplyWithNothingToDoRecordsAMissingCache() async throws {
+        let (dir, server) = try await appliedProject()
+        let backend = LocalStateBackend(
+            statePath: dir.appendingPathComponent("mediaform.state.json").path,
+            workDirectory: dir.appendingPathComponent(".mediaform").path)
+        // As left by an earlier mediaform: no cache.
+        try await backend.withLock(operation: "test", timeout: 5) { lock, loaded in
+            var state = loaded.state
+            state.manifestCache = nil
+            try await lock.writeSnapshot(state, unresolved: [])
+        }
+        #expect(try await state(dir).manifestCache == nil)
+        let workspace = await Workspace.open(directory: dir.path)
+        let client = client(server)
+        let outcome = try await ApplyRun(
+            workspace: workspace, saved: nil, options: ApplyRun.Options(),
+            connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
+            events: { _ in }
+        ).run()
+        guard case .noChanges = outcome else {
+            Issue.record("expected no changes, got \(outcome)")
+            return
+        }
+        let recorded = try await state(dir)
+        #expect(recorded.manifestCache?.files.count == 3)
+        // Recorded once: a second apply with nothing to do writes nothing.
+        _ = try await ApplyRun(
+            workspace: workspace, saved: nil, options: ApplyRun.Options(),
+            connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
+            events: { _ in }
+        ).run()
+        #expect(try await state(dir).serial == recorded.serial)
+    }
+
+    @Test func aFileWithWarningsOrIgnoredChangesIsNotCached() async throws {
+        let server = try await emulator()
+        let dir = try Builders.writeProject(
+            assets: Self.file("a", count: 2)
+                + "  - key: a-9\n    source: https://media.example.com/a-9.mp4\n    title: T\n"
+                + "    ignoreChanges: [title]\n")
+        try Self.file("b", count: 2).write(
+            to: dir.appendingPathComponent("assets/b.yaml"), atomically: true, encoding: .utf8)
+        let workspace = await Workspace.open(directory: dir.path)
+        let client = client(server)
+        _ = try applied(
+            try await ApplyRun(
+                workspace: workspace, saved: nil, options: ApplyRun.Options(wait: true),
+                connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
+                events: { _ in }
+            ).run())
+        #expect(try await state(dir).manifestCache?.files.keys.sorted() == ["assets/b.yaml"])
+        let result = try await plans(dir)
+        #expect(result.skipped == ["assets/b.yaml"])
+        #expect(result.cached == result.full)
+    }
+}

@@ -55,6 +55,16 @@ if arguments.first == "plan", arguments.count >= 2 {
     await PlanPhases.run(directory: arguments[arguments.startIndex + 1])
     exit(0)
 }
+if arguments.first == "decode-state", arguments.count >= 2 {
+    // The state file's decode alone, three times (records in two halves when laid out as mediaform writes them).
+    let data = FileManager.default.contents(atPath: arguments[arguments.startIndex + 1]) ?? Data()
+    for _ in 0..<3 {
+        var count = 0
+        let t = Timer.measure { count = ((try? State.decode(data, file: "s"))?.assets.count) ?? -1 }
+        print("{\"records\":\(count),\"decode_s\":\(t)}")
+    }
+    exit(0)
+}
 if arguments.first == "full", arguments.count >= 2 {
     let t = Timer.measure { _ = ProjectLoader.load(directory: arguments[arguments.startIndex + 1]) }
     print("{\"load_validate_s\":\(t)}")

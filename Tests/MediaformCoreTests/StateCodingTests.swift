@@ -1,7 +1,8 @@
 import Foundation
-import MediaformCore
 import MediaformTestSupport
 import Testing
+
+@testable import MediaformCore
 
 @Suite struct StateCodingTests {
     @Test func roundTripsAndWritesTheHeaderFirstThenSortedPrettyJSONWithATrailingNewline() throws {
@@ -54,6 +55,38 @@ import Testing
             #expect(ManifestCache.recordsDigest(["a"], in: changed) != base, "edit \(i)")
         }
         #expect(ManifestCache.recordsDigest(["a", "gone"], in: state) == nil)
+    }
+
+    /// A state over 1 MiB, as mediaform writes it, is read in two halves on two cores: same records, and the same
+    /// located errors and duplicate-key rule as the one-pass read.
+    @Test func aLargeStateReadsInTwoHalvesExactlyAsInOne() throws {
+        let assets = (0..<3000).map { i in
+            Builders.asset(String(format: "clip/%05d", i), tags: ["t\(i % 7)", "shared"], category: Int64(i % 5))
+        }
+        var state = Builders.state(assets)
+        state.lineage = "l"
+        let text = state.fileText
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBufferPointer { StateRecordsReader.splitPoint($0, from: 0) } != nil)
+        #expect(try State.decode(text, file: "s.json") == state)
+
+        // A damaged record late in the file (in the second half) is located where it is.
+        let late = "\"clip/02999\": {"
+        let at = try #require(text.range(of: late))
+        let damaged = text.replacingCharacters(in: at, with: late + "\"status\": 7, ")
+        let line = text[..<at.lowerBound].filter { $0 == "\n" }.count + 1
+        #expect {
+            try State.decode(damaged, file: "s.json")
+        } throws: { error in
+            (error as? StateFormatError)?.position.hasPrefix("\(line):") == true
+        }
+
+        // The same key in both halves: the later one wins, as in any JSON object read in one pass.
+        let first = try #require(text.range(of: "\"clip/00000\": {"))
+        let renamed = text.replacingCharacters(in: first, with: "\"clip/02998\": {")
+        let decoded = try State.decode(renamed, file: "s.json")
+        #expect(decoded.assets.count == 2999)
+        #expect(decoded.assets["clip/02998"] == state.assets["clip/02998"])
     }
 
     @Test func newerVersionIsAClearError() {

@@ -161,11 +161,7 @@ extension State {
                         let expected =
                             state.manifestCache?.files.values.reduce(0) { $0 + $1.keys.count }
                             ?? (r.bytes.count / 1024)
-                        state.assets.reserveCapacity(expected)
-                        try r.readObject { (assetKey: String, r: inout JSONParser) throws(JSONParser.Failure) in
-                            let record = try AssetRecord.read(&r, key: assetKey)
-                            state.assets[assetKey] = record
-                        }
+                        state.assets = try StateRecordsReader.read(&r, expected: expected)
                     case "manifestCache":
                         state.manifestCache = ManifestCache(json: try r.readValue())
                     case "categories":

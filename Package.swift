@@ -35,6 +35,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
         ),
+        // gzip for `.gz` state files; the toolchain's Foundation links libz already.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "MediaformCore",
             dependencies: ["CYAML", "COpenSSL"]
@@ -44,6 +50,7 @@ let package = Package(
             dependencies: [
                 "MediaformCore",
                 "COpenSSL",
+                "CZlib",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

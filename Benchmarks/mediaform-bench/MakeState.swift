@@ -16,7 +16,9 @@ enum MakeState {
         // As apply records it: the files that plan to no change.
         state.manifestCache = loaded.manifestCache(of: state)
         let path = ProjectLoader.join(directory, loaded.project.state.path)
-        _ = FileManager.default.createFile(atPath: path, contents: Data(state.fileText.utf8))
+        // As the local backend writes it (gzip-compressed when the name ends in .gz).
+        let bytes = LocalStateBackend(settings: loaded.project.state, directory: directory).encoded(state)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         print("wrote \(state.assets.count) ready records to \(path)")
     }
 }

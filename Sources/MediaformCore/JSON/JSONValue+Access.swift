@@ -44,15 +44,20 @@ extension JSONValue {
     /// (tags) stay on one line. Diffs of files written this way read cleanly in code review.
     public var prettyJSON: String { prettyJSON(leading: []) }
 
-    /// `prettyJSON`, with the top-level members named in `leading` first, in that order.
-    public func prettyJSON(leading: [String]) -> String {
+    /// `prettyJSON`, with the top-level members named in `leading` first, in that order; values nested
+    /// `compactFrom` levels deep or more are written on one line each (canonical JSON).
+    public func prettyJSON(leading: [String], compactFrom: Int = .max) -> String {
         var out = ""
-        writePretty(to: &out, indent: 0, leading: leading)
+        writePretty(to: &out, indent: 0, leading: leading, compactFrom: compactFrom)
         out += "\n"
         return out
     }
 
-    private func writePretty(to out: inout String, indent: Int, leading: [String] = []) {
+    private func writePretty(to out: inout String, indent: Int, leading: [String] = [], compactFrom: Int = .max) {
+        if indent >= compactFrom {
+            write(to: &out)
+            return
+        }
         switch self {
         case .array(let items) where !items.isEmpty && items.allSatisfy(\.isScalar):
             out += "["
@@ -65,7 +70,7 @@ extension JSONValue {
             out += "[\n"
             for (i, item) in items.enumerated() {
                 out += String(repeating: "  ", count: indent + 1)
-                item.writePretty(to: &out, indent: indent + 1)
+                item.writePretty(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += i + 1 < items.count ? ",\n" : "\n"
             }
             out += String(repeating: "  ", count: indent) + "]"
@@ -77,7 +82,7 @@ extension JSONValue {
                 out += String(repeating: "  ", count: indent + 1)
                 JSONValue.writeString(key, to: &out)
                 out += ": "
-                members[key]?.writePretty(to: &out, indent: indent + 1)
+                members[key]?.writePretty(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += i + 1 < keys.count ? ",\n" : "\n"
             }
             out += String(repeating: "  ", count: indent) + "}"

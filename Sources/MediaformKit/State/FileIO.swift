@@ -15,17 +15,22 @@ enum FileIO {
             throw .io(path: path, operation: "open", reason: String(cString: strerror(errno)))
         }
         defer { close(fd) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        // Sized by fstat: a state of 100 MB is read straight into place, not grown by copies.
+        var info = stat()
+        let expected = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        var data = Data(count: expected)
+        var filled = 0
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if filled == data.count { data.count += max(1 << 16, data.count / 4) }  // Grew since fstat.
+            let n = data.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, operation: "read", reason: String(cString: strerror(errno)))
             }
             if n == 0 { break }
-            data.append(contentsOf: buffer[0..<n])
+            filled += n
         }
+        data.count = filled
         return data
     }
 

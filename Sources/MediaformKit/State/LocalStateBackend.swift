@@ -14,8 +14,15 @@ import Glibc
 ///   holder dies, so a killed apply never leaves the state locked. The file also records who holds it; a record
 ///   found with the lock free was left by a process that died, and is reported as such.
 /// - The journal (`.mediaform/<state>.journal`) gets one JSON line per change, synced before the call returns.
+/// - A state path ending in `.gz` is written gzip-compressed (about 150 bytes per asset instead of 970). Either
+///   form is read by its content; when only the other form exists (`X` for `X.gz`, or the reverse), it is read
+///   and the next write converts it, so changing the name converts the state instead of losing it.
 public final class LocalStateBackend: StateBackend {
     public let statePath: String
+    /// The same state in the other form: `statePath` with `.gz` added or removed.
+    public let alternatePath: String
+    /// Whether snapshots are written gzip-compressed (`statePath` ends in `.gz`).
+    public let compressed: Bool
     public let backupPath: String
     public let workDirectory: String
     public let lockPath: String
@@ -33,9 +40,12 @@ public final class LocalStateBackend: StateBackend {
         clock: @escaping @Sendable () -> String = Timestamps.now
     ) {
         self.statePath = statePath
+        self.compressed = statePath.hasSuffix(".gz")
+        self.alternatePath = compressed ? String(statePath.dropLast(3)) : statePath + ".gz"
         self.backupPath = statePath + ".backup"
         self.workDirectory = workDirectory
-        let name = (statePath as NSString).lastPathComponent
+        // One journal and lock for both forms, so that a change of form keeps an interrupted apply's journal.
+        let name = ((compressed ? alternatePath : statePath) as NSString).lastPathComponent
         self.lockPath = ProjectLoader.join(workDirectory, name + ".lock")
         self.journalPath = ProjectLoader.join(workDirectory, name + ".journal")
         self.generator = generator
@@ -57,29 +67,72 @@ public final class LocalStateBackend: StateBackend {
 
     public var keepsManifestCache: Bool { true }
 
-    /// The cache is written before the records, so this parses the file's first part only (mapped, not copied).
+    /// The cache is written before the records, so this parses the file's first part only (mapped, not copied;
+    /// a compressed file is inflated only as far as the records).
     public func peekManifestCache() async -> ManifestCache? {
         await Blocking.run {
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: self.statePath), options: .alwaysMapped)
+            let path = FileManager.default.fileExists(atPath: self.statePath) ? self.statePath : self.alternatePath
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+                return nil
+            }
+            guard Gzip.isCompressed(data) else { return State.peekManifestCache(data) }
+            let marker = Data("\n  \"assets\": ".utf8)
+            guard
+                let head = try? Gzip.decompress(
+                    data, path: path, until: { $0.suffix((1 << 20) + marker.count).range(of: marker) != nil })
             else { return nil }
-            return State.peekManifestCache(data)
+            return State.peekManifestCache(head)
         }
+    }
+
+    /// The snapshot's bytes (inflated when compressed) and where they were read: `statePath`, or `alternatePath`
+    /// when only that exists, or when both do and it is older (a write that converted it was interrupted before
+    /// removing it). Nil when there is no snapshot.
+    func readSnapshot() throws(StateError) -> (bytes: Data, path: String)? {
+        let own = try FileIO.read(statePath).map { data throws(StateError) in try inflated(data, path: statePath) }
+        guard FileManager.default.fileExists(atPath: alternatePath) else { return own.map { ($0, statePath) } }
+        guard
+            let other = try FileIO.read(alternatePath).map({ data throws(StateError) in
+                try inflated(data, path: alternatePath)
+            })
+        else { return own.map { ($0, statePath) } }
+        guard let own else { return (other, alternatePath) }
+        // Both: the configured one wins if the other is an older version of the same state.
+        do {
+            let mine = try State.decode(own, file: statePath), theirs = try State.decode(other, file: alternatePath)
+            if mine.lineage == theirs.lineage && mine.serial >= theirs.serial { return (own, statePath) }
+        } catch {
+            throw .corrupt(error)
+        }
+        throw .twoStates(path: statePath, other: alternatePath)
+    }
+
+    private func inflated(_ data: Data, path: String) throws(StateError) -> Data {
+        Gzip.isCompressed(data) ? try Gzip.decompress(data, path: path) : data
     }
 
     /// The state with the journal folded in, and the journal as read (the lock needs its end).
     func readWithJournal() throws(StateError) -> (loaded: LoadedState, journal: JournalContents) {
         var warnings: [String] = []
-        let snapshot = try FileIO.read(statePath)
+        let snapshot = try readSnapshot()
         var state: State
         if let snapshot {
             do {
-                state = try State.decode(snapshot, file: statePath)
+                state = try State.decode(snapshot.bytes, file: snapshot.path)
             } catch {
                 throw .corrupt(error)
+            }
+            if snapshot.path != statePath {
+                warnings.append(
+                    "read the state from \(snapshot.path); the next write converts it to \(statePath)"
+                        + (compressed ? " (compressed)" : " (plain JSON)"))
             }
         } else {
             if FileManager.default.fileExists(atPath: backupPath) {
                 throw .missingWithBackup(path: statePath, backup: backupPath)
+            }
+            if FileManager.default.fileExists(atPath: alternatePath + ".backup") {
+                throw .missingWithBackup(path: alternatePath, backup: alternatePath + ".backup")
             }
             state = State(lineage: "", generator: generator)
         }
@@ -167,6 +220,12 @@ public final class LocalStateBackend: StateBackend {
             close(fd)
             throw error
         }
+    }
+
+    /// The bytes a snapshot is written as: the state's text, or, when `statePath` ends in `.gz`, its one line per
+    /// record form gzip-compressed.
+    public func encoded(_ state: State) -> [UInt8] {
+        compressed ? Gzip.compress(Array(state.compactFileText.utf8)) : Array(state.fileText.utf8)
     }
 
     static func lockRecord(_ info: LockInfo) -> String {

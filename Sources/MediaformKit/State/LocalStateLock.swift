@@ -70,12 +70,18 @@ final class LocalStateLock: SnapshotReplacing {
             return try self.files.withLock { (f: inout Files) throws(StateError) -> State in
                 let (written, kept) = f.sequencer.snapshot(newState, keeping: unresolved, time: time)
                 // Keep the previous version as the backup, then replace the state.
-                if let previous = try FileIO.read(backend.statePath) {
+                // The previous version may be in the other form (a state being converted to or from `.gz`).
+                var previous = try FileIO.read(backend.statePath)
+                if previous == nil { previous = try FileIO.read(backend.alternatePath) }
+                if let previous {
                     try FileIO.writeAtomically(backend.backupPath, previous)
                 }
-                try FileIO.writeAtomically(backend.statePath, Array(written.fileText.utf8)) {
+                try FileIO.writeAtomically(backend.statePath, backend.encoded(written)) {
                     FaultInjection.hit("state-before-rename")
                 }
+                // Converted: the other form is older now (and is in the backup). A crash before this line leaves
+                // both, and reads take the newer.
+                if FileManager.default.fileExists(atPath: backend.alternatePath) { unlink(backend.alternatePath) }
                 // Trim the journal to the intents still open; they keep their sequence numbers.
                 FaultInjection.hit("state-before-journal-trim")
                 try FileIO.writeAtomically(backend.journalPath, Array(kept.map { $0.line + "\n" }.joined().utf8))

@@ -14,6 +14,8 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(path: String, operation: String, reason: String)
     /// The state file is gone but its backup is not: refusing to start from an empty state.
     case missingWithBackup(path: String, backup: String)
+    /// The state exists both as `path` and in the other form (`.gz` or not), and `path` is not the newer one.
+    case twoStates(path: String, other: String)
     /// The backend's storage failed or refused (a database that cannot be reached, a query that failed).
     case backend(String)
 
@@ -38,6 +40,9 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingWithBackup(let path, let backup):
             return
                 "the state file \(path) is missing but its backup \(backup) exists; restore the backup (mv \(backup) \(path)) or, to really start from an empty state, remove the backup"
+        case .twoStates(let path, let other):
+            return
+                "both \(path) (the state.path in mediaform.yaml) and \(other) exist, and \(other) is not an older version of the same state; keep the right one under the name state.path gives (a name ending in .gz is written compressed) and move the other away"
         case .backend(let message):
             return message
         }

@@ -98,4 +98,31 @@ import Testing
             #expect(error == .missingWithBackup(path: b.statePath, backup: b.backupPath))
         }
     }
+
+    /// A large state is mapped and its pages dropped as the decoder passes them: the records and a damaged
+    /// record's location come out as from a file read whole.
+    @Test func aLargeStateReadFromTheMappedFileIsTheSameAndErrorsAreStillLocated() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let b = backend(dir)
+        var state = Builders.state(
+            (0..<12_000).map { Builders.asset(String(format: "clip/%05d", $0), tags: ["a", "b"], category: 7) })
+        state.lineage = "l"
+        state.serial = 3
+        let text = state.fileText
+        #expect(text.utf8.count > 4 << 20, "large enough for pages to be dropped in both halves")
+        try text.write(toFile: b.statePath, atomically: true, encoding: .utf8)
+        #expect(try await b.read().state == state)
+
+        let late = "\"clip/11990\": {"
+        let at = try #require(text.range(of: late))
+        try text.replacingCharacters(in: at, with: late + "\"status\": 7, ").write(
+            toFile: b.statePath, atomically: true, encoding: .utf8)
+        let line = text[..<at.lowerBound].filter { $0 == "\n" }.count + 1
+        await #expect {
+            _ = try await b.read()
+        } throws: { error in
+            guard case .corrupt(let e) = error as? StateError else { return false }
+            return e.position.hasPrefix("\(line):") && e.file == b.statePath
+        }
+    }
 }

@@ -133,7 +133,10 @@ extension State {
     /// is tens of megabytes). Unknown keys are ignored, so a later mediaform may add fields without a new version.
     /// - Throws: `StateFormatError` located by line and column; a version newer than this build is an error naming
     ///   both versions.
-    public static func decode(_ bytes: some ContiguousBytesProvider, file: String) throws(StateFormatError) -> State {
+    /// - Parameter consumed: told of byte ranges the decoder is done with (`StateRecordsReader.Consumed`).
+    public static func decode(
+        _ bytes: some ContiguousBytesProvider, file: String, consumed: StateRecordsReader.Consumed? = nil
+    ) throws(StateFormatError) -> State {
         do {
             return try JSONParser.reading(bytes) { (reader: inout JSONParser) throws(JSONParser.Failure) -> State in
                 var state = State(lineage: "", generator: "")
@@ -165,7 +168,7 @@ extension State {
                         let expected =
                             state.manifestCache?.files.values.reduce(0) { $0 + $1.keys.count }
                             ?? (r.bytes.count / 1024)
-                        state.assets = try StateRecordsReader.read(&r, expected: expected)
+                        state.assets = try StateRecordsReader.read(&r, expected: expected, consumed: consumed)
                     case "manifestCache":
                         state.manifestCache = ManifestCache(json: try r.readValue())
                     case "categories":

@@ -8,26 +8,45 @@ import Synchronization
 /// `assets` does (values are indented deeper; strings cannot hold a raw newline), so a line like that near the
 /// middle splits the records in two runs that parse independently. Any other layout, and any error in a half, is
 /// read again in one pass, so that errors are located exactly as before.
-enum StateRecordsReader {
+public enum StateRecordsReader {
+    /// Called with ranges of the bytes that will not be read again (except to locate an error), every few
+    /// megabyte: a caller holding a mapped file drops those pages, so that a state of 100 MB is not all resident
+    /// beside the records made from it.
+    public typealias Consumed = @Sendable (Range<Int>) -> Void
+
     /// Reads the object at `r`'s position (its `{`) and leaves `r` after its `}`.
-    static func read(_ r: inout JSONParser, expected: Int) throws(JSONParser.Failure) -> [String: AssetRecord] {
+    static func read(_ r: inout JSONParser, expected: Int, consumed: Consumed?) throws(JSONParser.Failure)
+        -> [String: AssetRecord]
+    {
         let start = r.position
-        if let split = splitPoint(r.bytes, from: start), let (records, end) = twoHalves(r.bytes, start, split, expected)
+        if let split = splitPoint(r.bytes, from: start),
+            let (records, end) = twoHalves(r.bytes, start, split, expected, consumed)
         {
             r.position = end
             return records
         }
         r.position = start
-        return try sequential(&r, expected: expected)
+        return try sequential(&r, expected: expected, consumed: consumed)
     }
 
-    static func sequential(_ r: inout JSONParser, expected: Int) throws(JSONParser.Failure) -> [String: AssetRecord] {
+    static func sequential(_ r: inout JSONParser, expected: Int, consumed: Consumed?) throws(JSONParser.Failure)
+        -> [String: AssetRecord]
+    {
         var records: [String: AssetRecord] = [:]
         records.reserveCapacity(expected)
+        var mark = r.position
         try r.readObject { (key: String, r: inout JSONParser) throws(JSONParser.Failure) in
             records[key] = try AssetRecord.read(&r, key: key)
+            report(consumed, &mark, r.position)
         }
         return records
+    }
+
+    /// Reports `mark..<position` as consumed once it is 1 MiB long.
+    static func report(_ consumed: Consumed?, _ mark: inout Int, _ position: Int) {
+        guard let consumed, position - mark >= 1 << 20 else { return }
+        consumed(mark..<position)
+        mark = position
     }
 
     /// The offset of a record key's opening quote near the middle of what follows `start`, if there is one.
@@ -56,9 +75,9 @@ enum StateRecordsReader {
     }
 
     /// Both halves, merged, and the offset after the object's `}`; nil when either half does not read cleanly.
-    private static func twoHalves(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ split: Int, _ expected: Int)
-        -> ([String: AssetRecord], Int)?
-    {
+    private static func twoHalves(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ split: Int, _ expected: Int, _ consumed: Consumed?
+    ) -> ([String: AssetRecord], Int)? {
         let buffer = Buffer(bytes: bytes)
         let halves = [Half(), Half()]
         DispatchQueue.concurrentPerform(iterations: 2) { i in
@@ -69,12 +88,12 @@ enum StateRecordsReader {
                 half.records.reserveCapacity(max(expected, 1))
                 var r = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer.bytes[0..<split]))
                 r.position = start
-                half.end = try? firstHalf(&r, into: &half.records)
+                half.end = try? firstHalf(&r, into: &half.records, consumed: consumed)
             } else {
                 half.records.reserveCapacity(expected / 2 + 1)
                 var r = JSONParser(bytes: buffer.bytes)
                 r.position = split
-                half.end = try? secondHalf(&r, into: &half.records)
+                half.end = try? secondHalf(&r, into: &half.records, consumed: consumed)
             }
         }
         guard halves[0].end != nil, let end = halves[1].end else { return nil }
@@ -89,16 +108,18 @@ enum StateRecordsReader {
     }
 
     /// `{`, then `"key": record,` up to the end of the (cut) buffer; the split offset, or nil on any other shape.
-    private static func firstHalf(_ r: inout JSONParser, into records: inout [String: AssetRecord])
-        throws(JSONParser.Failure) -> Int?
-    {
+    private static func firstHalf(
+        _ r: inout JSONParser, into records: inout [String: AssetRecord], consumed: Consumed?
+    ) throws(JSONParser.Failure) -> Int? {
         r.skipWhitespace()
+        var mark = r.position
         guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: "{") else { return nil }
         r.position += 1
         while true {
             r.skipWhitespace()
             if r.position == r.bytes.count { return r.position }
             guard try member(&r, into: &records) else { return nil }
+            report(consumed, &mark, r.position)
             r.skipWhitespace()
             guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: ",") else { return nil }
             r.position += 1
@@ -106,12 +127,14 @@ enum StateRecordsReader {
     }
 
     /// `"key": record` members separated by commas, then `}`; the offset after it.
-    private static func secondHalf(_ r: inout JSONParser, into records: inout [String: AssetRecord])
-        throws(JSONParser.Failure) -> Int?
-    {
+    private static func secondHalf(
+        _ r: inout JSONParser, into records: inout [String: AssetRecord], consumed: Consumed?
+    ) throws(JSONParser.Failure) -> Int? {
+        var mark = r.position
         while true {
             r.skipWhitespace()
             guard try member(&r, into: &records) else { return nil }
+            report(consumed, &mark, r.position)
             r.skipWhitespace()
             guard r.position < r.bytes.count else { return nil }
             if r.bytes[r.position] == UInt8(ascii: ",") {

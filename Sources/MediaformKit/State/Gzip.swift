@@ -6,8 +6,8 @@ import MediaformCore
 /// system's zlib.
 enum Gzip {
     /// Whether `data` starts with gzip's magic bytes: a state is read by its content, whatever its name.
-    static func isCompressed(_ data: Data) -> Bool {
-        data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
+    static func isCompressed(_ data: some ContiguousBytesProvider) -> Bool {
+        data.withBytes { $0.count >= 2 && $0[0] == 0x1F && $0[1] == 0x8B }
     }
 
     /// `bytes` as one gzip member. Level 6 (zlib's default): 100,000 records take about 0.5 s.
@@ -37,9 +37,9 @@ enum Gzip {
 
     /// The content of a gzip file; with `until`, stops early once the output so far satisfies it.
     /// - Throws: `StateError.corrupt` naming `path` when the data is not a complete gzip stream.
-    static func decompress(_ data: Data, path: String, until enough: ((Data) -> Bool)? = nil) throws(StateError)
-        -> Data
-    {
+    static func decompress(
+        _ data: some ContiguousBytesProvider, path: String, until enough: ((Data) -> Bool)? = nil
+    ) throws(StateError) -> Data {
         var stream = z_stream()
         // 15 + 32: a 32 KiB window, gzip or zlib header detected.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -48,9 +48,9 @@ enum Gzip {
         defer { inflateEnd(&stream) }
         var output = Data()
         // Compressed JSON is about six times smaller: start there, grow as needed.
-        output.reserveCapacity(enough == nil ? data.count * 7 : 1 << 20)
+        output.reserveCapacity(enough == nil ? data.withBytes { $0.count } * 7 : 1 << 20)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        let status: Int32 = data.withUnsafeBytes { raw in
+        let status: Int32 = data.withBytes { raw in
             stream.next_in = UnsafeMutablePointer(mutating: raw.bindMemory(to: UInt8.self).baseAddress)
             stream.avail_in = uInt(raw.count)
             while true {

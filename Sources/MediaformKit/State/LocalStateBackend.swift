@@ -85,16 +85,31 @@ public final class LocalStateBackend: StateBackend {
         }
     }
 
+    /// A snapshot's bytes: the mapped file, or its inflated content when compressed.
+    enum SnapshotBytes: ContiguousBytesProvider {
+        case mapped(MappedFile)
+        case inflated(Data)
+
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            switch self {
+            case .mapped(let file): file.withBytes(body)
+            case .inflated(let data): data.withBytes(body)
+            }
+        }
+
+        /// What the decoder reports done with: dropped from memory when mapped (`MappedFile.drop`).
+        var consumed: StateRecordsReader.Consumed? {
+            guard case .mapped(let file) = self else { return nil }
+            return { file.drop($0) }
+        }
+    }
+
     /// The snapshot's bytes (inflated when compressed) and where they were read: `statePath`, or `alternatePath`
     /// when only that exists, or when both do and it is older (a write that converted it was interrupted before
     /// removing it). Nil when there is no snapshot.
-    func readSnapshot() throws(StateError) -> (bytes: Data, path: String)? {
-        let own = try FileIO.read(statePath).map { data throws(StateError) in try inflated(data, path: statePath) }
-        guard FileManager.default.fileExists(atPath: alternatePath) else { return own.map { ($0, statePath) } }
-        guard
-            let other = try FileIO.read(alternatePath).map({ data throws(StateError) in
-                try inflated(data, path: alternatePath)
-            })
+    func readSnapshot() throws(StateError) -> (bytes: SnapshotBytes, path: String)? {
+        let own = try snapshotBytes(statePath)
+        guard FileManager.default.fileExists(atPath: alternatePath), let other = try snapshotBytes(alternatePath)
         else { return own.map { ($0, statePath) } }
         guard let own else { return (other, alternatePath) }
         // Both: the configured one wins if the other is an older version of the same state.
@@ -107,8 +122,9 @@ public final class LocalStateBackend: StateBackend {
         throw .twoStates(path: statePath, other: alternatePath)
     }
 
-    private func inflated(_ data: Data, path: String) throws(StateError) -> Data {
-        Gzip.isCompressed(data) ? try Gzip.decompress(data, path: path) : data
+    private func snapshotBytes(_ path: String) throws(StateError) -> SnapshotBytes? {
+        guard let file = try MappedFile(path: path) else { return nil }
+        return Gzip.isCompressed(file) ? .inflated(try Gzip.decompress(file, path: path)) : .mapped(file)
     }
 
     /// The state with the journal folded in, and the journal as read (the lock needs its end).
@@ -118,7 +134,7 @@ public final class LocalStateBackend: StateBackend {
         var state: State
         if let snapshot {
             do {
-                state = try State.decode(snapshot.bytes, file: snapshot.path)
+                state = try State.decode(snapshot.bytes, file: snapshot.path, consumed: snapshot.bytes.consumed)
             } catch {
                 throw .corrupt(error)
             }

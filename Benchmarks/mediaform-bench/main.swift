@@ -55,6 +55,14 @@ if arguments.first == "plan", arguments.count >= 2 {
     await PlanPhases.run(directory: arguments[arguments.startIndex + 1])
     exit(0)
 }
+if arguments.first == "sizes" {
+    // Inline sizes of the values held per asset: what 100,000 of them cost before any heap storage.
+    print(
+        "{\"Asset\":\(MemoryLayout<Asset>.stride),\"AssetRecord\":\(MemoryLayout<AssetRecord>.stride),"
+            + "\"PlannedChange\":\(MemoryLayout<PlannedChange>.stride),\"FieldChange\":\(MemoryLayout<FieldChange>.stride)}"
+    )
+    exit(0)
+}
 if arguments.first == "decode-state", arguments.count >= 2 {
     // The state file's decode alone, three times (records in two halves when laid out as mediaform writes them).
     let data = FileManager.default.contents(atPath: arguments[arguments.startIndex + 1]) ?? Data()

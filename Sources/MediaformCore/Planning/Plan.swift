@@ -73,15 +73,45 @@ public struct PlannedChange: Sendable, Equatable {
     public var fields: [FieldChange]
     /// The API operations this change performs, in order (`upload`, `update`, `delete`).
     public var operations: [RemoteOperation]
-    /// The desired asset (nil for delete and orphan, and in a plan read back from a file).
-    public var asset: Asset?
-    /// The current record (nil for create, and in a plan read back from a file).
-    public var record: AssetRecord?
     /// The change undoes a change made outside mediaform (the `before` values are the library's, as last read),
     /// or uploads again a media deleted outside it.
     public var drift: Bool
+    /// The asset, the record and the saved facts, in one box: inline they made every change 696 bytes, copied at
+    /// every move of a 100,000-change plan (sorting it), while most changes of a large plan (no-ops) have none.
+    private var payload: Payload?
+
+    private final class Payload: Sendable {
+        let asset: Asset?
+        let record: AssetRecord?
+        let savedFacts: ChangeFacts?
+
+        init(asset: Asset?, record: AssetRecord?, savedFacts: ChangeFacts?) {
+            self.asset = asset
+            self.record = record
+            self.savedFacts = savedFacts
+        }
+    }
+
+    /// The desired asset (nil for delete and orphan, and in a plan read back from a file).
+    public var asset: Asset? {
+        get { payload?.asset }
+        set { payload = Self.box(newValue, record, savedFacts) }
+    }
+    /// The current record (nil for create, and in a plan read back from a file).
+    public var record: AssetRecord? {
+        get { payload?.record }
+        set { payload = Self.box(asset, newValue, savedFacts) }
+    }
     /// What a plan read back from its JSON form said of the asset (it has neither `asset` nor `record`).
-    public var savedFacts: ChangeFacts?
+    public var savedFacts: ChangeFacts? {
+        get { payload?.savedFacts }
+        set { payload = Self.box(asset, record, newValue) }
+    }
+
+    private static func box(_ asset: Asset?, _ record: AssetRecord?, _ facts: ChangeFacts?) -> Payload? {
+        asset == nil && record == nil && facts == nil
+            ? nil : Payload(asset: asset, record: record, savedFacts: facts)
+    }
 
     public init(
         key: String, from: String? = nil, action: PlanAction, reason: String, fields: [FieldChange] = [],
@@ -93,9 +123,15 @@ public struct PlannedChange: Sendable, Equatable {
         self.reason = reason
         self.fields = fields
         self.operations = operations
-        self.asset = asset
-        self.record = record
         self.drift = drift
+        self.payload = Self.box(asset, record, nil)
+    }
+
+    public static func == (a: PlannedChange, b: PlannedChange) -> Bool {
+        a.key == b.key && a.from == b.from && a.action == b.action && a.reason == b.reason && a.fields == b.fields
+            && a.operations == b.operations && a.drift == b.drift
+            && (a.payload === b.payload
+                || (a.asset == b.asset && a.record == b.record && a.savedFacts == b.savedFacts))
     }
 }
 

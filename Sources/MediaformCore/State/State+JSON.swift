@@ -242,6 +242,14 @@ extension AssetRecord {
 
     /// Reads one record; `key` names it in messages.
     static func read(_ r: inout JSONParser, key: String) throws(JSONParser.Failure) -> AssetRecord {
+        var interning = RecordInterning()
+        return try read(&r, key: key, interning: &interning)
+    }
+
+    /// Reads one record of many, sharing equal values with the records read before through `interning`.
+    static func read(_ r: inout JSONParser, key: String, interning: inout RecordInterning) throws(JSONParser.Failure)
+        -> AssetRecord
+    {
         let start = r.position
         var source: String?, statusText: String?, createdAt: String?, updatedAt: String?
         var upload: String?, mutable: String?
@@ -254,8 +262,8 @@ extension AssetRecord {
             switch name {
             case "source": source = try r.readString()
             case "status": statusText = try r.readString()
-            case "createdAt": createdAt = try r.readString()
-            case "updatedAt": updatedAt = try r.readString()
+            case "createdAt": createdAt = interning.shared(try r.readString())
+            case "updatedAt": updatedAt = interning.shared(try r.readString())
             case "jobId": jobId = try r.readNull() ? nil : try r.readString()
             case "mediaId": mediaId = try r.readNull() ? nil : try r.readString()
             case "protect": protect = try r.readBool()
@@ -272,7 +280,7 @@ extension AssetRecord {
                 guard case .object(let o) = try r.readValue() else {
                     throw r.failure("'uploadInputs' of '\(key)' must be an object")
                 }
-                uploadInputs = o
+                uploadInputs = interning.shared(o)
             case "lastError":
                 if try r.readNull() { break }
                 var code = "", message = ""

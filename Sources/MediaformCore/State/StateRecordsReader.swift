@@ -35,8 +35,9 @@ public enum StateRecordsReader {
         var records: [String: AssetRecord] = [:]
         records.reserveCapacity(expected)
         var mark = r.position
+        var interning = RecordInterning()
         try r.readObject { (key: String, r: inout JSONParser) throws(JSONParser.Failure) in
-            records[key] = try AssetRecord.read(&r, key: key)
+            records[key] = try AssetRecord.read(&r, key: key, interning: &interning)
             report(consumed, &mark, r.position)
         }
         return records
@@ -113,12 +114,13 @@ public enum StateRecordsReader {
     ) throws(JSONParser.Failure) -> Int? {
         r.skipWhitespace()
         var mark = r.position
+        var interning = RecordInterning()
         guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: "{") else { return nil }
         r.position += 1
         while true {
             r.skipWhitespace()
             if r.position == r.bytes.count { return r.position }
-            guard try member(&r, into: &records) else { return nil }
+            guard try member(&r, into: &records, interning: &interning) else { return nil }
             report(consumed, &mark, r.position)
             r.skipWhitespace()
             guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: ",") else { return nil }
@@ -131,9 +133,10 @@ public enum StateRecordsReader {
         _ r: inout JSONParser, into records: inout [String: AssetRecord], consumed: Consumed?
     ) throws(JSONParser.Failure) -> Int? {
         var mark = r.position
+        var interning = RecordInterning()
         while true {
             r.skipWhitespace()
-            guard try member(&r, into: &records) else { return nil }
+            guard try member(&r, into: &records, interning: &interning) else { return nil }
             report(consumed, &mark, r.position)
             r.skipWhitespace()
             guard r.position < r.bytes.count else { return nil }
@@ -146,15 +149,16 @@ public enum StateRecordsReader {
         }
     }
 
-    private static func member(_ r: inout JSONParser, into records: inout [String: AssetRecord])
-        throws(JSONParser.Failure) -> Bool
-    {
+    private static func member(
+        _ r: inout JSONParser, into records: inout [String: AssetRecord], interning: inout RecordInterning
+    ) throws(JSONParser.Failure) -> Bool {
         guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: "\"") else { return false }
         let key = try r.string()
         r.skipWhitespace()
         guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: ":") else { return false }
         r.position += 1
-        guard records.updateValue(try AssetRecord.read(&r, key: key), forKey: key) == nil else { return false }
+        let record = try AssetRecord.read(&r, key: key, interning: &interning)
+        guard records.updateValue(record, forKey: key) == nil else { return false }
         return true
     }
 }

@@ -50,14 +50,22 @@ public enum ManifestParser {
             return ([], diagnostics)
         }
         var reader = NodeReader(file: file)
-        let fields = reader.manifestFile(root)
+        let items = reader.manifestItems(root)
         diagnostics += reader.diagnostics
-        var validator = AssetValidator(file: file, defaultsFile: defaultsFile, categories: categories)
-        var assets: [Asset] = []
-        assets.reserveCapacity(fields.count)
-        for f in fields {
-            if let asset = validator.validate(f.merged(over: defaults)) { assets.append(asset) }
+        guard let items else { return ([], diagnostics) }
+        // Each item is read and validated on its own: a file of 100,000 assets (a catalogue exported in one
+        // piece) is decoded on every core once its tree is built. Diagnostics are sorted for output later.
+        let parts = ParallelChunks.each(count: items.count, size: 8192) { range in
+            var reader = NodeReader(file: file)
+            var validator = AssetValidator(file: file, defaultsFile: defaultsFile, categories: categories)
+            var assets: [Asset] = []
+            assets.reserveCapacity(range.count)
+            for item in items[range] {
+                guard let f = reader.assetFields(item, isDefaults: false) else { continue }
+                if let asset = validator.validate(f.merged(over: defaults)) { assets.append(asset) }
+            }
+            return (assets, reader.diagnostics + validator.diagnostics)
         }
-        return (assets, diagnostics + validator.diagnostics)
+        return (parts.flatMap(\.0), diagnostics + parts.flatMap(\.1))
     }
 }

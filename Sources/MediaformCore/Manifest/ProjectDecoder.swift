@@ -158,10 +158,11 @@ extension NodeReader {
         return (project, defaults, globLocations)
     }
 
-    /// Decodes one asset file: `assets:` (a list) and an optional `version`.
-    mutating func manifestFile(_ root: YAMLNode) -> [AssetFields] {
+    /// The items of an asset file's `assets` list (a list, with an optional `version` beside it), after checking
+    /// the file's other keys; `assetFields` reads each. Nil when there are none to read.
+    mutating func manifestItems(_ root: YAMLNode) -> YAMLItems? {
         guard let fields = fields(root, allowed: ManifestKeys.manifestFile, what: "an asset file", extensionKeys: true)
-        else { return [] }
+        else { return nil }
         if let p = fields["version"], let v = integer(p.value, field: "version", range: 0...Int64(Int32.max)),
             v != Int64(Project.supportedVersion)
         {
@@ -171,13 +172,13 @@ extension NodeReader {
         }
         guard let p = fields["assets"] else {
             error("an asset file needs an 'assets' list", at: root)
-            return []
+            return nil
         }
         guard let items = p.value.sequence else {
-            if case .null? = p.value.scalar?.resolved { return [] }
+            if case .null? = p.value.scalar?.resolved { return nil }
             error("'assets' must be a list, found \(p.value.kindDescription)", at: p.value)
-            return []
+            return nil
         }
-        return items.compactMap { assetFields($0, isDefaults: false) }
+        return items
     }
 }

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Decides what to do for every asset key: a pure function of the project, the effective assets and the state
 /// (docs/design.md §3). No I/O, no clock, no API call; the order of the result is deterministic (by key, byte order).
 public enum Planner {
@@ -38,19 +35,23 @@ public enum Planner {
         let prints = fingerprints(
             of: assets, appId: project.appId, only: recorded < state.assets.count ? nil : hasRecord)
         let forced = Set(scope.replacing)
-        var creations: [(index: Int, upload: String)] = []
-        for (i, (asset, print)) in zip(assets, prints).enumerated() {
-            seen.insert(asset.key)
+        // Each asset's change depends on it and its record only: decided on every core, then joined in order.
+        let decided = ParallelChunks.map(count: assets.count, size: 4096) { i in
+            let (asset, print) = (assets[i], prints[i])
             let record = slots[i].map { state.assets[$0].value }
-            if record == nil { creations.append((changes.count, print.upload)) }
             if forced.contains(asset.key), let record,
                 let forcedChange = replacement(
                     of: asset, prints: print, record: record, appId: project.appId, prune: prune)
             {
-                changes.append(forcedChange)
-                continue
+                return forcedChange
             }
-            changes.append(change(for: asset, prints: print, record: record, appId: project.appId, prune: prune))
+            return change(for: asset, prints: print, record: record, appId: project.appId, prune: prune)
+        }
+        var creations: [(index: Int, upload: String)] = []
+        for (i, change) in decided.enumerated() {
+            seen.insert(change.key)
+            if !hasRecord[i] { creations.append((changes.count, prints[i].upload)) }
+            changes.append(change)
         }
         var removals: [(index: Int, upload: String)] = []
         for (key, record) in state.assets where !seen.contains(key) {
@@ -161,19 +162,9 @@ public enum Planner {
     ///   fingerprints (which match no record).
     static func fingerprints(of assets: [Asset], appId: String, only: [Bool]? = nil) -> [Fingerprints] {
         let none = Fingerprints(upload: "", mutable: "")
-        let print: @Sendable (Int) -> Fingerprints = { i in
+        return ParallelChunks.map(count: assets.count, size: 4096) { i in
             only.map { $0[i] } ?? true ? assets[i].fingerprints(appId: appId) : none
         }
-        let chunkSize = 4096
-        let chunks = (assets.count + chunkSize - 1) / chunkSize
-        guard chunks > 1 else { return assets.indices.map(print) }
-        let results = Mutex<[[Fingerprints]]>(Array(repeating: [], count: chunks))
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = chunk * chunkSize..<min(assets.count, (chunk + 1) * chunkSize)
-            let part = range.map(print)
-            results.withLock { $0[chunk] = part }
-        }
-        return results.withLock { $0.flatMap { $0 } }
     }
 
     static func change(for asset: Asset, prints: Fingerprints, record: AssetRecord?, appId: String, prune: Bool)

@@ -35,22 +35,16 @@ public enum PlanRenderer {
             out += paint(head, change.action.allowedAs, color) + "\n"
         }
         // Each change renders on its own, so large plans render in chunks on every core, then join in order.
-        let chunkSize = 2048
-        let chunks = (listed.count + chunkSize - 1) / chunkSize
-        let parts = Mutex([String](repeating: "", count: chunks))
-        let render: @Sendable (Int) -> Void = { chunk in
-            var text = ""
-            for change in listed[chunk * chunkSize..<min(listed.count, (chunk + 1) * chunkSize)] {
-                textBlock(change, width: width, color: color, into: &text)
-            }
-            parts.withLock { $0[chunk] = text }
+        for part in ParallelChunks.each(
+            count: listed.count, size: 2048,
+            { range in
+                var text = ""
+                for change in listed[range] { textBlock(change, width: width, color: color, into: &text) }
+                return text
+            })
+        {
+            out += part
         }
-        if chunks > 1 {
-            DispatchQueue.concurrentPerform(iterations: chunks, execute: render)
-        } else if chunks == 1 {
-            render(0)
-        }
-        for part in parts.withLock({ $0 }) { out += part }
         out += "\n" + (color ? "\u{1B}[1m\(plan.summaryLine)\u{1B}[0m" : plan.summaryLine) + "\n"
         return out
     }

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// The manifest files a plan may leave unparsed (issue 18): each file whose assets all planned to no change when
 /// apply last wrote the state, with the digest of its bytes, its keys and a digest of their records.
 ///
@@ -96,14 +93,10 @@ public struct ManifestCache: Sendable, Equatable {
     public func invalidated(_ skipped: [String], state: State) -> [String] {
         guard categories == Self.categoriesDigest(state.categories) else { return skipped }
         // One digest per file, on every core (100,000 records take about 0.15 s on one).
-        let stale = Mutex([Bool](repeating: false, count: skipped.count))
-        DispatchQueue.concurrentPerform(iterations: skipped.count) { i in
-            let entry = files[skipped[i]]
-            let changed = entry.map { Self.recordsDigest($0.keys, in: state) != $0.records } ?? true
-            stale.withLock { $0[i] = changed }
+        let stale = ParallelChunks.map(count: skipped.count, size: 1) { i in
+            files[skipped[i]].map { Self.recordsDigest($0.keys, in: state) != $0.records } ?? true
         }
-        let flags = stale.withLock { $0 }
-        return skipped.indices.filter { flags[$0] }.map { skipped[$0] }
+        return skipped.indices.filter { stale[$0] }.map { skipped[$0] }
     }
 }
 

@@ -36,6 +36,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "Benchmarks" / "output"
 BIN = ROOT / ".build" / "release" / "mediaform"
 BENCH = ROOT / ".build" / "release" / "mediaform-bench"
+# Fault injection (MEDIAFORM_FAULT) is compiled into debug builds only: the journal measurement crashes one.
+DEBUG_BIN = ROOT / ".build" / "debug" / "mediaform"
 
 
 def sh(cmd, **kw):
@@ -81,12 +83,12 @@ def project(size):
 
 
 def compressed_copy(d):
-    """The project `d` (its asset files linked, not copied) with `state.path: mediaform.state.json.gz`, applied."""
+    """The project `d` (its asset files copied) with `state.path: mediaform.state.json.gz`, applied."""
     c = OUT / f"{d.name}-gz"
-    if not (c / "mediaform.state.json.gz").exists():
-        c.mkdir(parents=True, exist_ok=True)
-        if not (c / "assets").exists():
-            (c / "assets").symlink_to(d / "assets")
+    if not (c / "mediaform.state.json.gz").exists() or (c / "mediaform.state.json.gz").stat().st_size < 1000:
+        shutil.rmtree(c, ignore_errors=True)
+        c.mkdir(parents=True)
+        shutil.copytree(d / "assets", c / "assets")
         text = (d / "mediaform.yaml").read_text()
         (c / "mediaform.yaml").write_text(text.replace("manifests:", "state: {path: mediaform.state.json.gz}\nmanifests:", 1))
         sh([str(BENCH), "make-state", str(c)])
@@ -269,7 +271,10 @@ def write_refresh_results(r):
 
 
 def journal_benchmark(size):
-    """Applies `size` assets with a crash just before the journal is trimmed, and measures it."""
+    """Applies `size` assets with a crash just before the journal is trimmed (a debug build: release binaries
+    ignore MEDIAFORM_FAULT), and measures it."""
+    if not DEBUG_BIN.exists():
+        subprocess.run(["swift", "build", "--product", "mediaform"], cwd=ROOT, check=True)
     d = OUT / f"journal-{size}"
     shutil.rmtree(d, ignore_errors=True)
     sh([sys.executable, str(ROOT / "Scripts" / "generate-project.py"), str(d), "--assets", str(size)])
@@ -279,10 +284,11 @@ def journal_benchmark(size):
         (d / "mediaform.yaml").write_text(text)
         env = dict(os.environ, ALIBABA_CLOUD_ACCESS_KEY_ID="EMULATORKEYID", ALIBABA_CLOUD_ACCESS_KEY_SECRET="emulator-secret-not-for-production",
                    MEDIAFORM_FAULT="state-before-journal-trim")
-        subprocess.run([str(BIN), "apply", str(d), "--auto-approve", "--rate", "1000", "--parallelism", "8"], env=env, capture_output=True)
+        subprocess.run([str(DEBUG_BIN), "apply", str(d), "--auto-approve", "--rate", "1000", "--parallelism", "8"], env=env, capture_output=True)
         journal = d / ".mediaform" / "mediaform.state.json.journal"
         lines = journal.read_text().splitlines()
         batches = sum(1 for l in lines if '"type":"intent"' in l)
+        assert batches > 0, "the journal was trimmed: the fault did not stop the apply"
         return {"assets": size, "journal_bytes": journal.stat().st_size, "batches": batches,
                 "bytes_per_batch": journal.stat().st_size / max(1, batches)}
     finally:

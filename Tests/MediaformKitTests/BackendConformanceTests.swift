@@ -139,6 +139,36 @@ import Testing
         _ = loaded
     }
 
+    @Test(arguments: Kind.testable) func theManifestCacheIsSnapshottedAndOfferedBeforeTheRecords(_ kind: Kind)
+        async throws
+    {
+        let b = try Self.makeBackend(kind)
+        #expect(b.keepsManifestCache)
+        #expect(await b.peekManifestCache() == nil)
+        let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
+        var state = loaded.state
+        state.assets = Self.records(3)
+        let keys = state.assets.keys.sorted()
+        state.manifestCache = ManifestCache(
+            project: "p", categories: ManifestCache.categoriesDigest([:]),
+            files: [
+                "assets/a.yaml": ManifestCache.Entry(
+                    digest: "d", keys: keys, records: ManifestCache.recordsDigest(keys, in: state) ?? "")
+            ])
+        let written = try await lock.writeSnapshot(state, unresolved: [])
+        await lock.release()
+        #expect(try await b.read().state.manifestCache == written.manifestCache)
+        #expect(await b.peekManifestCache() == written.manifestCache)
+        // Dropped when a later write has none.
+        let (again, reread) = try await b.lock(operation: "test", timeout: 0)
+        var cleared = reread.state
+        cleared.manifestCache = nil
+        try await again.writeSnapshot(cleared, unresolved: [])
+        await again.release()
+        #expect(try await b.read().state.manifestCache == nil)
+        #expect(await b.peekManifestCache() == nil)
+    }
+
     @Test(arguments: Kind.testable) func openIntentsSurviveASnapshotUntilTheirDone(_ kind: Kind) async throws {
         let b = try Self.makeBackend(kind)
         let open = Intent(id: "open", operation: .upload, keys: ["x"])

@@ -5,7 +5,7 @@ import PostgresNIO
 /// transaction; `schema_migrations` records which versions are installed.
 enum PostgresSchema {
     /// The newest schema version this build creates and understands.
-    static let latest = 2
+    static let latest = 3
 
     /// Rows written or deleted by one statement in a snapshot: bounded so that one statement's binds stay small.
     static let rowsPerStatement = 5_000
@@ -55,6 +55,14 @@ enum PostgresSchema {
                     // The project's category tree (issue 17): path → record, as the JSON object the local state
                     // file holds under "categories". Few entries, so one cell beside the header.
                     "ALTER TABLE \(t.states) ADD COLUMN categories text"
+                ]
+            ),
+            (
+                3,
+                [
+                    // The manifest cache (issue 18), as the JSON object the local state file holds under
+                    // "manifestCache": one cell beside the header, read on its own before the rows.
+                    "ALTER TABLE \(t.states) ADD COLUMN manifest_cache text"
                 ]
             ),
         ]

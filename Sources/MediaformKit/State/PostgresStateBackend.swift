@@ -43,6 +43,24 @@ public final class PostgresStateBackend: StateBackend {
 
     // MARK: Reading
 
+    public var keepsManifestCache: Bool { true }
+
+    /// The cache cell alone, on a connection of its own, while `read` fetches the rows: nil on any problem
+    /// (`read` reports those), and with tables older than schema version 3.
+    public func peekManifestCache() async -> ManifestCache? {
+        guard let settings = try? resolved(), let session = try? await PostgresSession.connect(settings) else {
+            return nil
+        }
+        defer { Task { await session.close() } }
+        guard let schema = try? await PostgresSchema.installedVersion(session), schema >= 3,
+            let rows = try? await session.query(
+                "SELECT manifest_cache FROM \(PostgresSchema.Tables(settings.schema).states) WHERE name = $1",
+                PostgresBindings(settings.name), doing: "read the manifest cache"),
+            let text = rows.first.flatMap({ Array($0).first?.text })
+        else { return nil }
+        return (try? JSONParser.parse(text)).flatMap(ManifestCache.init)
+    }
+
     public func read() async throws(StateError) -> LoadedState {
         let session = try await PostgresSession.connect(try resolved())
         do throws(StateError) {
@@ -54,7 +72,7 @@ public final class PostgresStateBackend: StateBackend {
             // One snapshot of the database for the header, the rows and the journal.
             let loaded = try await session.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
                 () async throws(StateError) in
-                try await Self.readState(session, generator: generator).loaded
+                try await Self.readState(session, generator: generator, schema: schema).loaded
             }
             await session.close()
             return loaded
@@ -65,14 +83,17 @@ public final class PostgresStateBackend: StateBackend {
     }
 
     /// The stored snapshot, the journal and their fold, read through `session` (inside a transaction).
-    static func readState(_ session: PostgresSession, generator: String) async throws(StateError) -> (
+    /// - Parameter schema: the installed schema version: columns added later are not asked for.
+    static func readState(_ session: PostgresSession, generator: String, schema: Int) async throws(StateError) -> (
         snapshot: State, loaded: LoadedState
     ) {
         let t = PostgresSchema.Tables(session.settings.schema)
         let name = session.settings.name
         let origin = session.settings.displayName
+        let categories = schema >= 2 ? "categories" : "NULL"
+        let cache = schema >= 3 ? "manifest_cache" : "NULL"
         let header = try await session.query(
-            "SELECT format_version, lineage, serial, generator, journal_sequence, categories FROM \(t.states) WHERE name = $1",
+            "SELECT format_version, lineage, serial, generator, journal_sequence, \(categories), \(cache) FROM \(t.states) WHERE name = $1",
             PostgresBindings(name), doing: "read the state header")
         var snapshot = State(lineage: "", generator: generator)
         if let row = header.first {
@@ -101,6 +122,8 @@ public final class PostgresStateBackend: StateBackend {
                         StateFormatError(file: origin, position: "categories", message: "not valid JSON: \(error)"))
                 }
             }
+            // Only an optimisation: a cache this version cannot read is dropped.
+            snapshot.manifestCache = cells[6].text.flatMap { try? JSONParser.parse($0) }.flatMap(ManifestCache.init)
             // Rows are kept as the driver's buffers and decoded afterwards on every core.
             let rows = Mutex<[(key: String, record: ByteBuffer)]>([])
             try await session.forEachRow(
@@ -185,7 +208,7 @@ public final class PostgresStateBackend: StateBackend {
                 doing: "record the lock holder")
             await FaultInjection.pause("after-lock")
             let (snapshot, loaded) = try await session.transaction { () async throws(StateError) in
-                try await Self.readState(session, generator: generator)
+                try await Self.readState(session, generator: generator, schema: PostgresSchema.latest)
             }
             let lock = PostgresStateLock(
                 backend: self, session: session, info: info, warnings: warnings, snapshot: snapshot, loaded: loaded)

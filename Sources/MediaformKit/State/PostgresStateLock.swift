@@ -89,12 +89,14 @@ final class PostgresStateLock: SnapshotReplacing {
         let t = tables
         let header = PostgresBindings(
             session.settings.name, Int64(State.formatVersion), written.lineage, Int64(written.serial),
-            written.generator, Int64(written.journalSequence), CategoryRecord.json(written.categories).canonicalJSON)
+            written.generator, Int64(written.journalSequence), CategoryRecord.json(written.categories).canonicalJSON,
+            written.manifestCache.map { $0.json.canonicalJSON } ?? "")
         guard previous.exists else {
             try await session.query(
                 """
-                INSERT INTO \(t.states) (name, format_version, lineage, serial, generator, journal_sequence, categories)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO \(t.states) (name, format_version, lineage, serial, generator, journal_sequence, categories,
+                    manifest_cache)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 """, header, doing: "create the state")
             return
         }
@@ -104,8 +106,8 @@ final class PostgresStateLock: SnapshotReplacing {
         let updated = try await session.query(
             """
             UPDATE \(t.states) SET format_version = $2, lineage = $3, serial = $4, generator = $5,
-                journal_sequence = $6, categories = $7, updated_at = now()
-            WHERE name = $1 AND serial = $8 AND lineage = $9 RETURNING name
+                journal_sequence = $6, categories = $7, manifest_cache = $8, updated_at = now()
+            WHERE name = $1 AND serial = $9 AND lineage = $10 RETURNING name
             """, binds, doing: "write the state header")
         if updated.isEmpty {
             throw .backend(

@@ -19,7 +19,7 @@ import Testing
     private func write(_ backend: LocalStateBackend, _ assets: [Asset], cache: Bool = false) async throws -> State {
         try await backend.withLock(operation: "test", timeout: 0) { lock, loaded in
             let records = Builders.state(assets).assets
-            let entries = records.keys.sorted().map { JournalEntry.put(key: $0, record: records[$0]!) }
+            let entries = records.sorted { $0.key < $1.key }.map { JournalEntry.put(key: $0.key, record: $0.value) }
             try await lock.append(entries)
             var state = loaded.state
             for entry in entries { state.applyAssetChange(entry) }

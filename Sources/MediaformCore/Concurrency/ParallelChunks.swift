@@ -15,7 +15,9 @@ enum ParallelChunks {
             let part = body(chunk * size..<min(count, (chunk + 1) * size))
             results.withLock { $0[chunk] = part }
         }
-        return results.withLock { $0.map { $0! } }
+        let parts = results.withLock { $0.compactMap { $0 } }
+        precondition(parts.count == chunks, "a chunk was not computed")
+        return parts
     }
 
     /// `transform` of each index of `0..<count`, in order.

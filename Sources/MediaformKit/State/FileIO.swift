@@ -22,7 +22,9 @@ enum FileIO {
         var filled = 0
         while true {
             if filled == data.count { data.count += max(1 << 16, data.count / 4) }  // Grew since fstat.
-            let n = data.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            let n = data.withUnsafeMutableBytes { buffer in
+                buffer.baseAddress.map { Glibc.read(fd, $0 + filled, buffer.count - filled) } ?? 0
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, operation: "read", reason: String(cString: strerror(errno)))

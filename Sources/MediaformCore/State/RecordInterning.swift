@@ -3,9 +3,11 @@
 /// Records written in one apply share their times, and records of one project mostly share their upload inputs
 /// (the app, the workflow, often the metadata); decoded one by one, each holds its own copies (the upload inputs
 /// alone are about ten allocations a record). Values are immutable, so sharing one instance is invisible.
-struct RecordInterning {
+public struct RecordInterning: Sendable {
     private var strings: Set<String> = []
     private var inputs: Set<[String: JSONValue]> = []
+
+    public init() {}
 
     /// `value`, or an equal string read before.
     mutating func shared(_ value: String) -> String {

@@ -231,9 +231,17 @@ extension AssetRecord {
     public static func decode(_ bytes: some ContiguousBytesProvider, key: String, file: String) throws(StateFormatError)
         -> AssetRecord
     {
+        var interning = RecordInterning()
+        return try decode(bytes, key: key, file: file, interning: &interning)
+    }
+
+    /// Decodes one record of many stored on their own, sharing equal values with those decoded before it.
+    public static func decode(
+        _ bytes: some ContiguousBytesProvider, key: String, file: String, interning: inout RecordInterning
+    ) throws(StateFormatError) -> AssetRecord {
         do {
             return try JSONParser.reading(bytes) { (r: inout JSONParser) throws(JSONParser.Failure) in
-                try AssetRecord.read(&r, key: key)
+                try AssetRecord.read(&r, key: key, interning: &interning)
             }
         } catch {
             throw StateFormatError(file: file, position: "asset '\(key)'", message: error.message)

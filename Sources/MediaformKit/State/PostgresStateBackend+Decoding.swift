@@ -23,12 +23,14 @@ extension PostgresStateBackend {
             let range = (rows.count * worker / workers)..<(rows.count * (worker + 1) / workers)
             var decoded: [(String, AssetRecord)] = []
             decoded.reserveCapacity(range.count)
+            // Rows written in one apply share times and upload inputs: kept once (`RecordInterning`).
+            var interning = RecordInterning()
             var result: Result<[(String, AssetRecord)], StateFormatError>
             do throws(StateFormatError) {
                 for index in range {
                     let (key, bytes) = rows[index]
                     let record = try bytes.withUnsafeReadableBytes { (raw) throws(StateFormatError) -> AssetRecord in
-                        try AssetRecord.decode(RawBytes(pointer: raw), key: key, file: origin)
+                        try AssetRecord.decode(RawBytes(pointer: raw), key: key, file: origin, interning: &interning)
                     }
                     decoded.append((key, record))
                 }

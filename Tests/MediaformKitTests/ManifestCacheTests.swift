@@ -59,11 +59,15 @@ import Testing
         return (cached, full, skipped, cachedDiagnostics, diagnostics)
     }
 
-    private func state(_ dir: URL) async throws -> State {
-        try await LocalStateBackend(
+    /// The project's local backend, as `Workspace` makes it.
+    static func backend(_ dir: URL) -> LocalStateBackend {
+        LocalStateBackend(
             statePath: dir.appendingPathComponent("mediaform.state.json").path,
-            workDirectory: dir.appendingPathComponent(".mediaform").path
-        ).read().state
+            workDirectory: dir.appendingPathComponent(".mediaform").path)
+    }
+
+    private func state(_ dir: URL) async throws -> State {
+        try await Self.backend(dir).read().state
     }
 
     @Test func applyRecordsEveryFileAndPlanSkipsThemAll() async throws {
@@ -107,9 +111,7 @@ import Testing
     @Test func aRecordChangedOutsideTheFileIsNeverSkipped() async throws {
         let (dir, _) = try await appliedProject()
         // As a refresh would record a title changed in the console.
-        let backend = LocalStateBackend(
-            statePath: dir.appendingPathComponent("mediaform.state.json").path,
-            workDirectory: dir.appendingPathComponent(".mediaform").path)
+        let backend = Self.backend(dir)
         try await backend.withLock(operation: "test", timeout: 5) { lock, loaded in
             var record = try #require(loaded.state.assets["a-2"])
             record.fields.title = "Changed in the console"
@@ -151,9 +153,7 @@ import Testing
         #expect(result.cached == result.full && result.full.contains("~ update a-0"))
 
         try "version: 1\nregion: cn-shanghai\n".write(to: projectFile, atomically: true, encoding: .utf8)
-        let backend = LocalStateBackend(
-            statePath: dir.appendingPathComponent("mediaform.state.json").path,
-            workDirectory: dir.appendingPathComponent(".mediaform").path)
+        let backend = Self.backend(dir)
         try await backend.withLock(operation: "test", timeout: 5) { lock, loaded in
             _ = try await lock.commit(
                 [.category(path: "Courses", record: CategoryRecord(id: 77, name: "Courses"))], onto: loaded)
@@ -165,9 +165,7 @@ import Testing
 
     @Test func anApplyWithNothingToDoRecordsAMissingCache() async throws {
         let (dir, server) = try await appliedProject()
-        let backend = LocalStateBackend(
-            statePath: dir.appendingPathComponent("mediaform.state.json").path,
-            workDirectory: dir.appendingPathComponent(".mediaform").path)
+        let backend = Self.backend(dir)
         // As left by an earlier mediaform: no cache.
         try await backend.withLock(operation: "test", timeout: 5) { lock, loaded in
             var state = loaded.state

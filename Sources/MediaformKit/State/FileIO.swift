@@ -7,13 +7,19 @@ import Glibc
 
 /// Small POSIX helpers with the durability guarantees the state needs: written, synced, renamed, directory synced.
 enum FileIO {
-    /// Reads a whole file, or nil when it does not exist.
-    static func read(_ path: String) throws(StateError) -> Data? {
+    /// A descriptor open for reading `path`, or nil when it does not exist.
+    static func openForReading(_ path: String) throws(StateError) -> Int32? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw .io(path: path, operation: "open", reason: String(cString: strerror(errno)))
         }
+        return fd
+    }
+
+    /// Reads a whole file, or nil when it does not exist.
+    static func read(_ path: String) throws(StateError) -> Data? {
+        guard let fd = try openForReading(path) else { return nil }
         defer { close(fd) }
         // Sized by fstat: a state of 100 MB is read straight into place, not grown by copies.
         var info = stat()

@@ -72,9 +72,7 @@ public final class LocalStateBackend: StateBackend {
     public func peekManifestCache() async -> ManifestCache? {
         await Blocking.run {
             let path = FileManager.default.fileExists(atPath: self.statePath) ? self.statePath : self.alternatePath
-            guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-                return nil
-            }
+            guard let data = (try? MappedFile(path: path)) ?? nil else { return nil }
             guard Gzip.isCompressed(data) else { return State.peekManifestCache(data) }
             let marker = Data("\n  \"assets\": ".utf8)
             guard

@@ -17,11 +17,7 @@ final class MappedFile: ContiguousBytesProvider, @unchecked Sendable {
 
     /// Maps `path`, or returns nil when it does not exist.
     init?(path: String) throws(StateError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .io(path: path, operation: "open", reason: String(cString: strerror(errno)))
-        }
+        guard let fd = try FileIO.openForReading(path) else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {

@@ -9,7 +9,10 @@ struct APIOptions: ParsableArguments {
     )
     var profile: String?
 
-    @Option(help: "Requests per second, shared by all calls (default: limits.requestsPerSecond, or 10).")
+    @Option(
+        help:
+            "Requests per second, shared by all calls, spaced evenly 1 % under it and 2 % wider after each throttling answer (default: limits.requestsPerSecond, or 10)."
+    )
     var rate: Double?
 
     @Option(help: "Calls in flight at once (default: limits.parallelism, or 4).")

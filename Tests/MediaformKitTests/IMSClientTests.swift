@@ -167,16 +167,37 @@ import Testing
             try await group.waitForAll()
         }
         #expect(server.requests.count == 20)
-        // 20 requests at 10/s with a burst of one cannot take less than 1.9 s of (virtual) time.
-        #expect(clock.elapsed >= 1.9 - 1e-9)
-        // Sequential calls are spaced exactly 1/rate apart.
+        // 20 requests at 10/s with a burst of one cannot take less than 1.9 s of (virtual) time, plus the 1 % margin.
+        #expect(clock.elapsed >= 1.9 * 1.01 - 1e-9)
+        // Sequential calls are spaced 1/rate apart and 1 % more.
         let sequentialClock = TestClock()
         let paced = client(server, clock: sequentialClock, rate: 2)
         for i in 0..<5 {
             try await paced.updateMediaInfo(
                 mediaId: "s\(i)", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil)
         }
-        #expect(abs(sequentialClock.elapsed - 2.0) < 1e-9)
+        #expect(abs(sequentialClock.elapsed - 2.0 * 1.01) < 1e-9)
+    }
+
+    @Test func aThrottlingAnswerWidensTheSpacing() async throws {
+        let answers = Mutex(0)
+        let server = try LoopbackServer { _ in
+            let n = answers.withLock { n in
+                n += 1
+                return n
+            }
+            return n == 2
+                ? .json(400, #"{"Code":"Throttling.User","Message":"Request was denied due to user flow control."}"#)
+                : .json(200, #"{"MediaId":"m"}"#)
+        }
+        let clock = TestClock()
+        let c = client(server, clock: clock, rate: 10)
+        #expect(await c.rateLimiter.margin == 0.01)
+        try await c.updateMediaInfo(mediaId: "a", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil)
+        try await c.updateMediaInfo(mediaId: "b", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil)
+        #expect(server.requests.count == 3)
+        #expect(c.statistics.throttled == 1)
+        #expect(abs(await c.rateLimiter.margin - 0.03) < 1e-12)
     }
 
     @Test func v1RequestsAreSignedAndVerifiable() async throws {

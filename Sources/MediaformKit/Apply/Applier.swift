@@ -213,13 +213,13 @@ public final class Applier: Sendable {
         }
     }
 
-    /// Writes the snapshot (serial + 1) and trims the journal.
-    @discardableResult
     /// Sets the manifest cache the final snapshot carries (`ManifestCache`).
     public func keep(_ cache: ManifestCache?) {
         recorder.keep(cache)
     }
 
+    /// Writes the snapshot (serial + 1) and trims the journal.
+    @discardableResult
     public func finish() async throws -> State {
         try await recorder.snapshot()
     }

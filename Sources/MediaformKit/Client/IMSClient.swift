@@ -2,15 +2,16 @@ import Foundation
 import MediaformCore
 import Synchronization
 
-/// The IMS API client: signs every attempt afresh, paces calls with a shared token bucket and a concurrency
-/// limit, and retries only what surely had no effect (docs/ims-api.md §6). An ambiguous failure of a non-idempotent
+/// The IMS API client: signs every attempt afresh, paces calls evenly under a shared rate (`RateLimiter`) and a
+/// concurrency limit, and retries only what surely had no effect (docs/ims-api.md §6). An ambiguous failure of a non-idempotent
 /// call (`UploadMediaByURL`) is returned to the caller, which looks the upload up before deciding anything.
 public final class IMSClient: Sendable {
     public let configuration: ClientConfiguration
     let credentials: any CredentialProvider
     let transport: any HTTPTransport
     let clock: any APIClock
-    let rateLimiter: RateLimiter
+    /// The shared pacing (public for its margin, which throttling answers widen).
+    public let rateLimiter: RateLimiter
     let concurrency: ConcurrencyLimiter
     let random: @Sendable () -> Double
     let timestamp: @Sendable () -> String
@@ -62,6 +63,7 @@ public final class IMSClient: Sendable {
                     if s.httpStatus >= 500 { c.serverErrors += 1 }
                 }
             }
+            if case .service(let s) = error, s.code.hasPrefix("Throttling") { await rateLimiter.throttled() }
             switch error.errorClass {
             case .resign where !resigned:
                 resigned = true

@@ -22,10 +22,11 @@ enum PlanPhases {
             made = Planner.plan(project: loaded.project, assets: loaded.assets, state: state.state, prune: false)
         }
         guard let plan = made else { return }
-        var text = ""
-        let render = Timer.measure { text = PlanRenderer.text(plan, color: false) }
+        var bytes = 0
+        // As `plan` renders: parts written as they come (here only counted).
+        let render = Timer.measure { PlanRenderer.writeText(plan, color: false) { bytes += $0.utf8.count } }
         print(
-            "{\"assets\":\(loaded.assets.count),\"manifest_load_s\":\(load),\"state_read_s\":\(read),\"plan_s\":\(planning),\"render_s\":\(render),\"output_bytes\":\(text.utf8.count)}"
+            "{\"assets\":\(loaded.assets.count),\"manifest_load_s\":\(load),\"state_read_s\":\(read),\"plan_s\":\(planning),\"render_s\":\(render),\"output_bytes\":\(bytes)}"
         )
     }
 }

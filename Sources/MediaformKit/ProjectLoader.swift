@@ -75,7 +75,9 @@ public enum ProjectLoader {
             outcomes.withLock { $0[i] = outcome }
         }
         var digestInput = projectFileDigest
-        for outcome in outcomes.withLock({ $0 }) {
+        let loaded = outcomes.withLock { $0 }
+        result.assets.reserveCapacity(loaded.reduce(0) { $0 + ($1?.assets.count ?? 0) })
+        for outcome in loaded {
             guard let outcome else { continue }
             result.assets += outcome.assets
             result.diagnostics += outcome.diagnostics

@@ -97,6 +97,53 @@ import Testing
         #expect(minimal.fingerprints(appId: "x").mutable == Digest.sha256Hex(minimal.mutableFields.canonicalJSON))
     }
 
+    /// A new asset's plan lists every value it sends: the source, the managed fields as they are recorded, then the
+    /// upload inputs by name (the planner writes them out field by field; here they come from the dictionaries).
+    @Test func creationFieldsAreEveryValueSentInOrder() throws {
+        let full = try #require(
+            load(
+                """
+                  - key: k
+                    source: "https://m.example.com/a%20b.mp4?Signature=x"
+                    title: "T 季度"
+                    description: "d"
+                    tags: [z, a]
+                    category: 7
+                    cover: https://m.example.com/c.jpg?Expires=1&Signature=2
+                    workflow: w
+                    fileExtension: mp4
+                    fileSize: 12
+                    metadata: {b: [1, {c: null}], a: true}
+                    entity: e
+                    storage: {location: outin-1.oss-cn-shanghai.aliyuncs.com}
+                    postProcess: {workflow: p}
+
+                """))
+        let minimal = try #require(load("  - {source: 'https://m.example.com/b.mp4', title: B}\n"))
+        for asset in [full, minimal] {
+            var expected = [FieldChange(field: "source", before: .null, after: .string(asset.redactedSource))]
+            let mutable = MutableFieldValues(asset).json
+            for name in ["title", "description", "tags", "category", "cover"] {
+                if let v = mutable[name] { expected.append(FieldChange(field: name, before: .null, after: v)) }
+            }
+            let inputs = try #require(asset.uploadInputs(appId: "app-1").objectValue)
+            for name in inputs.keys.sorted() where name != "source" && name != "appId" {
+                expected.append(FieldChange(field: name, before: .null, after: inputs[name] ?? .null))
+            }
+            let plan = Planner.plan(
+                project: Project(region: "cn-shanghai", appId: "app-1"), assets: [asset],
+                state: State(lineage: "l", generator: "g"), prune: false)
+            #expect(plan.changes.first?.fields == expected)
+        }
+        #expect(
+            try #require(
+                Planner.plan(
+                    project: Project(region: "cn-shanghai", appId: "app-1"), assets: [full],
+                    state: State(lineage: "l", generator: "g"), prune: false
+                ).changes.first
+            ).fields.count == 13)
+    }
+
     @Test func canonicalJSONIsSortedUnescapedAndCompact() {
         let value = JSONValue.object([
             "b": .string("x/y \"q\"\n"), "a": .array([.int(1), .double(2.5), .null, .bool(false)]), "é": .double(3),

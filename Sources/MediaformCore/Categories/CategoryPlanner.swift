@@ -154,17 +154,24 @@ public enum CategoryPlanner {
         for i in changes.indices {
             let change = changes[i]
             let path = change.asset?.categoryPath
-            let index = change.fields.firstIndex { $0.field == "category" }
-            if let index {
-                changes[i].fields[index].before = label(change.fields[index].before)
-                changes[i].fields[index].after = path.map(JSONValue.string) ?? label(change.fields[index].after)
+            // Read once, and set only when relabelled: a create's fields are derived when read (`PlannedChange`).
+            var fields = change.fields
+            if let index = fields.firstIndex(where: { $0.field == "category" }) {
+                let before = label(fields[index].before)
+                let after = path.map(JSONValue.string) ?? label(fields[index].after)
+                if before != fields[index].before || after != fields[index].after {
+                    fields[index].before = before
+                    fields[index].after = after
+                    changes[i].fields = fields
+                }
             } else if let path, change.asset?.category == nil, sendsFields(change) {
                 let before = change.record?.fields.category.map { label(.int($0)) } ?? .null
                 // Beside the other managed fields, as a reviewer reads them.
                 let at =
-                    (change.fields.lastIndex { ["source", "title", "description", "tags"].contains($0.field) })
-                    .map { $0 + 1 } ?? change.fields.count
-                changes[i].fields.insert(FieldChange(field: "category", before: before, after: .string(path)), at: at)
+                    (fields.lastIndex { ["source", "title", "description", "tags"].contains($0.field) })
+                    .map { $0 + 1 } ?? fields.count
+                fields.insert(FieldChange(field: "category", before: before, after: .string(path)), at: at)
+                changes[i].fields = fields
             }
         }
     }

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Checks across every manifest file of a project: keys and sources must be unique project-wide.
 public enum CrossFileChecks {
     /// Duplicate keys and duplicate sources across all files.
@@ -5,11 +8,21 @@ public enum CrossFileChecks {
     /// Two assets with one source would make the upload jobs indistinguishable when apply looks them up by URL
     /// after a crash, so a source may appear once.
     public static func problems(_ assets: [Asset]) -> [Diagnostic] {
+        // Normalizing is per asset, so it runs on every core; the two checks are independent, so each has a core
+        // (the diagnostics are sorted by location afterwards, so the order they are found in does not matter).
+        let sources = ParallelChunks.map(count: assets.count, size: 8192) { normalizedSource(assets[$0].source) }
+        let found = Mutex<[[Diagnostic]]>([[], []])
+        DispatchQueue.concurrentPerform(iterations: 2) { check in
+            let diagnostics = check == 0 ? duplicateKeys(assets) : duplicateSources(assets, normalized: sources)
+            found.withLock { $0[check] = diagnostics }
+        }
+        return found.withLock { $0[0] + $0[1] }
+    }
+
+    static func duplicateKeys(_ assets: [Asset]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var byKey: [String: SourceLocation] = [:]
-        var bySource: [String: (key: String, location: SourceLocation)] = [:]
         byKey.reserveCapacity(assets.count)
-        bySource.reserveCapacity(assets.count)
         for asset in assets {
             if let first = byKey[asset.key] {
                 diagnostics.append(
@@ -17,8 +30,16 @@ public enum CrossFileChecks {
             } else {
                 byKey[asset.key] = asset.location
             }
-            // Located at the duplicate `source:` value, citing the first one's.
-            let source = normalizedSource(asset.source)
+        }
+        return diagnostics
+    }
+
+    /// Located at the duplicate `source:` value, citing the first one's.
+    static func duplicateSources(_ assets: [Asset], normalized: [String]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var bySource: [String: (key: String, location: SourceLocation)] = [:]
+        bySource.reserveCapacity(assets.count)
+        for (asset, source) in zip(assets, normalized) {
             let at = asset.sourceLocation ?? asset.location
             if let first = bySource[source] {
                 diagnostics.append(

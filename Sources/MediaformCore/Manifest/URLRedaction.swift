@@ -21,8 +21,13 @@ public enum URLRedaction {
 
     /// The URL without user info and, when any parameter is sensitive, without its query string.
     public static func redact(_ url: String) -> String {
-        // Fast path for the common case, on bytes (String.contains(String) goes through Foundation).
-        guard url.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "@") }) else { return url }
+        // Fast path for the common case, on bytes (String.contains(String) goes through Foundation); over the
+        // contiguous UTF-8 when there is one (native strings), a tight loop rather than the UTF-8 view's iterator.
+        let marked = { (b: UInt8) in b == UInt8(ascii: "?") || b == UInt8(ascii: "@") }
+        guard
+            url.utf8.withContiguousStorageIfAvailable({ $0.contains(where: marked) })
+                ?? url.utf8.contains(where: marked)
+        else { return url }
         var result = url
         // Strip user info: between "://" and the first "@" that comes before the path.
         if let schemeEnd = result.range(of: "://") {

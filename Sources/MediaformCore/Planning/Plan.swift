@@ -70,7 +70,13 @@ public struct PlannedChange: Sendable, Equatable {
     /// Why, in words ("title changed", "source changed", "last upload failed: URLInvalidError …").
     public var reason: String
     /// The fields shown to reviewers: for a create every field that will be sent, otherwise those that change.
-    public var fields: [FieldChange]
+    /// A create's list is derived from its asset when read (`creation(…)`): 100,000 new assets would otherwise
+    /// hold 800,000 field changes from planning to exit, where the text renderer needs each list only while it
+    /// writes it.
+    public var fields: [FieldChange] {
+        get { storedFields ?? payload?.creationFields ?? [] }
+        set { storedFields = newValue }
+    }
     /// The API operations this change performs, in order (`upload`, `update`, `delete`).
     public var operations: [RemoteOperation]
     /// The change undoes a change made outside mediaform (the `before` values are the library's, as last read),
@@ -79,38 +85,54 @@ public struct PlannedChange: Sendable, Equatable {
     /// The asset, the record and the saved facts, in one box: inline they made every change 696 bytes, copied at
     /// every move of a 100,000-change plan (sorting it), while most changes of a large plan (no-ops) have none.
     private var payload: Payload?
+    /// The fields as given, or nil for those derived from the asset (`creation(…)`).
+    private var storedFields: [FieldChange]?
 
     private final class Payload: Sendable {
         let asset: Asset?
         let record: AssetRecord?
         let savedFacts: ChangeFacts?
+        /// Set when the fields are the asset's creation fields: the project's application they are derived with.
+        let creationAppId: String?
 
-        init(asset: Asset?, record: AssetRecord?, savedFacts: ChangeFacts?) {
+        init(asset: Asset?, record: AssetRecord?, savedFacts: ChangeFacts?, creationAppId: String?) {
             self.asset = asset
             self.record = record
             self.savedFacts = savedFacts
+            self.creationAppId = creationAppId
+        }
+
+        var creationFields: [FieldChange]? {
+            guard let asset, let creationAppId else { return nil }
+            return Planner.creationFields(asset, appId: creationAppId)
         }
     }
 
     /// The desired asset (nil for delete and orphan, and in a plan read back from a file).
     public var asset: Asset? {
         get { payload?.asset }
-        set { payload = Self.box(newValue, record, savedFacts) }
+        set {
+            // The fields stay those planned for the asset it had.
+            storedFields = fields
+            payload = Self.box(newValue, record, savedFacts)
+        }
     }
     /// The current record (nil for create, and in a plan read back from a file).
     public var record: AssetRecord? {
         get { payload?.record }
-        set { payload = Self.box(asset, newValue, savedFacts) }
+        set { payload = Self.box(asset, newValue, savedFacts, creationAppId: payload?.creationAppId) }
     }
     /// What a plan read back from its JSON form said of the asset (it has neither `asset` nor `record`).
     public var savedFacts: ChangeFacts? {
         get { payload?.savedFacts }
-        set { payload = Self.box(asset, record, newValue) }
+        set { payload = Self.box(asset, record, newValue, creationAppId: payload?.creationAppId) }
     }
 
-    private static func box(_ asset: Asset?, _ record: AssetRecord?, _ facts: ChangeFacts?) -> Payload? {
+    private static func box(
+        _ asset: Asset?, _ record: AssetRecord?, _ facts: ChangeFacts?, creationAppId: String? = nil
+    ) -> Payload? {
         asset == nil && record == nil && facts == nil
-            ? nil : Payload(asset: asset, record: record, savedFacts: facts)
+            ? nil : Payload(asset: asset, record: record, savedFacts: facts, creationAppId: creationAppId)
     }
 
     public init(
@@ -121,11 +143,28 @@ public struct PlannedChange: Sendable, Equatable {
         self.from = from
         self.action = action
         self.reason = reason
-        self.fields = fields
+        self.storedFields = fields
         self.operations = operations
         self.drift = drift
         self.payload = Self.box(asset, record, nil)
     }
+
+    /// The upload of `asset` (new, or again after its media was deleted outside mediaform); its fields are
+    /// `Planner.creationFields(asset, appId: appId)`, derived when read.
+    static func creation(
+        key: String, reason: String, asset: Asset, appId: String, record: AssetRecord? = nil, drift: Bool = false
+    ) -> PlannedChange {
+        var change = PlannedChange(
+            key: key, action: .create, reason: reason,
+            operations: asset.registersInPlace ? creatingRegister : creatingUpload, drift: drift)
+        change.storedFields = nil
+        change.payload = Self.box(asset, record, nil, creationAppId: appId)
+        return change
+    }
+
+    /// One shared array each, rather than one allocated per new asset.
+    private static let creatingUpload: [RemoteOperation] = [.upload]
+    private static let creatingRegister: [RemoteOperation] = [.register]
 
     public static func == (a: PlannedChange, b: PlannedChange) -> Bool {
         a.key == b.key && a.from == b.from && a.action == b.action && a.reason == b.reason && a.fields == b.fields

@@ -171,10 +171,7 @@ public enum Planner {
         -> PlannedChange
     {
         guard let record else {
-            return PlannedChange(
-                key: asset.key, action: .create, reason: createReason,
-                fields: creationFields(asset, appId: appId),
-                operations: [asset.creatingOperation], asset: asset)
+            return PlannedChange.creation(key: asset.key, reason: createReason, asset: asset, appId: appId)
         }
         if record.status == .missing {
             return reupload(asset, record: record, appId: appId)
@@ -250,11 +247,9 @@ public enum Planner {
                 reason: "deleted outside mediaform; protected, so not uploaded again (remove 'protect' to upload it)",
                 asset: asset, record: record, drift: true)
         }
-        return PlannedChange(
-            key: asset.key, action: .create, reason: "deleted outside mediaform; uploaded again",
-            fields: creationFields(asset, appId: appId), operations: [asset.creatingOperation], asset: asset,
-            record: record,
-            drift: true)
+        return PlannedChange.creation(
+            key: asset.key, reason: "deleted outside mediaform; uploaded again", asset: asset, appId: appId,
+            record: record, drift: true)
     }
 
     /// `asset` with the fields it does not own taken from `record`, or nil when it owns them all (the usual case,
@@ -330,18 +325,39 @@ public enum Planner {
             operations: [.delete], record: record)
     }
 
-    /// The fields a reviewer sees for a new upload: every value that will be sent.
+    /// The fields a reviewer sees for a new upload: every value that will be sent. The source, then the values of
+    /// `MutableFieldValues(asset).json` in the order title, description, tags, category, cover, then those of
+    /// `uploadInputs(appId:)` but the source and app by name; written out field by field rather than read from
+    /// those dictionaries, since this runs for every new asset (a test holds the two equal).
     static func creationFields(_ asset: Asset, appId: String) -> [FieldChange] {
-        var fields = [FieldChange(field: "source", before: .null, after: .string(asset.redactedSource))]
-        let mutable = MutableFieldValues(asset).json
-        for name in ["title", "description", "tags", "category", "cover"] {
-            if let v = mutable[name] { fields.append(FieldChange(field: name, before: .null, after: v)) }
+        var fields: [FieldChange] = []
+        fields.reserveCapacity(8)
+        fields.append(FieldChange(field: "source", before: .null, after: .string(asset.redactedSource)))
+        fields.append(FieldChange(field: "title", before: .null, after: .string(asset.title)))
+        if let v = asset.description {
+            fields.append(FieldChange(field: "description", before: .null, after: .string(v)))
         }
-        if case .object(let inputs) = asset.uploadInputs(appId: appId) {
-            for name in inputs.keys.sorted() where name != "source" && name != "appId" {
-                fields.append(FieldChange(field: name, before: .null, after: inputs[name] ?? .null))
-            }
+        if !asset.tags.isEmpty {
+            fields.append(FieldChange(field: "tags", before: .null, after: .array(asset.tags.map(JSONValue.string))))
         }
+        if let v = asset.category { fields.append(FieldChange(field: "category", before: .null, after: .int(v))) }
+        if let v = asset.cover {
+            fields.append(FieldChange(field: "cover", before: .null, after: .string(URLRedaction.redact(v))))
+        }
+        // The upload inputs, sorted by name as `uploadInputs(appId:)`'s keys sort.
+        if let v = asset.entity { fields.append(FieldChange(field: "entity", before: .null, after: .string(v))) }
+        if let v = asset.fileExtension {
+            fields.append(FieldChange(field: "fileExtension", before: .null, after: .string(v)))
+        }
+        if let v = asset.fileSize { fields.append(FieldChange(field: "fileSize", before: .null, after: .int(v))) }
+        if let v = asset.metadata { fields.append(FieldChange(field: "metadata", before: .null, after: .object(v))) }
+        if let v = asset.postProcessWorkflow {
+            fields.append(FieldChange(field: "postProcess", before: .null, after: .string(v)))
+        }
+        if let v = asset.storageLocation {
+            fields.append(FieldChange(field: "storage", before: .null, after: .string(v)))
+        }
+        if let v = asset.workflow { fields.append(FieldChange(field: "workflow", before: .null, after: .string(v))) }
         return fields
     }
 

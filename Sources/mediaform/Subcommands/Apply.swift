@@ -96,7 +96,7 @@ extension MediaformCommand {
                 stop: stop,
                 events: { [format, color = output.useColor(onStandardError: false)] event in
                     if case .planned(let plan) = event, format == .text {
-                        Console.out(PlanRenderer.text(plan, color: color))
+                        PlanRenderer.writeText(plan, color: color, to: Console.out)
                     }
                     progress.handle(event)
                 })

@@ -112,7 +112,7 @@ extension MediaformCommand {
                     "\(loaded.unresolved.count) call(s) of an interrupted apply are unresolved; the next apply looks them up before doing anything else"
                 )
             }
-            Console.out(PlanOutput.render(plan, format: format, color: output.useColor(onStandardError: false)))
+            PlanOutput.write(plan, format: format, color: output.useColor(onStandardError: false))
             ProcessLifetime.keep((workspace, loaded, plan))
             if let html { try await PlanOutput.writeHTML(plan, to: html) }
             try await sources.run(
@@ -148,11 +148,12 @@ enum PlanOutput {
         Console.note("Wrote the review page to \(path); open it in a browser")
     }
 
-    static func render(_ plan: MediaformCore.Plan, format: OutputFormat, color: Bool) -> String {
+    /// Writes the plan to standard output; text as it renders (`PlanRenderer.writeText`).
+    static func write(_ plan: MediaformCore.Plan, format: OutputFormat, color: Bool) {
         switch format {
-        case .text: PlanRenderer.text(plan, color: color)
-        case .json: PlanRenderer.json(plan, generator: generator).prettyJSON
-        case .markdown: PlanRenderer.markdown(plan)
+        case .text: PlanRenderer.writeText(plan, color: color, to: Console.out)
+        case .json: Console.out(PlanRenderer.json(plan, generator: generator).prettyJSON)
+        case .markdown: Console.out(PlanRenderer.markdown(plan))
         }
     }
 }

@@ -55,7 +55,7 @@ extension MediaformCommand {
                 throw StateError.corrupt(error)
             }
             if let saved {
-                Console.out(PlanOutput.render(saved.plan, format: format, color: color))
+                PlanOutput.write(saved.plan, format: format, color: color)
                 if let html { try await PlanOutput.writeHTML(saved.plan, to: html) }
                 return
             }

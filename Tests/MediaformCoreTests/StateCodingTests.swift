@@ -89,6 +89,23 @@ import Testing
         #expect(decoded.assets["clip/02998"] == state.assets["clip/02998"])
     }
 
+    /// Objects larger than a chunk (a state's records) render their members on every core: the text is the one a
+    /// member-by-member rendering gives, nested values and the last member's missing comma included.
+    @Test func aLargeObjectRendersInChunksAsItWouldInOne() {
+        let count = JSONValue.chunkedMembers * 3 + 17
+        var members: [String: JSONValue] = [:]
+        for i in 0..<count {
+            members[String(format: "k%06d", i)] = .object(["n": .int(Int64(i)), "s": .string("v\(i)")])
+        }
+        var expected = "{\n  \"outer\": {\n"
+        for i in 0..<count {
+            expected += "    \"\(String(format: "k%06d", i))\": {\n      \"n\": \(i),\n      \"s\": \"v\(i)\"\n    }"
+            expected += i + 1 < count ? ",\n" : "\n"
+        }
+        expected += "  }\n}\n"
+        #expect(JSONValue.object(["outer": .object(members)]).prettyJSON(leading: []) == expected)
+    }
+
     @Test func newerVersionIsAClearError() {
         #expect(
             throws: StateFormatError(

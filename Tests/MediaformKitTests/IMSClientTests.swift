@@ -98,8 +98,8 @@ import Testing
         let c = client(server, clock: clock)
         let result = try await c.getUrlUploadInfos(jobIds: ["j"])
         #expect(result.infos.first?.outcome == .succeeded)
-        // Full jitter with random = 0.5: throttled base 1 s → 0.5; retry-after 3 s exactly; then 0.5 × 2 = 1.
-        #expect(clock.sleeps.filter { $0 > 0.01 } == [0.5, 3, 1])
+        // Full jitter with random = 0.5: throttled base 1 s → 0.5; retry-after 3 s exactly; then 0.5 × 0.1 × 2² = 0.2.
+        #expect(clock.sleeps.filter { $0 > 0.01 }.map { ($0 * 1000).rounded() / 1000 } == [0.5, 3, 0.2])
         #expect(c.statistics.retries == 3)
         #expect(c.statistics.throttled == 2)
     }

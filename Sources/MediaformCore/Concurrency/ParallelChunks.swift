@@ -20,6 +20,21 @@ enum ParallelChunks {
         return parts
     }
 
+    /// `body` of each chunk as `each` computes it, handed to `consume` in order a few chunks (`perRound`) at a time:
+    /// for output too large to hold twice (the text of a 100,000-asset plan, a state file's records), written as
+    /// it is made.
+    static func inRounds<T: Sendable>(
+        count: Int, size: Int, perRound: Int = 8, _ body: @Sendable (Range<Int>) -> T, consume: (T) -> Void
+    ) {
+        let round = size * max(perRound, 1)
+        for start in stride(from: 0, to: count, by: round) {
+            let parts = each(count: min(round, count - start), size: size) { range in
+                body(start + range.lowerBound..<start + range.upperBound)
+            }
+            for part in parts { consume(part) }
+        }
+    }
+
     /// `transform` of each index of `0..<count`, in order.
     static func map<T: Sendable>(count: Int, size: Int, _ transform: @Sendable (Int) -> T) -> [T] {
         each(count: count, size: size) { range in range.map(transform) }.flatMap { $0 }

@@ -53,6 +53,9 @@ extension JSONValue {
         return out
     }
 
+    /// Objects with more members than this render them in chunks on every core.
+    static let chunkedMembers = 2048
+
     private func writePretty(to out: inout String, indent: Int, leading: [String] = [], compactFrom: Int = .max) {
         if indent >= compactFrom {
             write(to: &out)
@@ -78,12 +81,24 @@ extension JSONValue {
             out += "{\n"
             let first = leading.filter { members[$0] != nil }
             let keys = first + members.keys.filter { !first.contains($0) }.sorted(by: JSONValue.keyOrder)
-            for (i, key) in keys.enumerated() {
+            let member = { @Sendable (i: Int, out: inout String) in
                 out += String(repeating: "  ", count: indent + 1)
-                JSONValue.writeString(key, to: &out)
+                JSONValue.writeString(keys[i], to: &out)
                 out += ": "
-                members[key]?.writePretty(to: &out, indent: indent + 1, compactFrom: compactFrom)
+                members[keys[i]]?.writePretty(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += i + 1 < keys.count ? ",\n" : "\n"
+            }
+            if keys.count > Self.chunkedMembers {
+                // A state's records: rendered in chunks on every core, joined in order.
+                ParallelChunks.inRounds(
+                    count: keys.count, size: Self.chunkedMembers,
+                    { range in
+                        var text = ""
+                        for i in range { member(i, &text) }
+                        return text
+                    }, consume: { out += $0 })
+            } else {
+                for i in keys.indices { member(i, &out) }
             }
             out += String(repeating: "  ", count: indent) + "}"
         default:

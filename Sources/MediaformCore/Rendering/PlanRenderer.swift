@@ -45,22 +45,15 @@ public enum PlanRenderer {
             out += paint(head, change.action.allowedAs, color) + "\n"
         }
         if !out.isEmpty { write(out) }
-        // Each change renders on its own, so large plans render in chunks on every core, a few chunks at a time
-        // (memory), each written in order as soon as its round is done.
-        let chunk = 2048, round = 8 * chunk
-        for start in stride(from: 0, to: listed.count, by: round) {
-            let count = min(round, listed.count - start)
-            for part in ParallelChunks.each(
-                count: count, size: chunk,
-                { range in
-                    var text = ""
-                    for i in range { textBlock(listed[start + i], width: width, color: color, into: &text) }
-                    return text
-                })
-            {
-                write(part)
-            }
-        }
+        // Each change renders on its own, so large plans render in chunks on every core, written in order as
+        // each round of chunks is done.
+        ParallelChunks.inRounds(
+            count: listed.count, size: 2048,
+            { range in
+                var text = ""
+                for i in range { textBlock(listed[i], width: width, color: color, into: &text) }
+                return text
+            }, consume: write)
         write("\n" + (color ? "\u{1B}[1m\(plan.summaryLine)\u{1B}[0m" : plan.summaryLine) + "\n")
     }
 

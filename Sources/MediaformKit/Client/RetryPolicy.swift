@@ -1,6 +1,11 @@
 import Foundation
 
 /// Exponential backoff with full jitter, capped; `x-acs-retry-after` wins when the server sends it.
+///
+/// The defaults start where the official SDK's retry policy does (100 ms, throttled 1 s; docs/ims-api.md §6.3):
+/// every attempt is paced by the shared rate anyway (`RateLimiter`), so a quick first retry cannot flood the API,
+/// while a slow one was the tail of a run whose last call met a 5xx. Eight attempts keep a budget of about 25 s
+/// (ceilings 0.1 + 0.2 + … + 6.4 s, before jitter) for an API that is briefly unavailable.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
     public var maxAttempts: Int
@@ -8,7 +13,7 @@ public struct RetryPolicy: Sendable {
     public var throttledBaseDelay: Double
     public var maxDelay: Double
 
-    public init(maxAttempts: Int = 5, baseDelay: Double = 0.5, throttledBaseDelay: Double = 1, maxDelay: Double = 20) {
+    public init(maxAttempts: Int = 8, baseDelay: Double = 0.1, throttledBaseDelay: Double = 1, maxDelay: Double = 20) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.throttledBaseDelay = throttledBaseDelay

@@ -419,6 +419,33 @@ import Testing
         }
     }
 
+    /// Rows are decoded in batches while they arrive: every record of a state larger than several batches is
+    /// read, and a row that is not a record is a located error naming its key, whatever batch it is in.
+    @Test func rowsDecodedInBatchesAreAllReadAndABadRowIsLocated() async throws {
+        let name = TestDatabase.uniqueName()
+        let backend = TestDatabase.backend(name: name)
+        let records = BackendConformanceTests.records(3 * PostgresStateBackend.RowDecoder.batchSize + 100)
+        let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)
+        var state = loaded.state
+        state.assets = records
+        try await lock.writeSnapshot(state, unresolved: [])
+        await lock.release()
+        #expect(try await backend.read().state.assets == records)
+        let settings = try PostgresStateSettings.resolve(
+            Project.StateSettings(backend: .postgres, name: name), environment: TestDatabase.environment)
+        let session = try await PostgresSession.connect(settings)
+        try await session.query(
+            "UPDATE \(settings.schema).assets SET record = '{\"source\": 7' WHERE state_name = '\(name)' AND key = 'asset-20000'",
+            doing: "test")
+        await session.close()
+        do {
+            _ = try await backend.read()
+            Issue.record("a bad row was read")
+        } catch {
+            #expect("\(error)".contains("asset-20000"), "\(error)")
+        }
+    }
+
     @Test func aWriteAfterSomeoneElseChangedTheStateIsRefused() async throws {
         let backend = TestDatabase.backend()
         let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)

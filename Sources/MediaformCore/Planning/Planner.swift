@@ -21,8 +21,10 @@ public enum Planner {
         var changes: [PlannedChange] = []
         changes.reserveCapacity(max(assets.count + unchanged.count, state.assets.count))
         var seen = Set<String>(minimumCapacity: assets.count + unchanged.count)
+        // Distinct planned keys that have a record: when they are all the records, none left the manifests.
+        var seenRecords = 0
         for key in unchanged {
-            seen.insert(key)
+            if seen.insert(key).inserted, state.assets.index(forKey: key) != nil { seenRecords += 1 }
             changes.append(PlannedChange(key: key, action: .noOp, reason: "unchanged"))
         }
         // Fingerprints are compared with records. A new asset needs one only to be recognised as a rename, which
@@ -49,12 +51,18 @@ public enum Planner {
         }
         var creations: [(index: Int, upload: String)] = []
         for (i, change) in decided.enumerated() {
-            seen.insert(change.key)
+            if seen.insert(change.key).inserted, hasRecord[i] { seenRecords += 1 }
             if !hasRecord[i] { creations.append((changes.count, prints[i].upload)) }
             changes.append(change)
         }
         var removals: [(index: Int, upload: String)] = []
-        for (key, record) in state.assets where !seen.contains(key) {
+        // The records that left the manifests, found by key (a record is copied only when it is one of them); not
+        // looked for at all when every record was planned.
+        let left =
+            seenRecords == state.assets.count
+            ? [] : state.assets.indices.filter { !seen.contains(state.assets.keys[$0]) }
+        for index in left {
+            let (key, record) = state.assets[index]
             // A failed upload, or a media deleted outside mediaform, has no media to keep: never a rename's source.
             if record.status != .failed && record.status != .missing {
                 removals.append((changes.count, record.fingerprints.upload))

@@ -1,53 +1,117 @@
+import Dispatch
 import Foundation
 import MediaformCore
 import NIOCore
 import Synchronization
 
 extension PostgresStateBackend {
-    /// Decodes asset rows on every core, off the cooperative pool: a state of a million assets is a million small
-    /// JSON documents.
-    static func decodeAssets(
-        _ rows: [(key: String, record: ByteBuffer)], origin: String
-    ) async throws(StateError) -> [String: AssetRecord] {
-        try await Blocking.run { () throws(StateError) in try decodeAssetsNow(rows, origin: origin) }
-    }
+    /// Decodes asset rows while they arrive: the driver hands rows over on its event loop, and every batch of
+    /// `batchSize` is decoded and added to the records on another core at once, so that a state of a million assets
+    /// (a million small JSON documents, about a gigabyte) is decoded during the three seconds it takes to receive
+    /// it, and no batch's row buffers are held once it is decoded.
+    final class RowDecoder: Sendable {
+        static let batchSize = 8_192
 
-    private static func decodeAssetsNow(_ rows: [(key: String, record: ByteBuffer)], origin: String) throws(StateError)
-        -> [String:
-        AssetRecord]
-    {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 5_000))
-        let parts = Mutex<[Result<[(String, AssetRecord)], StateFormatError>]>(
-            Array(repeating: .success([]), count: workers))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let range = (rows.count * worker / workers)..<(rows.count * (worker + 1) / workers)
-            var decoded: [(String, AssetRecord)] = []
-            decoded.reserveCapacity(range.count)
-            // Rows written in one apply share times and upload inputs: kept once (`RecordInterning`).
-            var interning = RecordInterning()
-            var result: Result<[(String, AssetRecord)], StateFormatError>
-            do throws(StateFormatError) {
-                for index in range {
-                    let (key, bytes) = rows[index]
-                    let record = try bytes.withUnsafeReadableBytes { (raw) throws(StateFormatError) -> AssetRecord in
-                        try AssetRecord.decode(RawBytes(pointer: raw), key: key, file: origin, interning: &interning)
-                    }
-                    decoded.append((key, record))
+        /// The rows of the batch being filled, and how many batches went before: the driver's side.
+        private struct Filling {
+            var batch: [(key: String, record: ByteBuffer)] = []
+            var submitted = 0
+        }
+
+        /// What the decoded batches made: the decoders' side (a lock of its own, so that the driver never waits
+        /// while a batch is added to the records).
+        private struct Progress {
+            /// The first failure in row order: the batch it is in, and the error.
+            var failure: (batch: Int, error: StateFormatError)?
+            var assets: [String: AssetRecord] = [:]
+        }
+
+        private let origin: String
+        private let filling = Mutex(Filling())
+        private let progress = Mutex(Progress())
+        private let group = DispatchGroup()
+        /// At most this many batches wait or are being decoded; the driver waits for one of them to end before it
+        /// hands over more (without it, rows arrive faster than two cores decode them and pile up in memory). The
+        /// wait is on the driver's event loop, released by the decoders on their own queue: it cannot deadlock.
+        private let inFlight = DispatchSemaphore(value: 4)
+        private let queue = DispatchQueue(label: "mediaform.postgres-decode", attributes: .concurrent)
+
+        init(origin: String) {
+            self.origin = origin
+        }
+
+        /// Takes one row; a full batch goes to be decoded.
+        func add(key: String, record: ByteBuffer) {
+            let full = filling.withLock { p -> (Int, [(key: String, record: ByteBuffer)])? in
+                p.batch.append((key, record))
+                guard p.batch.count >= Self.batchSize else { return nil }
+                defer {
+                    p.batch = []
+                    p.submitted += 1
                 }
-                result = .success(decoded)
-            } catch {
-                result = .failure(error)
+                return (p.submitted, p.batch)
             }
-            parts.withLock { $0[worker] = result }
-        }
-        var assets: [String: AssetRecord] = [:]
-        assets.reserveCapacity(rows.count)
-        for part in parts.withLock({ $0 }) {
-            switch part {
-            case .success(let pairs): for (key, record) in pairs { assets[key] = record }
-            case .failure(let error): throw .corrupt(error)
+            if let (index, rows) = full {
+                inFlight.wait()
+                submit(rows, index: index, counted: true)
             }
         }
-        return assets
+
+        /// Decodes what is left, waits for every batch (off the cooperative pool) and returns the records, or the
+        /// error of the first row, in row order, that could not be decoded.
+        func finish() async throws(StateError) -> [String: AssetRecord] {
+            let last = filling.withLock { p -> (Int, [(key: String, record: ByteBuffer)]) in
+                defer {
+                    p.batch = []
+                    p.submitted += 1
+                }
+                return (p.submitted, p.batch)
+            }
+            // Not counted against `inFlight`: this runs on the cooperative pool, which must not wait (one batch more
+            // at most; the semaphore ends above its start, which it allows).
+            if !last.1.isEmpty { submit(last.1, index: last.0, counted: false) }
+            await withCheckedContinuation { continuation in
+                group.notify(queue: queue) { continuation.resume() }
+            }
+            let outcome = progress.withLock { p in
+                defer { p.assets = [:] }
+                return (p.assets, p.failure)
+            }
+            if let failure = outcome.1 { throw .corrupt(failure.error) }
+            return outcome.0
+        }
+
+        private func submit(_ rows: [(key: String, record: ByteBuffer)], index: Int, counted: Bool) {
+            queue.async(group: group) { [self] in
+                defer { if counted { inFlight.signal() } }
+                var decoded: [(String, AssetRecord)] = []
+                decoded.reserveCapacity(rows.count)
+                // Rows written in one apply share times and upload inputs: kept once per batch (`RecordInterning`).
+                var interning = RecordInterning()
+                var failure: StateFormatError?
+                for (key, bytes) in rows {
+                    do throws(StateFormatError) {
+                        let record = try bytes.withUnsafeReadableBytes {
+                            (raw) throws(StateFormatError) -> AssetRecord in
+                            try AssetRecord.decode(
+                                RawBytes(pointer: raw), key: key, file: origin, interning: &interning)
+                        }
+                        decoded.append((key, record))
+                    } catch {
+                        failure = error
+                        break
+                    }
+                }
+                progress.withLock { p in
+                    if let failure {
+                        if p.failure.map({ index < $0.batch }) ?? true { p.failure = (index, failure) }
+                        return
+                    }
+                    guard p.failure == nil else { return }
+                    if p.assets.isEmpty { p.assets.reserveCapacity(Self.batchSize * 16) }
+                    for (key, record) in decoded { p.assets[key] = record }
+                }
+            }
+        }
     }
 }

@@ -124,21 +124,17 @@ public final class PostgresStateBackend: StateBackend {
             }
             // Only an optimisation: a cache this version cannot read is dropped.
             snapshot.manifestCache = cells[6].text.flatMap { try? JSONParser.parse($0) }.flatMap(ManifestCache.init)
-            // Rows are kept as the driver's buffers and decoded afterwards on every core.
-            let rows = Mutex<[(key: String, record: ByteBuffer)]>([])
+            // Rows are decoded in batches on another core while the next ones arrive (`RowDecoder`).
+            let decoder = RowDecoder(origin: origin)
             try await session.forEachRow(
                 "SELECT key, record FROM \(t.assets) WHERE state_name = $1", PostgresBindings(name),
                 doing: "read the asset rows"
             ) { row in
                 var cells = row.makeIterator()
                 guard let key = cells.next()?.text, let record = cells.next()?.bytes else { return }
-                rows.withLock { $0.append((key, record)) }
+                decoder.add(key: key, record: record)
             }
-            snapshot.assets = try await decodeAssets(
-                rows.withLock { rows in
-                    defer { rows = [] }
-                    return rows
-                }, origin: origin)
+            snapshot.assets = try await decoder.finish()
         }
         let journalRows = Mutex<[(sequence: Int64, line: String)]>([])
         try await session.forEachRow(

@@ -197,7 +197,14 @@ import Testing
         try await c.updateMediaInfo(mediaId: "b", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil)
         #expect(server.requests.count == 3)
         #expect(c.statistics.throttled == 1)
-        #expect(abs(await c.rateLimiter.margin - 0.03) < 1e-12)
+        // Widened by one step (0.02), then narrowed by a fiftieth of one by the successful answer.
+        #expect(abs(await c.rateLimiter.margin - (0.03 - 0.02 / 50)) < 1e-12)
+        // Fifty successful answers more take it back to the margin it started with, and no further.
+        for i in 0..<60 {
+            try await c.updateMediaInfo(
+                mediaId: "m\(i)", title: "t", description: nil, tags: [], cateId: nil, coverURL: nil)
+        }
+        #expect(await c.rateLimiter.margin == 0.01)
     }
 
     @Test func v1RequestsAreSignedAndVerifiable() async throws {

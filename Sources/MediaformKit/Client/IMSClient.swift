@@ -53,7 +53,9 @@ public final class IMSClient: Sendable {
             if Task.isCancelled { throw .cancelled }
             let error: APIError
             do {
-                return try await attemptOnce(action, parameters)
+                let value = try await attemptOnce(action, parameters)
+                await rateLimiter.answered()
+                return value
             } catch let e {
                 error = e
             }

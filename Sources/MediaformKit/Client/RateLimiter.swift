@@ -10,12 +10,16 @@ import Foundation
 /// the other falls in the same window and is refused: each refusal costs a slot and a backoff, and at the end of a
 /// run the backoff is the run's tail. So the spacing keeps a margin (`margin`, 1 %: ten milliseconds a second), and
 /// each throttling answer widens it by `slowdownStep` up to `maxMargin`: a rate set above the account's limit
-/// settles just under it instead of being refused all run long.
+/// settles just under it instead of being refused all run long. Each successful answer narrows it again by a
+/// fiftieth of a step, down to `margin` as given: throttling caused by another client of the same
+/// account, for a while, does not slow the rest of a long run for good.
 public actor RateLimiter {
     public let rate: Double
     public let burst: Double
     /// The share by which the spacing exceeds `1/rate`, widened by throttling answers.
     public private(set) var margin: Double
+    /// The margin as given: the narrowest it becomes again.
+    public let baseMargin: Double
     public let slowdownStep: Double
     public let maxMargin: Double
     private let clock: any APIClock
@@ -31,6 +35,7 @@ public actor RateLimiter {
         self.rate = max(rate, 0.001)
         self.burst = max(burst, 1)
         self.margin = max(margin, 0)
+        self.baseMargin = max(margin, 0)
         self.slowdownStep = max(slowdownStep, 0)
         self.maxMargin = max(maxMargin, margin)
         self.clock = clock
@@ -64,5 +69,11 @@ public actor RateLimiter {
     /// The server answered a throttling error: space the following requests a little wider.
     public func throttled() {
         margin = min(maxMargin, margin + slowdownStep)
+    }
+
+    /// The server answered a call successfully: narrow the spacing a little, back towards `baseMargin`.
+    public func answered() {
+        guard margin > baseMargin else { return }
+        margin = max(baseMargin, margin - slowdownStep / 50)
     }
 }

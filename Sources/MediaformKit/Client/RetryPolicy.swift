@@ -4,8 +4,9 @@ import Foundation
 ///
 /// The defaults start where the official SDK's retry policy does (100 ms, throttled 1 s; docs/ims-api.md §6.3):
 /// every attempt is paced by the shared rate anyway (`RateLimiter`), so a quick first retry cannot flood the API,
-/// while a slow one was the tail of a run whose last call met a 5xx. Eight attempts keep a budget of about 25 s
-/// (ceilings 0.1 + 0.2 + … + 6.4 s, before jitter) for an API that is briefly unavailable.
+/// while a slow one was the tail of a run whose last call met a 5xx. Eight attempts keep a budget of 12.7 s of
+/// ceilings (0.1 + 0.2 + … + 6.4 s; half that on average with the jitter) for an API that is briefly unavailable,
+/// where five from 0.5 s kept 7.5 s.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
     public var maxAttempts: Int

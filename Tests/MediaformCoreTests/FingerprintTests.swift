@@ -8,6 +8,25 @@ import Testing
         return parsed.assets.first
     }
 
+    /// An asset that sets every field, with text that needs escaping and a signed source and cover.
+    private static let everyField = """
+          - key: k
+            source: "https://m.example.com/a%20b.mp4?Signature=x"
+            title: "T \\"quoted\\" /slash/ 季度"
+            description: "line\\nbreak"
+            tags: [z, a, "é"]
+            category: 7
+            cover: https://m.example.com/c.jpg?Expires=1&Signature=2
+            workflow: w
+            fileExtension: mp4
+            fileSize: 12
+            metadata: {b: [1, {c: null}], a: true}
+            entity: e
+            storage: {location: outin-1.oss-cn-shanghai.aliyuncs.com}
+            postProcess: {workflow: p}
+
+        """
+
     @Test func stableAcrossKeyOrderAndFormatting() throws {
         let a = try #require(
             load(
@@ -69,25 +88,7 @@ import Testing
     }
 
     @Test func fastFingerprintsHashTheCanonicalJSON() throws {
-        let a = try #require(
-            load(
-                """
-                  - key: k
-                    source: "https://m.example.com/a%20b.mp4?Signature=x"
-                    title: "T \\"quoted\\" /slash/ 季度"
-                    description: "line\\nbreak"
-                    tags: [z, a, "é"]
-                    category: 7
-                    cover: https://m.example.com/c.jpg?Expires=1&Signature=2
-                    workflow: w
-                    fileExtension: mp4
-                    fileSize: 12
-                    metadata: {b: [1, {c: null}], a: true}
-                    entity: e
-                    storage: {location: outin-1.oss-cn-shanghai.aliyuncs.com}
-                    postProcess: {workflow: p}
-
-                """))
+        let a = try #require(load(Self.everyField))
         let prints = a.fingerprints(appId: "app-1")
         #expect(prints.upload == Digest.sha256Hex(a.uploadInputs(appId: "app-1").canonicalJSON))
         #expect(prints.mutable == Digest.sha256Hex(a.mutableFields.canonicalJSON))
@@ -100,25 +101,7 @@ import Testing
     /// A new asset's plan lists every value it sends: the source, the managed fields as they are recorded, then the
     /// upload inputs by name (the planner writes them out field by field; here they come from the dictionaries).
     @Test func creationFieldsAreEveryValueSentInOrder() throws {
-        let full = try #require(
-            load(
-                """
-                  - key: k
-                    source: "https://m.example.com/a%20b.mp4?Signature=x"
-                    title: "T 季度"
-                    description: "d"
-                    tags: [z, a]
-                    category: 7
-                    cover: https://m.example.com/c.jpg?Expires=1&Signature=2
-                    workflow: w
-                    fileExtension: mp4
-                    fileSize: 12
-                    metadata: {b: [1, {c: null}], a: true}
-                    entity: e
-                    storage: {location: outin-1.oss-cn-shanghai.aliyuncs.com}
-                    postProcess: {workflow: p}
-
-                """))
+        let full = try #require(load(Self.everyField))
         let minimal = try #require(load("  - {source: 'https://m.example.com/b.mp4', title: B}\n"))
         for asset in [full, minimal] {
             var expected = [FieldChange(field: "source", before: .null, after: .string(asset.redactedSource))]

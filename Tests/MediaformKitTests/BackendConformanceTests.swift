@@ -31,6 +31,17 @@ import Testing
         }
     }
 
+    /// Locks `backend`, changes its state with `change`, writes the snapshot and releases the lock.
+    @discardableResult
+    static func commit(_ backend: any StateBackend, _ change: (inout State) -> Void) async throws -> State {
+        let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)
+        var state = loaded.state
+        change(&state)
+        let written = try await lock.writeSnapshot(state, unresolved: [])
+        await lock.release()
+        return written
+    }
+
     static func records(_ count: Int, prefix: String = "asset") -> [String: AssetRecord] {
         let state = Builders.state((0..<count).map { Builders.asset("\(prefix)-\($0)") })
         return state.assets
@@ -145,26 +156,20 @@ import Testing
         let b = try Self.makeBackend(kind)
         #expect(b.keepsManifestCache)
         #expect(await b.peekManifestCache() == nil)
-        let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
-        var state = loaded.state
-        state.assets = Self.records(3)
-        let keys = state.assets.keys.sorted()
-        state.manifestCache = ManifestCache(
-            project: "p", categories: ManifestCache.categoriesDigest([:]),
-            files: [
-                "assets/a.yaml": ManifestCache.Entry(
-                    digest: "d", keys: keys, records: ManifestCache.recordsDigest(keys, in: state) ?? "")
-            ])
-        let written = try await lock.writeSnapshot(state, unresolved: [])
-        await lock.release()
+        let written = try await Self.commit(b) { state in
+            state.assets = Self.records(3)
+            let keys = state.assets.keys.sorted()
+            state.manifestCache = ManifestCache(
+                project: "p", categories: ManifestCache.categoriesDigest([:]),
+                files: [
+                    "assets/a.yaml": ManifestCache.Entry(
+                        digest: "d", keys: keys, records: ManifestCache.recordsDigest(keys, in: state) ?? "")
+                ])
+        }
         #expect(try await b.read().state.manifestCache == written.manifestCache)
         #expect(await b.peekManifestCache() == written.manifestCache)
         // Dropped when a later write has none.
-        let (again, reread) = try await b.lock(operation: "test", timeout: 0)
-        var cleared = reread.state
-        cleared.manifestCache = nil
-        try await again.writeSnapshot(cleared, unresolved: [])
-        await again.release()
+        try await Self.commit(b) { $0.manifestCache = nil }
         #expect(try await b.read().state.manifestCache == nil)
         #expect(await b.peekManifestCache() == nil)
     }
@@ -339,13 +344,7 @@ import Testing
     @Test(arguments: Kind.testable) func largeStatesRoundTripAndSmallChangesStaySmall(_ kind: Kind) async throws {
         let b = try Self.makeBackend(kind)
         let records = Self.records(12_000)
-        do {
-            let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
-            var state = loaded.state
-            state.assets = records
-            try await lock.writeSnapshot(state, unresolved: [])
-            await lock.release()
-        }
+        try await Self.commit(b) { $0.assets = records }
         let (lock, loaded) = try await b.lock(operation: "test", timeout: 0)
         #expect(loaded.state.assets == records)
         var state = loaded.state
@@ -425,11 +424,7 @@ import Testing
         let name = TestDatabase.uniqueName()
         let backend = TestDatabase.backend(name: name)
         let records = BackendConformanceTests.records(3 * PostgresStateBackend.RowDecoder.batchSize + 100)
-        let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)
-        var state = loaded.state
-        state.assets = records
-        try await lock.writeSnapshot(state, unresolved: [])
-        await lock.release()
+        try await BackendConformanceTests.commit(backend) { $0.assets = records }
         #expect(try await backend.read().state.assets == records)
         let settings = try PostgresStateSettings.resolve(
             Project.StateSettings(backend: .postgres, name: name), environment: TestDatabase.environment)

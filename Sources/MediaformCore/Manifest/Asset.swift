@@ -2,111 +2,108 @@
 public struct Asset: Sendable, Equatable {
     /// Stable identity within the project. Changing `source` under the same key is a replacement.
     public var key: String {
-        get { storage.key }
-        _modify { yield &unique().key }
+        get { storage.value.key }
+        _modify { yield &storage.value.key }
     }
     /// The source media URL, exactly as written (it may carry a signature; outputs show `redactedSource`).
     public var source: String {
-        get { storage.source }
-        _modify { yield &unique().source }
+        get { storage.value.source }
+        _modify { yield &storage.value.source }
     }
     public var title: String {
-        get { storage.title }
-        _modify { yield &unique().title }
+        get { storage.value.title }
+        _modify { yield &storage.value.title }
     }
     public var description: String? {
-        get { storage.description }
-        _modify { yield &unique().description }
+        get { storage.value.description }
+        _modify { yield &storage.value.description }
     }
     /// Defaults' tags first, then the asset's, without duplicates.
     public var tags: [String] {
-        get { storage.tags }
-        _modify { yield &unique().tags }
+        get { storage.value.tags }
+        _modify { yield &storage.value.tags }
     }
     /// The `CateId` sent; for a path, the ID the state records for it (nil until the category exists).
     public var category: Int64? {
-        get { storage.category }
-        _modify { yield &unique().category }
+        get { storage.value.category }
+        _modify { yield &storage.value.category }
     }
     /// The category as a path of the project's `categories:`, when the manifest names it so.
     public var categoryPath: String? {
-        get { storage.categoryPath }
-        _modify { yield &unique().categoryPath }
+        get { storage.value.categoryPath }
+        _modify { yield &storage.value.categoryPath }
     }
     public var cover: String? {
-        get { storage.cover }
-        _modify { yield &unique().cover }
+        get { storage.value.cover }
+        _modify { yield &storage.value.cover }
     }
     public var workflow: String? {
-        get { storage.workflow }
-        _modify { yield &unique().workflow }
+        get { storage.value.workflow }
+        _modify { yield &storage.value.workflow }
     }
     public var fileExtension: String? {
-        get { storage.fileExtension }
-        _modify { yield &unique().fileExtension }
+        get { storage.value.fileExtension }
+        _modify { yield &storage.value.fileExtension }
     }
     public var fileSize: Int64? {
-        get { storage.fileSize }
-        _modify { yield &unique().fileSize }
+        get { storage.value.fileSize }
+        _modify { yield &storage.value.fileSize }
     }
     /// Dynamic metadata, sent as the JSON text `DynamicMetaData`.
     public var metadata: [String: JSONValue]? {
-        get { storage.metadata }
-        _modify { yield &unique().metadata }
+        get { storage.value.metadata }
+        _modify { yield &storage.value.metadata }
     }
     public var entity: String? {
-        get { storage.entity }
-        _modify { yield &unique().entity }
+        get { storage.value.entity }
+        _modify { yield &storage.value.entity }
     }
     /// Never deleted by mediaform.
     public var protect: Bool {
-        get { storage.protect }
-        _modify { yield &unique().protect }
+        get { storage.value.protect }
+        _modify { yield &storage.value.protect }
     }
     /// Fields sent on the first upload and then left to the console (`ignoreChanges`): never planned as changes;
     /// an update sends the value the state recorded (a cover is not sent at all).
     public var ignoreChanges: ManagedFields {
-        get { storage.ignoreChanges }
-        _modify { yield &unique().ignoreChanges }
+        get { storage.value.ignoreChanges }
+        _modify { yield &storage.value.ignoreChanges }
     }
     /// Request level: `UserData.MessageCallback.CallbackURL`.
     public var callback: String? {
-        get { storage.callback }
-        _modify { yield &unique().callback }
+        get { storage.value.callback }
+        _modify { yield &storage.value.callback }
     }
     /// Request level: the user's part of `UserData.Extend`.
     public var extend: [String: JSONValue]? {
-        get { storage.extend }
-        _modify { yield &unique().extend }
+        get { storage.value.extend }
+        _modify { yield &storage.value.extend }
     }
     /// Request level: `UploadTargetConfig.StorageLocation` (VOD storage).
     public var storageLocation: String? {
-        get { storage.storageLocation }
-        _modify { yield &unique().storageLocation }
+        get { storage.value.storageLocation }
+        _modify { yield &storage.value.storageLocation }
     }
     /// Request level: `PostProcessConfig` workflow.
     public var postProcessWorkflow: String? {
-        get { storage.postProcessWorkflow }
-        _modify { yield &unique().postProcessWorkflow }
+        get { storage.value.postProcessWorkflow }
+        _modify { yield &storage.value.postProcessWorkflow }
     }
     /// Where the asset is declared.
     public var location: SourceLocation {
-        get { storage.location }
-        _modify { yield &unique().location }
+        get { storage.value.location }
+        _modify { yield &storage.value.location }
     }
     /// Where its `source:` value is (nil for assets built in code): diagnostics about the source point there.
     public var sourceLocation: SourceLocation? {
-        get { storage.sourceLocation }
-        _modify { yield &unique().sourceLocation }
+        get { storage.value.sourceLocation }
+        _modify { yield &storage.value.sourceLocation }
     }
 
-    /// The fields live in one shared, copy-on-write box: an asset is copied wherever it is planned, rendered,
-    /// checked or recorded, and a copy of twenty fields retained one by one was a large share of a 100,000-asset
-    /// plan; a copy is now one retain, and a field set on a shared asset copies the box first.
-    private var storage: Storage
+    /// In one shared copy-on-write box (`CopyOnWrite`): a copy of this asset is one reference.
+    private var storage: CopyOnWrite<Fields>
 
-    private final class Storage: @unchecked Sendable {
-        // @unchecked: mutated only through `unique()`, when this asset holds the only reference.
+    private struct Fields: Sendable, Equatable {
         var key: String
         var source: String
         var title: String
@@ -128,50 +125,6 @@ public struct Asset: Sendable, Equatable {
         var postProcessWorkflow: String?
         var location: SourceLocation
         var sourceLocation: SourceLocation?
-
-        init(
-            key: String, source: String, title: String, description: String?, tags: [String], category: Int64?,
-            categoryPath: String?, cover: String?, workflow: String?, fileExtension: String?, fileSize: Int64?,
-            metadata: [String: JSONValue]?, entity: String?, protect: Bool, ignoreChanges: ManagedFields,
-            callback: String?, extend: [String: JSONValue]?, storageLocation: String?, postProcessWorkflow: String?,
-            location: SourceLocation, sourceLocation: SourceLocation?
-        ) {
-            self.key = key
-            self.source = source
-            self.title = title
-            self.description = description
-            self.tags = tags
-            self.category = category
-            self.categoryPath = categoryPath
-            self.cover = cover
-            self.workflow = workflow
-            self.fileExtension = fileExtension
-            self.fileSize = fileSize
-            self.metadata = metadata
-            self.entity = entity
-            self.protect = protect
-            self.ignoreChanges = ignoreChanges
-            self.callback = callback
-            self.extend = extend
-            self.storageLocation = storageLocation
-            self.postProcessWorkflow = postProcessWorkflow
-            self.location = location
-            self.sourceLocation = sourceLocation
-        }
-
-        func copy() -> Storage {
-            Storage(
-                key: key, source: source, title: title, description: description, tags: tags, category: category,
-                categoryPath: categoryPath, cover: cover, workflow: workflow, fileExtension: fileExtension,
-                fileSize: fileSize, metadata: metadata, entity: entity, protect: protect, ignoreChanges: ignoreChanges,
-                callback: callback, extend: extend, storageLocation: storageLocation,
-                postProcessWorkflow: postProcessWorkflow, location: location, sourceLocation: sourceLocation)
-        }
-    }
-
-    private mutating func unique() -> Storage {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        return storage
     }
 
     public init(
@@ -184,38 +137,13 @@ public struct Asset: Sendable, Equatable {
         location: SourceLocation = SourceLocation(file: "<memory>", line: 1, column: 1),
         sourceLocation: SourceLocation? = nil
     ) {
-        storage = Storage(
-            key: key, source: source, title: title, description: description, tags: tags, category: category,
-            categoryPath: nil, cover: cover, workflow: workflow, fileExtension: fileExtension, fileSize: fileSize,
-            metadata: metadata, entity: entity, protect: protect, ignoreChanges: ignoreChanges, callback: callback,
-            extend: extend, storageLocation: storageLocation, postProcessWorkflow: postProcessWorkflow,
-            location: location, sourceLocation: sourceLocation)
-    }
-
-    public static func == (a: Asset, b: Asset) -> Bool {
-        if a.storage === b.storage { return true }
-        let (x, y) = (a.storage, b.storage)
-        return x.key == y.key
-            && x.source == y.source
-            && x.title == y.title
-            && x.description == y.description
-            && x.tags == y.tags
-            && x.category == y.category
-            && x.categoryPath == y.categoryPath
-            && x.cover == y.cover
-            && x.workflow == y.workflow
-            && x.fileExtension == y.fileExtension
-            && x.fileSize == y.fileSize
-            && x.metadata == y.metadata
-            && x.entity == y.entity
-            && x.protect == y.protect
-            && x.ignoreChanges == y.ignoreChanges
-            && x.callback == y.callback
-            && x.extend == y.extend
-            && x.storageLocation == y.storageLocation
-            && x.postProcessWorkflow == y.postProcessWorkflow
-            && x.location == y.location
-            && x.sourceLocation == y.sourceLocation
+        storage = CopyOnWrite(
+            Fields(
+                key: key, source: source, title: title, description: description, tags: tags, category: category,
+                categoryPath: nil, cover: cover, workflow: workflow, fileExtension: fileExtension, fileSize: fileSize,
+                metadata: metadata, entity: entity, protect: protect, ignoreChanges: ignoreChanges, callback: callback,
+                extend: extend, storageLocation: storageLocation, postProcessWorkflow: postProcessWorkflow,
+                location: location, sourceLocation: sourceLocation))
     }
 
     /// The source as it may be shown and stored: without credentials or a signed query (see `URLRedaction`).

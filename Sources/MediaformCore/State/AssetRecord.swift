@@ -42,68 +42,65 @@ public struct RecordedError: Sendable, Equatable {
 public struct AssetRecord: Sendable, Equatable {
     /// The source without credentials or signed query.
     public var source: String {
-        get { storage.source }
-        _modify { yield &unique().source }
+        get { storage.value.source }
+        _modify { yield &storage.value.source }
     }
     public var fingerprints: Fingerprints {
-        get { storage.fingerprints }
-        _modify { yield &unique().fingerprints }
+        get { storage.value.fingerprints }
+        _modify { yield &storage.value.fingerprints }
     }
     public var fields: MutableFieldValues {
-        get { storage.fields }
-        _modify { yield &unique().fields }
+        get { storage.value.fields }
+        _modify { yield &storage.value.fields }
     }
     /// The upload-time inputs as last uploaded (what the upload fingerprint hashes, without the source), so that a
     /// plan can say which input forces a replacement. Nil in records written before this was kept.
     public var uploadInputs: [String: JSONValue]? {
-        get { storage.uploadInputs }
-        _modify { yield &unique().uploadInputs }
+        get { storage.value.uploadInputs }
+        _modify { yield &storage.value.uploadInputs }
     }
     public var jobId: String? {
-        get { storage.jobId }
-        _modify { yield &unique().jobId }
+        get { storage.value.jobId }
+        _modify { yield &storage.value.jobId }
     }
     public var mediaId: String? {
-        get { storage.mediaId }
-        _modify { yield &unique().mediaId }
+        get { storage.value.mediaId }
+        _modify { yield &storage.value.mediaId }
     }
     public var status: AssetStatus {
-        get { storage.status }
-        _modify { yield &unique().status }
+        get { storage.value.status }
+        _modify { yield &storage.value.status }
     }
     /// Protected assets are never deleted, even after they leave the manifests.
     public var protect: Bool {
-        get { storage.protect }
-        _modify { yield &unique().protect }
+        get { storage.value.protect }
+        _modify { yield &storage.value.protect }
     }
     /// When the asset was first submitted (ISO 8601, UTC).
     public var createdAt: String {
-        get { storage.createdAt }
-        _modify { yield &unique().createdAt }
+        get { storage.value.createdAt }
+        _modify { yield &storage.value.createdAt }
     }
     /// When the record last changed.
     public var updatedAt: String {
-        get { storage.updatedAt }
-        _modify { yield &unique().updatedAt }
+        get { storage.value.updatedAt }
+        _modify { yield &storage.value.updatedAt }
     }
     public var lastError: RecordedError? {
-        get { storage.lastError }
-        _modify { yield &unique().lastError }
+        get { storage.value.lastError }
+        _modify { yield &storage.value.lastError }
     }
     /// The managed fields the library changed outside mediaform, as last read by a refresh (their new values are
     /// in `fields`); empty when the record is in step with what mediaform last sent.
     public var drift: ManagedFields {
-        get { storage.drift }
-        _modify { yield &unique().drift }
+        get { storage.value.drift }
+        _modify { yield &storage.value.drift }
     }
 
-    /// The fields live in one shared, copy-on-write box, as `Asset`'s do: a state of a million records is copied
-    /// record by record wherever it is digested or planned, and a dictionary of them reserves twice as many slots
-    /// as records (240 bytes each inline, 8 boxed).
-    private var storage: Storage
+    /// In one shared copy-on-write box (`CopyOnWrite`): a copy of this record is one reference.
+    private var storage: CopyOnWrite<Fields>
 
-    private final class Storage: @unchecked Sendable {
-        // @unchecked: mutated only through `unique()`, when this record holds the only reference.
+    private struct Fields: Sendable, Equatable {
         var source: String
         var fingerprints: Fingerprints
         var fields: MutableFieldValues
@@ -116,37 +113,6 @@ public struct AssetRecord: Sendable, Equatable {
         var updatedAt: String
         var lastError: RecordedError?
         var drift: ManagedFields
-
-        init(
-            source: String, fingerprints: Fingerprints, fields: MutableFieldValues, uploadInputs: [String: JSONValue]?,
-            jobId: String?, mediaId: String?, status: AssetStatus, protect: Bool, createdAt: String, updatedAt: String,
-            lastError: RecordedError?, drift: ManagedFields
-        ) {
-            self.source = source
-            self.fingerprints = fingerprints
-            self.fields = fields
-            self.uploadInputs = uploadInputs
-            self.jobId = jobId
-            self.mediaId = mediaId
-            self.status = status
-            self.protect = protect
-            self.createdAt = createdAt
-            self.updatedAt = updatedAt
-            self.lastError = lastError
-            self.drift = drift
-        }
-
-        func copy() -> Storage {
-            Storage(
-                source: source, fingerprints: fingerprints, fields: fields, uploadInputs: uploadInputs, jobId: jobId,
-                mediaId: mediaId, status: status, protect: protect, createdAt: createdAt, updatedAt: updatedAt,
-                lastError: lastError, drift: drift)
-        }
-    }
-
-    private mutating func unique() -> Storage {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        return storage
     }
 
     public init(
@@ -156,28 +122,13 @@ public struct AssetRecord: Sendable, Equatable {
         mediaId: String? = nil, status: AssetStatus, protect: Bool = false, createdAt: String, updatedAt: String,
         lastError: RecordedError? = nil
     ) {
-        storage = Storage(
-            source: source, fingerprints: fingerprints, fields: fields, uploadInputs: uploadInputs, jobId: jobId,
-            mediaId: mediaId, status: status, protect: protect, createdAt: createdAt, updatedAt: updatedAt,
-            lastError: lastError, drift: [])
+        storage = CopyOnWrite(
+            Fields(
+                source: source, fingerprints: fingerprints, fields: fields, uploadInputs: uploadInputs, jobId: jobId,
+                mediaId: mediaId, status: status, protect: protect, createdAt: createdAt, updatedAt: updatedAt,
+                lastError: lastError, drift: []))
     }
 
-    public static func == (a: AssetRecord, b: AssetRecord) -> Bool {
-        if a.storage === b.storage { return true }
-        let (x, y) = (a.storage, b.storage)
-        return x.source == y.source
-            && x.fingerprints == y.fingerprints
-            && x.fields == y.fields
-            && x.uploadInputs == y.uploadInputs
-            && x.jobId == y.jobId
-            && x.mediaId == y.mediaId
-            && x.status == y.status
-            && x.protect == y.protect
-            && x.createdAt == y.createdAt
-            && x.updatedAt == y.updatedAt
-            && x.lastError == y.lastError
-            && x.drift == y.drift
-    }
 }
 
 extension AssetRecord {

@@ -24,7 +24,7 @@ enum PlanPhases {
         guard let plan = made else { return }
         var bytes = 0
         // As `plan` renders: parts written as they come (here only counted).
-        let render = Timer.measure { PlanRenderer.writeText(plan, color: false) { bytes += $0.utf8.count } }
+        let render = Timer.measure { PlanRenderer.writeText(plan, color: false) { bytes += $0.count } }
         print(
             "{\"assets\":\(loaded.assets.count),\"manifest_load_s\":\(load),\"state_read_s\":\(read),\"plan_s\":\(planning),\"render_s\":\(render),\"output_bytes\":\(bytes)}"
         )

@@ -17,4 +17,9 @@ enum Console {
     static func out(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
+
+    /// Writes UTF-8 text already rendered as bytes (a large plan's text, part by part).
+    static func out(bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
 }

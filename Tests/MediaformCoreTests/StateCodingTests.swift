@@ -106,6 +106,20 @@ import Testing
         #expect(JSONValue.object(["outer": .object(members)]).prettyJSON(leading: []) == expected)
     }
 
+    @Test func stringsEscapeOnlyWhatJSONRequiresIntoTextAndBytesAlike() throws {
+        let value = JSONValue.array([
+            .string("plain 季度 ✓"), .string("q\"b\\s\nn\r\t\u{08}\u{0C}\u{01}\u{1F}é\"end"), .string("\n"),
+            .object(["k\"": .string("v\u{7F}")]),
+        ])
+        let expected = #"["plain 季度 ✓","q\"b\\s\nn\r\t\b\f\u0001\u001fé\"end","\n",{"k\"":"v\#u{7F}"}]"#
+        #expect(value.canonicalJSON == expected)
+        var bytes = TextBuffer()
+        value.write(into: &bytes)
+        #expect(bytes.text == expected)
+        // What the JSON parser reads back is the value written.
+        #expect(try JSONParser.parse(expected) == value)
+    }
+
     @Test func newerVersionIsAClearError() {
         #expect(
             throws: StateFormatError(

@@ -21,35 +21,40 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     /// Appends the canonical JSON text to `out`.
     public func write(to out: inout String) {
+        write(into: &out)
+    }
+
+    /// Appends the canonical JSON text to `out`, a string or bytes.
+    func write<Out: TextOutput>(into out: inout Out) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .int(let i): out.append(String(i))
         case .double(let d):
             if d.isFinite, d == d.rounded(), abs(d) < 1e15 {
-                out += String(Int64(d))
+                out.append(String(Int64(d)))
             } else if d.isFinite {
-                out += String(d)
+                out.append(String(d))
             } else {
-                out += "null"  // JSON has no inf/nan; validation rejects them before this point
+                out.append("null")  // JSON has no inf/nan; validation rejects them before this point
             }
-        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let items):
-            out += "["
+            out.append("[")
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.write(to: &out)
+                if i > 0 { out.append(",") }
+                item.write(into: &out)
             }
-            out += "]"
+            out.append("]")
         case .object(let members):
-            out += "{"
+            out.append("{")
             for (i, key) in members.keys.sorted(by: JSONValue.keyOrder).enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.writeString(key, to: &out)
-                out += ":"
-                members[key]?.write(to: &out)
+                if i > 0 { out.append(",") }
+                JSONValue.writeString(key, into: &out)
+                out.append(":")
+                members[key]?.write(into: &out)
             }
-            out += "}"
+            out.append("}")
         }
     }
 
@@ -60,35 +65,45 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     /// Writes a JSON string literal, escaping only `"`, `\` and control characters.
     public static func writeString(_ s: String, to out: inout String) {
-        out += "\""
+        writeString(s, into: &out)
+    }
+
+    /// `writeString(_:to:)` into a string or bytes.
+    static func writeString<Out: TextOutput>(_ s: String, into out: inout Out) {
+        out.append("\"")
         var needsEscape = false
         for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
             needsEscape = true
             break
         }
         if !needsEscape {
-            out += s
+            out.append(s)
         } else {
-            for scalar in s.unicodeScalars {
+            // Only ASCII characters are escaped: each run of characters between them is appended whole.
+            var run = s.unicodeScalars.startIndex
+            for i in s.unicodeScalars.indices {
+                let scalar = s.unicodeScalars[i]
+                let escape: String
                 switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
+                case "\"": escape = "\\\""
+                case "\\": escape = "\\\\"
+                case "\n": escape = "\\n"
+                case "\r": escape = "\\r"
+                case "\t": escape = "\\t"
+                case "\u{08}": escape = "\\b"
+                case "\u{0C}": escape = "\\f"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: continue
                 }
+                if run < i { out.append(String(s.unicodeScalars[run..<i])) }
+                out.append(escape)
+                run = s.unicodeScalars.index(after: i)
             }
+            if run < s.unicodeScalars.endIndex { out.append(String(s.unicodeScalars[run...])) }
         }
-        out += "\""
+        out.append("\"")
     }
 
     /// A JSON string literal for `s`.

@@ -19,19 +19,19 @@ public enum PlanRenderer {
     /// Terminal text: one block per change, then the summary line. No-op assets are not listed.
     /// - Parameter color: ANSI colours (only for a terminal).
     public static func text(_ plan: Plan, color: Bool) -> String {
-        var out = ""
+        var out: [UInt8] = []
         writeText(plan, color: color) { out += $0 }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// The same text as `text(_:color:)`, handed to `write` in consecutive parts of about a megabyte: a plan of
-    /// 100,000 new assets is 43 MB of text, which `plan` writes as it renders instead of holding it whole (and
+    /// The same text as `text(_:color:)` as UTF-8, handed to `write` in consecutive parts of about a megabyte: a plan
+    /// of 100,000 new assets is 43 MB of text, which `plan` writes as it renders instead of holding it whole (and
     /// again as the bytes written).
-    public static func writeText(_ plan: Plan, color: Bool, to write: (String) -> Void) {
+    public static func writeText(_ plan: Plan, color: Bool, to write: ([UInt8]) -> Void) {
         let listed = plan.changes.filter { $0.action != .noOp }
         let categories = plan.categories.filter { $0.action != .noOp }
         if listed.isEmpty && categories.isEmpty {
-            write(plan.summaryLine + "\n")
+            write(Array((plan.summaryLine + "\n").utf8))
             return
         }
         let width = (listed.map { $0.action.symbol.count } + categories.map { $0.action.symbol.count }).max() ?? 1
@@ -44,49 +44,48 @@ public enum PlanRenderer {
             }
             out += paint(head, change.action.allowedAs, color) + "\n"
         }
-        if !out.isEmpty { write(out) }
+        if !out.isEmpty { write(Array(out.utf8)) }
         // Each change renders on its own, so large plans render in chunks on every core, written in order as
-        // each round of chunks is done.
+        // each round of chunks is done. Into bytes: see `TextBuffer`.
         ParallelChunks.inRounds(
             count: listed.count, size: 2048,
             { range in
-                var text = ""
+                var text = TextBuffer(capacity: range.count * 512)
                 for i in range { textBlock(listed[i], width: width, color: color, into: &text) }
-                return text
+                return text.bytes
             }, consume: write)
-        write("\n" + (color ? "\u{1B}[1m\(plan.summaryLine)\u{1B}[0m" : plan.summaryLine) + "\n")
+        write(Array(("\n" + (color ? "\u{1B}[1m\(plan.summaryLine)\u{1B}[0m" : plan.summaryLine) + "\n").utf8))
     }
 
     /// One change's lines: the head, then each field.
-    private static func textBlock(_ change: PlannedChange, width: Int, color: Bool, into out: inout String) {
+    private static func textBlock(_ change: PlannedChange, width: Int, color: Bool, into out: inout TextBuffer) {
         var head = padded(change.action.symbol, width) + " " + change.action.rawValue + " " + headKeys(change)
         if showsReason(change) { head += "  (" + change.reason + ")" }
-        out += paint(head, change.action, color)
-        out += "\n"
+        out.append(paint(head, change.action, color))
+        out.append(ascii: UInt8(ascii: "\n"))
         let fields = change.fields  // a create's are derived when read: once
         var fieldWidth = 0
         for field in fields { fieldWidth = max(fieldWidth, field.field.count) }
-        let indent = String(repeating: " ", count: width + 3)
         for field in fields {
-            out += indent
-            out += field.field
-            out += ":"
-            for _ in field.field.count..<(fieldWidth + 1) { out += " " }
+            out.appendSpaces(width + 3)
+            out.append(field.field)
+            out.append(ascii: UInt8(ascii: ":"))
+            out.appendSpaces(fieldWidth + 1 - field.field.count)
             switch (field.before, field.after) {
             case (.null, let after) where change.action == .create || change.action == .retry:
                 display(after, into: &out)
             case (.null, let after):
-                out += "(none) → "
+                out.append("(none) → ")
                 display(after, into: &out)
             case (let before, .null):
                 display(before, into: &out)
-                out += " → (none)"
+                out.append(" → (none)")
             case (let before, let after):
                 display(before, into: &out)
-                out += " → "
+                out.append(" → ")
                 display(after, into: &out)
             }
-            out += "\n"
+            out.append(ascii: UInt8(ascii: "\n"))
         }
     }
 
@@ -130,17 +129,17 @@ public enum PlanRenderer {
     }
 
     /// `display(value)` appended to `out` (no string of its own per value: plans render millions of values).
-    static func display(_ value: JSONValue, into out: inout String) {
+    static func display<Out: TextOutput>(_ value: JSONValue, into out: inout Out) {
         switch value {
-        case .string(let s) where s.hasPrefix("http://") || s.hasPrefix("https://"): out += s
+        case .string(let s) where s.hasPrefix("http://") || s.hasPrefix("https://"): out.append(s)
         case .array(let items):
-            out += "["
+            out.append("[")
             for (i, item) in items.enumerated() {
-                if i > 0 { out += ", " }
+                if i > 0 { out.append(", ") }
                 display(item, into: &out)
             }
-            out += "]"
-        default: value.write(to: &out)
+            out.append("]")
+        default: value.write(into: &out)
         }
     }
 

@@ -96,7 +96,7 @@ extension MediaformCommand {
                 stop: stop,
                 events: { [format, color = output.useColor(onStandardError: false)] event in
                     if case .planned(let plan) = event, format == .text {
-                        PlanRenderer.writeText(plan, color: color, to: Console.out)
+                        PlanRenderer.writeText(plan, color: color, to: Console.out(bytes:))
                     }
                     progress.handle(event)
                 })

@@ -151,7 +151,7 @@ enum PlanOutput {
     /// Writes the plan to standard output; text as it renders (`PlanRenderer.writeText`).
     static func write(_ plan: MediaformCore.Plan, format: OutputFormat, color: Bool) {
         switch format {
-        case .text: PlanRenderer.writeText(plan, color: color, to: Console.out)
+        case .text: PlanRenderer.writeText(plan, color: color, to: Console.out(bytes:))
         case .json: Console.out(PlanRenderer.json(plan, generator: generator).prettyJSON)
         case .markdown: Console.out(PlanRenderer.markdown(plan))
         }

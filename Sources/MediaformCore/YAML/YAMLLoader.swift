@@ -32,16 +32,44 @@ public enum YAMLLoader {
     /// - Parameters:
     ///   - bytes: the file's contents.
     ///   - file: the path used in diagnostics.
+    ///
+    /// Manifests are read by `YAMLBlockReader` when they keep to the plain subset of YAML they are written in, and by
+    /// libyaml otherwise (and for every error); both give the same tree.
     public static func load<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String) -> YAMLLoadResult {
         bytes.withUnsafeBytes { raw in
-            let builder = YAMLTreeBuilder(file: file)
-            builder.run(raw)
-            return YAMLLoadResult(root: builder.document?.root, diagnostics: builder.diagnostics)
+            let fast = YAMLTreeBuilder(file: file)
+            if YAMLBlockReader.read(raw, into: fast) {
+                return YAMLLoadResult(root: fast.document?.root, diagnostics: fast.diagnostics)
+            }
+            return loadWithLibYAML(raw, file: file)
         }
+    }
+
+    /// `load` through libyaml alone: the reference `YAMLBlockReader` is tested against.
+    static func loadWithLibYAML(_ raw: UnsafeRawBufferPointer, file: String) -> YAMLLoadResult {
+        let builder = YAMLTreeBuilder(file: file)
+        builder.run(raw)
+        return YAMLLoadResult(root: builder.document?.root, diagnostics: builder.diagnostics)
     }
 
     /// Convenience for tests and small inputs.
     public static func load(_ text: String, file: String) -> YAMLLoadResult {
         load(Array(text.utf8), file: file)
+    }
+
+    /// Whether `YAMLBlockReader` reads `raw` exactly as libyaml does (the same tree, texts, styles, marks and
+    /// diagnostics); nil when it leaves `raw` to libyaml. For the tests and the fuzzer (`Fuzz/`).
+    @_spi(Testing) public static func fastReaderAgreesWithLibYAML(_ raw: UnsafeRawBufferPointer) -> Bool? {
+        let fast = YAMLTreeBuilder(file: "f.yaml")
+        guard YAMLBlockReader.read(raw, into: fast) else { return nil }
+        let reference = loadWithLibYAML(raw, file: "f.yaml")
+        guard fast.diagnostics == reference.diagnostics else { return false }
+        switch (fast.document, reference.root?.document) {
+        case (nil, nil): return true
+        case (let a?, let b?):
+            return a.records == b.records && a.text == b.text && a.children == b.children && a.tags == b.tags
+                && a.rootIndex == b.rootIndex
+        default: return false
+        }
     }
 }

@@ -37,7 +37,7 @@ public struct YAMLScalar: Sendable, Hashable {
 public final class YAMLDocument: Sendable {
     enum NodeType: UInt8 { case scalar, sequence, mapping, alias }
 
-    struct Record {
+    struct Record: Equatable {
         var type: NodeType
         var style: YAMLScalar.Style
         var line: Int32

@@ -64,6 +64,7 @@ final class YAMLTreeBuilder {
         return String(cString: UnsafePointer(pointer))
     }
 
+    /// Builds the tree from libyaml's events.
     func run(_ raw: UnsafeRawBufferPointer) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
@@ -74,9 +75,7 @@ final class YAMLTreeBuilder {
         let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
         // libyaml reads from the buffer lazily; `raw` outlives the parser because both live in this call.
         yaml_parser_set_input_string(&parser, base ?? UnsafePointer(bitPattern: 1), raw.count)
-        records.reserveCapacity(raw.count / 12)
-        text.reserveCapacity(raw.count)
-        children.reserveCapacity(raw.count / 12)
+        reserve(forInput: raw.count)
 
         var event = yaml_event_t()
         while !failed {
@@ -89,6 +88,21 @@ final class YAMLTreeBuilder {
             yaml_event_delete(&event)
             if done { break }
         }
+        finish()
+    }
+
+    /// Sizes the buffers for an input of `count` bytes.
+    func reserve(forInput count: Int) {
+        records.reserveCapacity(count / 12)
+        text.reserveCapacity(count)
+        children.reserveCapacity(count / 12)
+    }
+
+    /// True once the tree cannot be built (a syntax error, a depth or alias limit).
+    var hasFailed: Bool { failed }
+
+    /// Makes the document, after the last event.
+    func finish() {
         if !failed, let rootIndex {
             document = YAMLDocument(records: records, text: text, children: children, tags: tags, rootIndex: rootIndex)
         }
@@ -139,14 +153,11 @@ final class YAMLTreeBuilder {
         return index
     }
 
+    /// One libyaml event, passed on to the builder's operations below.
     private func handle(_ event: yaml_event_t) {
         let mark = event.start_mark
         switch event.type {
-        case YAML_DOCUMENT_START_EVENT:
-            documents += 1
-            if documents > 1 {
-                fail("this file holds more than one YAML document; put each in its own file", at: location(mark))
-            }
+        case YAML_DOCUMENT_START_EVENT: beginDocument(at: mark)
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
             let style: YAMLScalar.Style
@@ -157,58 +168,85 @@ final class YAMLTreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            let start = text.count
-            if let value = s.value, s.length > 0 {
-                text.append(contentsOf: UnsafeBufferPointer(start: value, count: Int(s.length)))
-            }
-            guard text.count < Int(Int32.max) else {
-                fail("the file is too large (over 2 GiB of text)", at: location(mark))
-                return
-            }
-            let index = newRecord(.scalar, style: style, mark: mark, start: start, count: Int(s.length))
+            let value = UnsafeBufferPointer(start: s.value, count: s.value == nil ? 0 : Int(s.length))
             // A plain scalar without an explicit tag has no tag here; libyaml reports it as nil.
-            if let tag = Self.string(s.tag) { tags[index] = tag }
-            writtenNodes += 1
-            complete(index, size: 1, anchor: Self.string(s.anchor))
+            scalar(value, style: style, at: mark, tag: Self.string(s.tag), anchor: Self.string(s.anchor))
         case YAML_ALIAS_EVENT:
-            let name = Self.string(event.data.alias.anchor) ?? ""
-            guard let target = anchors[name] else {
-                fail("unknown alias '*\(name)'", at: location(mark))
-                return
-            }
-            aliasNodes += target.size
-            let limit = max(YAMLLoader.aliasExpansionFloor, 10 * writtenNodes)
-            if aliasNodes > limit {
-                fail("aliases expand to more than \(limit) nodes; refusing a possible alias bomb", at: location(mark))
-                return
-            }
-            let index = newRecord(.alias, mark: mark, start: Int(target.index), count: 0)
-            complete(index, size: target.size, anchor: nil)
+            alias(Self.string(event.data.alias.anchor) ?? "", at: mark)
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-            if stack.count >= YAMLLoader.maximumDepth {
-                fail("nesting is deeper than \(YAMLLoader.maximumDepth) levels", at: location(mark))
-                return
-            }
             let isMapping = event.type == YAML_MAPPING_START_EVENT
-            let index = newRecord(isMapping ? .mapping : .sequence, mark: mark, start: 0, count: 0)
-            let anchor = Self.string(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
-            let tag = Self.string(isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag)
-            if let tag { tags[index] = tag }
-            writtenNodes += 1
-            stack.append(Frame(record: index, isMapping: isMapping, anchor: anchor, childStart: pending.count))
-        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            guard let frame = stack.popLast() else { return }
-            if frame.isMapping { applyMerges(frame) }
-            let start = children.count
-            children.append(contentsOf: pending[frame.childStart...])
-            let count = pending.count - frame.childStart
-            pending.removeSubrange(frame.childStart...)
-            records[Int(frame.record)].start = Int32(truncatingIfNeeded: start)
-            records[Int(frame.record)].count = Int32(truncatingIfNeeded: frame.isMapping ? count / 2 : count)
-            complete(frame.record, size: frame.size, anchor: frame.anchor)
+            openCollection(
+                mapping: isMapping, at: mark,
+                tag: Self.string(isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag),
+                anchor: Self.string(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT: closeCollection()
         default:
             break
         }
+    }
+
+    // MARK: - Building operations (one per kind of event; `YAMLBlockReader` calls them too)
+
+    func beginDocument(at mark: yaml_mark_t) {
+        documents += 1
+        if documents > 1 {
+            fail("this file holds more than one YAML document; put each in its own file", at: location(mark))
+        }
+    }
+
+    /// A scalar whose processed text (escapes and folding done) is `value`.
+    func scalar(
+        _ value: UnsafeBufferPointer<UInt8>, style: YAMLScalar.Style, at mark: yaml_mark_t, tag: String? = nil,
+        anchor: String? = nil
+    ) {
+        let start = text.count
+        if !value.isEmpty { text.append(contentsOf: value) }
+        guard text.count < Int(Int32.max) else {
+            fail("the file is too large (over 2 GiB of text)", at: location(mark))
+            return
+        }
+        let index = newRecord(.scalar, style: style, mark: mark, start: start, count: value.count)
+        if let tag { tags[index] = tag }
+        writtenNodes += 1
+        complete(index, size: 1, anchor: anchor)
+    }
+
+    func alias(_ name: String, at mark: yaml_mark_t) {
+        guard let target = anchors[name] else {
+            fail("unknown alias '*\(name)'", at: location(mark))
+            return
+        }
+        aliasNodes += target.size
+        let limit = max(YAMLLoader.aliasExpansionFloor, 10 * writtenNodes)
+        if aliasNodes > limit {
+            fail("aliases expand to more than \(limit) nodes; refusing a possible alias bomb", at: location(mark))
+            return
+        }
+        let index = newRecord(.alias, mark: mark, start: Int(target.index), count: 0)
+        complete(index, size: target.size, anchor: nil)
+    }
+
+    func openCollection(mapping isMapping: Bool, at mark: yaml_mark_t, tag: String? = nil, anchor: String? = nil) {
+        if stack.count >= YAMLLoader.maximumDepth {
+            fail("nesting is deeper than \(YAMLLoader.maximumDepth) levels", at: location(mark))
+            return
+        }
+        let index = newRecord(isMapping ? .mapping : .sequence, mark: mark, start: 0, count: 0)
+        if let tag { tags[index] = tag }
+        writtenNodes += 1
+        stack.append(Frame(record: index, isMapping: isMapping, anchor: anchor, childStart: pending.count))
+    }
+
+    func closeCollection() {
+        guard let frame = stack.popLast() else { return }
+        if frame.isMapping { applyMerges(frame) }
+        let start = children.count
+        children.append(contentsOf: pending[frame.childStart...])
+        let count = pending.count - frame.childStart
+        pending.removeSubrange(frame.childStart...)
+        records[Int(frame.record)].start = Int32(truncatingIfNeeded: start)
+        records[Int(frame.record)].count = Int32(truncatingIfNeeded: frame.isMapping ? count / 2 : count)
+        complete(frame.record, size: frame.size, anchor: frame.anchor)
     }
 
     /// Attaches a finished node to its parent (or makes it the root) and records its anchor.

@@ -3,7 +3,10 @@
 /// Canonical form: object keys sorted by their UTF-8 bytes, no insignificant whitespace, `/` not escaped,
 /// only the escapes JSON requires. It is what fingerprints hash and what goes into `DynamicMetaData`, so equal
 /// values always give equal bytes.
-public indirect enum JSONValue: Sendable, Hashable {
+///
+/// Not `indirect`: arrays and objects already hold their elements out of line, and an indirect enum puts every
+/// value, a string or a number too, in a heap box of its own (a plan of 100,000 new assets makes a million).
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -71,10 +74,9 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// `writeString(_:to:)` into a string or bytes.
     static func writeString<Out: TextOutput>(_ s: String, into out: inout Out) {
         out.append("\"")
-        var needsEscape = false
-        for b in s.utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-            needsEscape = true
-            break
+        var s = s  // `withUTF8` is mutating; for a native string this copies nothing
+        let needsEscape = s.withUTF8 { bytes in
+            bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
         }
         if !needsEscape {
             out.append(s)

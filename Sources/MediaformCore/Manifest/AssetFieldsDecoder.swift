@@ -55,7 +55,10 @@ extension NodeReader {
                 // number is text (a category may be named "2024"); the validator explains if none is declared.
                 if let scalar = v.scalar, scalar.style == .plain,
                     !scalar.text.isEmpty,
-                    scalar.text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") })
+                    scalar.text.utf8.allSatisfy({
+                        ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-")
+                            || $0 == UInt8(ascii: "+")
+                    })
                 {
                     a.category = integer(v, field: "category", range: 0...Int64.max).map { Located(.id($0), at: at) }
                 } else if let path = nonEmptyString(v, field: "category") {

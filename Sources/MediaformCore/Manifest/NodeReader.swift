@@ -164,8 +164,10 @@ struct NodeReader {
             return nil
         }
         var result: [(String, YAMLNode)] = []
+        result.reserveCapacity(items.count)
+        let itemField = "\(field) item"  // once per list: tags are read for every asset
         for item in items {
-            if let s = string(item, field: "\(field) item") { result.append((s, item)) }
+            if let s = string(item, field: itemField) { result.append((s, item)) }
         }
         return result
     }
@@ -180,7 +182,8 @@ struct NodeReader {
         return members
     }
 
-    private mutating func json(_ node: YAMLNode, path: String) -> JSONValue? {
+    /// `path` names the value in messages; it is built only for one (metadata is read for every asset).
+    private mutating func json(_ node: YAMLNode, path: @autoclosure () -> String) -> JSONValue? {
         if let scalar = node.scalar {
             switch scalar.resolved {
             case .null: return .null
@@ -188,7 +191,7 @@ struct NodeReader {
             case .int(let i): return .int(i)
             case .float(let d):
                 guard d.isFinite else {
-                    error("'\(path)' is \(scalar.text), which JSON cannot represent", at: node)
+                    error("'\(path())' is \(scalar.text), which JSON cannot represent", at: node)
                     return nil
                 }
                 return .double(d)
@@ -198,19 +201,20 @@ struct NodeReader {
         if let items = node.sequence {
             var values: [JSONValue] = []
             for (i, item) in items.enumerated() {
-                guard let v = json(item, path: "\(path)[\(i)]") else { return nil }
+                guard let v = json(item, path: "\(path())[\(i)]") else { return nil }
                 values.append(v)
             }
             return .array(values)
         }
         if let pairs = node.mapping {
             var members: [String: JSONValue] = [:]
+            members.reserveCapacity(pairs.count)
             for pair in pairs {
                 guard let key = pair.key.scalar?.text else {
-                    error("keys in '\(path)' must be strings, found \(pair.key.kindDescription)", at: pair.key)
+                    error("keys in '\(path())' must be strings, found \(pair.key.kindDescription)", at: pair.key)
                     return nil
                 }
-                guard let v = json(pair.value, path: "\(path).\(key)") else { return nil }
+                guard let v = json(pair.value, path: "\(path()).\(key)") else { return nil }
                 members[key] = v
             }
             return .object(members)

@@ -131,7 +131,8 @@ public enum PlanRenderer {
     /// `display(value)` appended to `out` (no string of its own per value: plans render millions of values).
     static func display<Out: TextOutput>(_ value: JSONValue, into out: inout Out) {
         switch value {
-        case .string(let s) where s.hasPrefix("http://") || s.hasPrefix("https://"): out.append(s)
+        case .string(let s) where s.utf8.starts(with: "http://".utf8) || s.utf8.starts(with: "https://".utf8):
+            out.append(s)
         case .array(let items):
             out.append("[")
             for (i, item) in items.enumerated() {

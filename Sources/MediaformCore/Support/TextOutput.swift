@@ -21,7 +21,8 @@ public struct TextBuffer: TextOutput, Sendable {
     }
 
     public mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var text = text  // `withUTF8` is mutating; for a native string this copies nothing
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// Appends one ASCII character (`byte` < 0x80: anything else would leave invalid UTF-8).

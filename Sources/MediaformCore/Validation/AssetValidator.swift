@@ -151,7 +151,15 @@ struct AssetValidator {
                 "'\(field)' contains the emoji '\(emoji)' (U+\(String(emoji.value, radix: 16, uppercase: true))); the API does not accept emoji",
                 at: text.place)
         }
-        if !allowNewlines, scan.hasLineBreak || (!scan.isASCII && text.value.contains(where: \.isNewline)) {
+        // A newline `Character` starts with one of these scalars, and those scalars always stand as characters of their
+        // own: scanning scalars finds what `contains(where: \.isNewline)` finds, without breaking graphemes.
+        if !allowNewlines,
+            scan.hasLineBreak
+                || (!scan.isASCII
+                    && text.value.unicodeScalars.contains {
+                        (0x0A...0x0D).contains($0.value) || $0.value == 0x85 || $0.value == 0x2028 || $0.value == 0x2029
+                    })
+        {
             error("'\(field)' must be one line", at: text.place)
         }
         return scan

@@ -101,6 +101,34 @@ public enum Digest {
 
     /// Lower-case hex SHA-256 of a string's UTF-8 bytes.
     public static func sha256Hex(_ string: String) -> String {
-        hex(hash(.sha256, string))
+        var string = string  // `withUTF8` is mutating; for a native string this copies nothing
+        return string.withUTF8 { sha256Hex(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Lower-case hex SHA-256 of `bytes`, read in place, the digest kept on the stack: fingerprints hash two short
+    /// texts for every asset of a plan, where copying the text and building the digest through three arrays cost
+    /// as much as hashing it.
+    public static func sha256Hex(bytes: UnsafeRawBufferPointer) -> String {
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var length: UInt32 = 0
+        let ok = withUnsafeMutableBytes(of: &digest) { out in
+            EVP_Digest(
+                bytes.baseAddress, bytes.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length,
+                EVP_sha256(), nil)
+        }
+        precondition(ok == 1 && length == 32, "libcrypto EVP_Digest failed")
+        return withUnsafeBytes(of: &digest) { d in
+            String(unsafeUninitializedCapacity: 64) { out in
+                for i in 0..<32 {
+                    out[2 * i] = hexDigit(d[i] >> 4)
+                    out[2 * i + 1] = hexDigit(d[i] & 0x0F)
+                }
+                return 64
+            }
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -49,26 +49,26 @@ extension Asset {
     /// Both fingerprints; `appId` is the project's application.
     ///
     /// Writes the same canonical JSON as `uploadInputs(appId:)` and `mutableFields` (a test holds them equal),
-    /// but straight into one string, keys in sorted order: this runs for every asset of every plan.
+    /// but straight into one byte buffer, keys in sorted order: this runs for every asset of every plan.
     public func fingerprints(appId: String) -> Fingerprints {
-        var u = "{\"appId\":"
-        u.reserveCapacity(256)
-        JSONValue.writeString(appId, to: &u)
-        if let v = entity { u += ",\"entity\":"; JSONValue.writeString(v, to: &u) }
-        if let v = fileExtension { u += ",\"fileExtension\":"; JSONValue.writeString(v, to: &u) }
-        if let v = fileSize { u += ",\"fileSize\":\(v)" }
-        if let v = metadata { u += ",\"metadata\":"; JSONValue.object(v).write(to: &u) }
-        if let v = postProcessWorkflow { u += ",\"postProcess\":"; JSONValue.writeString(v, to: &u) }
-        u += ",\"source\":"
-        JSONValue.writeString(redactedSource, to: &u)
-        if let v = storageLocation { u += ",\"storage\":"; JSONValue.writeString(v, to: &u) }
-        if let v = workflow { u += ",\"workflow\":"; JSONValue.writeString(v, to: &u) }
-        u += "}"
+        var u = TextBuffer(capacity: 256)
+        u.append("{\"appId\":")
+        JSONValue.writeString(appId, into: &u)
+        if let v = entity { u.append(",\"entity\":"); JSONValue.writeString(v, into: &u) }
+        if let v = fileExtension { u.append(",\"fileExtension\":"); JSONValue.writeString(v, into: &u) }
+        if let v = fileSize { u.append(",\"fileSize\":\(v)") }
+        if let v = metadata { u.append(",\"metadata\":"); JSONValue.object(v).write(into: &u) }
+        if let v = postProcessWorkflow { u.append(",\"postProcess\":"); JSONValue.writeString(v, into: &u) }
+        u.append(",\"source\":")
+        JSONValue.writeString(redactedSource, into: &u)
+        if let v = storageLocation { u.append(",\"storage\":"); JSONValue.writeString(v, into: &u) }
+        if let v = workflow { u.append(",\"workflow\":"); JSONValue.writeString(v, into: &u) }
+        u.append("}")
 
         let mutable = MutableFieldValues.fingerprint(
             title: title, description: description, tags: tags, category: category,
             redactedCover: cover.map(URLRedaction.redact), unresolvedCategory: category == nil ? categoryPath : nil)
-        return Fingerprints(upload: Digest.sha256Hex(u), mutable: mutable)
+        return Fingerprints(upload: u.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }, mutable: mutable)
     }
 }
 
@@ -80,42 +80,42 @@ extension MutableFieldValues {
     }
 
     /// The SHA-256 of the canonical JSON of the managed fields (sorted keys, absent fields omitted, tags as a
-    /// sorted set), written straight into one string. A category path not created yet (`unresolvedCategory`) is
+    /// sorted set), written straight into one byte buffer. A category path not created yet (`unresolvedCategory`) is
     /// hashed as `"path:<path>"`, so that it differs from every recorded `CateId` and from no category.
     static func fingerprint(
         title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?,
         unresolvedCategory: String? = nil
     ) -> String {
-        var m = "{"
-        m.reserveCapacity(256)
+        var m = TextBuffer(capacity: 256)
+        m.append("{")
         var first = true
         func key(_ name: String) {
-            m += first ? "\"" : ",\""
-            m += name
-            m += "\":"
+            m.append(first ? "\"" : ",\"")
+            m.append(name)
+            m.append("\":")
             first = false
         }
         if let v = category {
             key("category")
-            m += String(v)
+            m.append(String(v))
         } else if let path = unresolvedCategory {
             key("category")
-            JSONValue.writeString("path:" + path, to: &m)
+            JSONValue.writeString("path:" + path, into: &m)
         }
-        if let v = redactedCover { key("cover"); JSONValue.writeString(v, to: &m) }
-        if let v = description { key("description"); JSONValue.writeString(v, to: &m) }
+        if let v = redactedCover { key("cover"); JSONValue.writeString(v, into: &m) }
+        if let v = description { key("description"); JSONValue.writeString(v, into: &m) }
         if !tags.isEmpty {
             key("tags")
-            m += "["
+            m.append("[")
             for (i, tag) in tags.sorted().enumerated() {
-                if i > 0 { m += "," }
-                JSONValue.writeString(tag, to: &m)
+                if i > 0 { m.append(",") }
+                JSONValue.writeString(tag, into: &m)
             }
-            m += "]"
+            m.append("]")
         }
         key("title")
-        JSONValue.writeString(title, to: &m)
-        m += "}"
-        return Digest.sha256Hex(m)
+        JSONValue.writeString(title, into: &m)
+        m.append("}")
+        return m.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }
     }
 }

@@ -39,6 +39,9 @@ import Testing
         for text in accepted {
             #expect(check(text), "the fast reader gave up on:\n\(text)")
         }
+        // Many values on one line, wide characters among them: each column is counted on from the one before.
+        let long = "a: {k: 季}\ntags: [" + (0..<5000).map { $0 % 3 == 0 ? "季\($0)" : "t\($0)" }.joined(separator: ", ")
+        #expect(check(long + "]\nb: 'é' # c\n"))
     }
 
     @Test func everythingElseIsLeftToLibYAML() {

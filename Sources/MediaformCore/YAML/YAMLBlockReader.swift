@@ -108,12 +108,19 @@ struct YAMLBlockReader {
         return b == Self.space || b == Self.newline
     }
 
-    /// libyaml's mark of offset `i` on the current line: the column counts characters, not bytes.
-    private func mark(at i: Int) -> yaml_mark_t {
-        var column = 0
-        for k in lineStart..<i where input[k] & 0xC0 != 0x80 { column += 1 }
+    /// libyaml's mark of offset `i` on the current line: the column counts characters, not bytes. Counted on from
+    /// the line's previous mark, so that a line of many values (a flow list of thousands) is not counted again for
+    /// each of them.
+    private mutating func mark(at i: Int) -> yaml_mark_t {
+        if lastMark.offset < lineStart || lastMark.offset > i { lastMark = (lineStart, 0) }
+        var column = lastMark.column
+        for k in lastMark.offset..<i where input[k] & 0xC0 != 0x80 { column += 1 }
+        lastMark = (i, column)
         return yaml_mark_t(index: i, line: line, column: column)
     }
+
+    /// The offset and column of the last mark made.
+    private var lastMark = (offset: 0, column: 0)
 
     // MARK: - Lines
 

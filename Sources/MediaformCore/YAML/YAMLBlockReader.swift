@@ -5,11 +5,12 @@ import CYAML
 /// libyaml reads one character at a time through an internal buffer and allocates every token and event; on a
 /// large manifest it was a fifth of a plan's CPU time, and for one large file it is the part no core can share.
 /// Manifests use a small, regular part of YAML: block mappings and sequences, one-line plain and quoted scalars,
-/// one-line flow lists and mappings of scalars (`tags: [a, b]`), comments. This reader handles exactly that and
-/// gives up on anything else: multi-line scalars, block scalars (`|`, `>`), anchors, aliases, tags, document
-/// markers, tabs, carriage returns, a byte-order mark, control characters, invalid UTF-8, and whatever it does not
-/// recognise with certainty. Giving up costs only time: `YAMLLoader` then reads the file with libyaml from the
-/// start, so every error message, and every construct beyond this subset, is libyaml's.
+/// literal and folded block scalars (`|`, `>`), one-line flow lists and mappings of scalars (`tags: [a, b]`),
+/// comments, LF or CRLF line ends. This reader handles exactly that and gives up on anything else: multi-line plain
+/// or quoted scalars, block scalar indicators (`|-`, `>2`), anchors, aliases, tags, document markers, tabs, a
+/// carriage return not before a line feed, a byte-order mark, control characters, invalid UTF-8, and whatever it
+/// does not recognise with certainty. Giving up costs only time: `YAMLLoader` then reads the file with libyaml from
+/// the start, so every error message, and every construct beyond this subset, is libyaml's.
 ///
 /// What it accepts it must read exactly as libyaml does: the same events in the same order, the same scalar texts
 /// and styles, the same marks (line and column, columns counted in characters). `YAMLBlockReaderTests` hold that
@@ -54,6 +55,7 @@ struct YAMLBlockReader {
 
     private static let space = UInt8(ascii: " ")
     private static let newline = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
     private static let hash = UInt8(ascii: "#")
     private static let colon = UInt8(ascii: ":")
     private static let dash = UInt8(ascii: "-")
@@ -67,7 +69,9 @@ struct YAMLBlockReader {
         while i < n {
             let b = input[i]
             if b < 0x80 {
-                guard (b >= 0x20 && b < 0x7F) || b == newline else { return false }
+                // A carriage return only before a line feed: CRLF line ends, one line break as libyaml reads them.
+                let crlf = b == carriageReturn && i + 1 < n && input[i + 1] == newline
+                guard (b >= 0x20 && b < 0x7F) || b == newline || crlf else { return false }
                 i += 1
                 continue
             }
@@ -105,7 +109,12 @@ struct YAMLBlockReader {
     /// A blank or the end of a line or of the input (YAML's "blankz" for this subset).
     private func isBlankOrEnd(at i: Int) -> Bool {
         guard let b = byte(at: i) else { return true }
-        return b == Self.space || b == Self.newline
+        return b == Self.space || Self.isLineEnd(b)
+    }
+
+    /// The end of a line: a line feed, or the carriage return of a CRLF (`isPlainUTF8` admits no other).
+    private static func isLineEnd(_ b: UInt8) -> Bool {
+        b == newline || b == carriageReturn
     }
 
     /// libyaml's mark of offset `i` on the current line: the column counts characters, not bytes. Counted on from
@@ -134,12 +143,16 @@ struct YAMLBlockReader {
                 lineStart = p
                 continue
             }
+            if input[p] == Self.carriageReturn {
+                p += 1  // the line feed follows
+                continue
+            }
             // At a line's start (only ever here: callers stop at a line's end).
             guard p == lineStart else { throw GiveUp() }
             while !atEnd, input[p] == Self.space { p += 1 }
             guard !atEnd else { return nil }
             let b = input[p]
-            if b == Self.newline { continue }
+            if Self.isLineEnd(b) { continue }
             if b == Self.hash {
                 skipToEndOfLine()
                 continue
@@ -158,14 +171,14 @@ struct YAMLBlockReader {
     }
 
     private mutating func skipToEndOfLine() {
-        while !atEnd, input[p] != Self.newline { p += 1 }
+        while !atEnd, !Self.isLineEnd(input[p]) { p += 1 }
     }
 
     /// After a node's last character: spaces, then an optional comment (after at least one space), then the end
     /// of the line.
     private mutating func finishLine() throws(GiveUp) {
         while !atEnd, input[p] == Self.space { p += 1 }
-        guard !atEnd, input[p] != Self.newline else { return }
+        guard !atEnd, !Self.isLineEnd(input[p]) else { return }
         guard input[p] == Self.hash, p > lineStart, input[p - 1] == Self.space else { throw GiveUp() }
         skipToEndOfLine()
     }
@@ -200,7 +213,7 @@ struct YAMLBlockReader {
             p = key.colon + 1
             let afterColon = mark(at: p)
             while !atEnd, input[p] == Self.space { p += 1 }
-            if atEnd || input[p] == Self.newline || input[p] == Self.hash {
+            if atEnd || Self.isLineEnd(input[p]) || input[p] == Self.hash {
                 try finishLine()
                 let next = try nextContentLine()
                 if let next, next > column {
@@ -232,7 +245,7 @@ struct YAMLBlockReader {
         while true {
             p += 1
             while !atEnd, input[p] == Self.space { p += 1 }
-            guard !atEnd, input[p] != Self.newline, input[p] != Self.hash else { throw GiveUp() }  // an empty item
+            guard !atEnd, !Self.isLineEnd(input[p]), input[p] != Self.hash else { throw GiveUp() }  // an empty item
             if input[p] == Self.dash && isBlankOrEnd(at: p + 1) { throw GiveUp() }  // `- - x`
             let itemColumn = p - lineStart
             if let key = try scanKey() {
@@ -345,18 +358,18 @@ struct YAMLBlockReader {
         scratch.removeAll(keepingCapacity: true)
         var indent: Int?
         var empties = 0, lines = 0
-        var next = p + 1  // the start of the line after the header
+        var next = p + (input[p] == Self.carriageReturn ? 2 : 1)  // the start of the line after the header
         var (lastLine, lastLineStart, lastEnd) = (line, lineStart, p)
         var scanLine = line + 1
         while next < input.count {
             var i = next
             while i < input.count, input[i] == Self.space { i += 1 }
             let spaces = i - next
-            if i == input.count || input[i] == Self.newline {
+            if i == input.count || Self.isLineEnd(input[i]) {
                 guard let indent, spaces <= indent else { throw GiveUp() }
                 empties += 1
                 if i == input.count { break }
-                next = i + 1
+                next = i + (input[i] == Self.carriageReturn ? 2 : 1)
                 scanLine += 1
                 continue
             }
@@ -367,7 +380,7 @@ struct YAMLBlockReader {
             guard let indent, spaces >= indent else { break }
             if folded && spaces > indent { throw GiveUp() }
             var end = i
-            while end < input.count, input[end] != Self.newline { end += 1 }
+            while end < input.count, !Self.isLineEnd(input[end]) { end += 1 }
             if lines > 0 {
                 if folded {
                     if empties == 0 { scratch.append(Self.space) }
@@ -381,11 +394,11 @@ struct YAMLBlockReader {
             empties = 0
             (lastLine, lastLineStart, lastEnd) = (scanLine, next, end)
             guard end < input.count else { break }
-            next = end + 1
+            next = end + (input[end] == Self.carriageReturn ? 2 : 1)
             scanLine += 1
         }
         guard lines > 0 else { throw GiveUp() }
-        // Clipped: one final line break, when the last line has one.
+        // Clipped: one final line break, when the last line has one (a CRLF reads as a line feed).
         if lastEnd < input.count { scratch.append(Self.newline) }
         scratch.withUnsafeBufferPointer { builder.scalar($0, style: folded ? .folded : .literal, at: at) }
         (p, line, lineStart) = (lastEnd, lastLine, lastLineStart)
@@ -394,11 +407,11 @@ struct YAMLBlockReader {
     /// The plain scalars this reader starts: anything but YAML's indicators, and `-` before a non-blank (`-5`).
     private static func canStartPlain(_ b: UInt8, next: UInt8?) -> Bool {
         switch b {
-        case UInt8(ascii: "-"): return next.map { $0 != space && $0 != newline } ?? false
+        case UInt8(ascii: "-"): return next.map { $0 != space && !isLineEnd($0) } ?? false
         case UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"),
             UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"),
             UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "'"), UInt8(ascii: "\""),
-            UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), space, newline:
+            UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), space, newline, carriageReturn:
             return false
         default: return true
         }
@@ -413,7 +426,7 @@ struct YAMLBlockReader {
         var end = start
         while i < input.count {
             let b = input[i]
-            if b == Self.newline { return (end, .lineEnd) }
+            if Self.isLineEnd(b) { return (end, .lineEnd) }
             if b == Self.colon, isBlankOrEnd(at: i + 1) { return (end, .colon) }
             if b == Self.hash, input[i - 1] == Self.space { return (end, .comment) }
             i += 1
@@ -429,7 +442,7 @@ struct YAMLBlockReader {
         var i = start + 1
         while i < input.count {
             let b = input[i]
-            if b == Self.newline { throw GiveUp() }
+            if Self.isLineEnd(b) { throw GiveUp() }
             if quote == UInt8(ascii: "'") {
                 if b == quote {
                     if byte(at: i + 1) == quote {
@@ -440,7 +453,7 @@ struct YAMLBlockReader {
                 }
             } else {
                 if b == UInt8(ascii: "\\") {
-                    guard byte(at: i + 1) != Self.newline else { throw GiveUp() }  // an escaped line break
+                    guard let next = byte(at: i + 1), !Self.isLineEnd(next) else { throw GiveUp() }  // an escaped line break
                     i += 2
                     continue
                 }
@@ -595,7 +608,8 @@ struct YAMLBlockReader {
     /// after a space), not `:` or `?`, not a quote (read differently by YAML versions), no line end.
     private static func isFlowPlainCharacter(_ c: UInt8) -> Bool {
         switch c {
-        case newline, hash, colon, UInt8(ascii: "?"), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "\""),
+        case newline, carriageReturn, hash, colon, UInt8(ascii: "?"), UInt8(ascii: "["), UInt8(ascii: "{"),
+            UInt8(ascii: "\""),
             UInt8(ascii: "'"):
             return false
         default: return true

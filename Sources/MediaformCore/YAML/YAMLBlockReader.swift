@@ -453,7 +453,8 @@ struct YAMLBlockReader {
                 }
             } else {
                 if b == UInt8(ascii: "\\") {
-                    guard let next = byte(at: i + 1), !Self.isLineEnd(next) else { throw GiveUp() }  // an escaped line break
+                    // An escaped line break continues the scalar on the next line.
+                    guard let next = byte(at: i + 1), !Self.isLineEnd(next) else { throw GiveUp() }
                     i += 2
                     continue
                 }

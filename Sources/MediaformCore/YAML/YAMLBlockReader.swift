@@ -279,7 +279,7 @@ struct YAMLBlockReader {
 
     /// The key starting at `p` if the line holds `key:` followed by a blank or the line's end; nil when it holds
     /// a scalar instead. Does not move `p`.
-    private mutating func scanKey() throws(GiveUp) -> Key? {
+    private func scanKey() throws(GiveUp) -> Key? {
         let first = input[p]
         var key: Key
         if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {

@@ -36,13 +36,15 @@ public enum YAMLLoader {
     /// Manifests are read by `YAMLBlockReader` when they keep to the plain subset of YAML they are written in, and by
     /// libyaml otherwise (and for every error); both give the same tree.
     public static func load<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String) -> YAMLLoadResult {
-        bytes.withUnsafeBytes { raw in
-            let fast = YAMLTreeBuilder(file: file)
-            if YAMLBlockReader.read(raw, into: fast) {
-                return YAMLLoadResult(root: fast.document?.root, diagnostics: fast.diagnostics)
-            }
-            return loadWithLibYAML(raw, file: file)
-        }
+        bytes.withUnsafeBytes { raw in loadWithBlockReader(raw, file: file) ?? loadWithLibYAML(raw, file: file) }
+    }
+
+    /// `load` through `YAMLBlockReader`, or nil when it leaves the file to libyaml. A function of its own so that
+    /// a half-built tree is freed before libyaml builds another.
+    static func loadWithBlockReader(_ raw: UnsafeRawBufferPointer, file: String) -> YAMLLoadResult? {
+        let builder = YAMLTreeBuilder(file: file)
+        guard YAMLBlockReader.read(raw, into: builder) else { return nil }
+        return YAMLLoadResult(root: builder.document?.root, diagnostics: builder.diagnostics)
     }
 
     /// `load` through libyaml alone: the reference `YAMLBlockReader` is tested against.
@@ -60,11 +62,10 @@ public enum YAMLLoader {
     /// Whether `YAMLBlockReader` reads `raw` exactly as libyaml does (the same tree, texts, styles, marks and
     /// diagnostics); nil when it leaves `raw` to libyaml. For the tests and the fuzzer (`Fuzz/`).
     @_spi(Testing) public static func fastReaderAgreesWithLibYAML(_ raw: UnsafeRawBufferPointer) -> Bool? {
-        let fast = YAMLTreeBuilder(file: "f.yaml")
-        guard YAMLBlockReader.read(raw, into: fast) else { return nil }
+        guard let fast = loadWithBlockReader(raw, file: "f.yaml") else { return nil }
         let reference = loadWithLibYAML(raw, file: "f.yaml")
         guard fast.diagnostics == reference.diagnostics else { return false }
-        switch (fast.document, reference.root?.document) {
+        switch (fast.root?.document, reference.root?.document) {
         case (nil, nil): return true
         case (let a?, let b?):
             return a.records == b.records && a.text == b.text && a.children == b.children && a.tags == b.tags

@@ -35,6 +35,7 @@ import Testing
             "a: >\n  one\n  two\n\n  three\n\n\n  four\nb: >\n    x\n",
             "- |\n  item\n- key: >\n    folded\n    text\n  next: 1\n",
             "a: |\n  no final line break",
+            "\u{FEFF}a: 1\nb: 'x'\n", "\u{FEFF}# c\r\n  k: v\r\n",
             "a: 1\r\nb:\r\n  - x # c\r\n  - 'y'\r\n\r\nc: |\r\n  one\r\n\r\n  two\r\nd: >\r\n  x\r\n  y\r\n",
         ]
         for text in accepted {
@@ -50,7 +51,8 @@ import Testing
             "a: |-\n  x\n", "a: |+\n  x\n", "a: |2\n   x\n", "a: >\n  x\n    more\n", "a: |\n\n  x\n",
             "a: |\n  x\n     \n  y\n", "a: |\nb: 1\n", "a: |x\n  y\n", "a: &x 1\nb: *x\n", "a: !!str 1\n",
             "---\na: 1\n", "a: 1\n...\n",
-            "%YAML 1.2\n---\na: 1\n", "a:\tb\n", "a: 1\rb: 2\n", "a: 1\r", "\u{FEFF}a: 1\n", "a: plain\n  continued\n",
+            "%YAML 1.2\n---\na: 1\n", "a:\tb\n", "a: 1\rb: 2\n", "a: 1\r", "a: 1\n\u{FEFF}b: 2\n",
+            "\u{FEFF}\u{FEFF}a: 1\n", "a: plain\n  continued\n",
             "a: \"two\n  lines\"\n", "a: [1,\n  2]\n", "a: [[1]]\n", "? complex\n: v\n", "a: \"\\x41\"\n",
             "a: \"\\ud800\"\n", "a: b: c\n", "- - x\n", "-\n  a: 1\n", "a:\n  scalar on its own line\n", "[a, b]\n",
             "a: 1\n  b: 2\n", "a:\n    b: 1\n  c: 2\n", "a: \u{85}\n", "a: x\u{7F}\n", "a: \"q\"# c\n",
@@ -92,7 +94,7 @@ import Testing
         let edits = [
             " ", "  ", "\n", "\r\n", "\r", ":", ": ", "-", "- ", "#", " #", "'", "\"", "\\", "[", "]", "{", "}", ",",
             "&", "*", "!",
-            "|", ">", "?", "%", "@", "\t", "é", "季", "x", "1", "~", "\\u00e9", "''", "---", "...",
+            "|", ">", "?", "%", "@", "\t", "\u{FEFF}", "é", "季", "x", "1", "~", "\\u00e9", "''", "---", "...",
         ]
         for _ in 0..<runs {
             let text = Self.manifest(&random)
@@ -218,8 +220,9 @@ import Testing
         } else {
             mapping(&r, indent: 0, depth: 0, out: &out)
         }
-        // A file saved on Windows.
-        return r.next() % 4 == 0 ? out.replacingOccurrences(of: "\n", with: "\r\n") : out
+        // A file saved on Windows, with or without a byte-order mark.
+        guard r.next() % 4 == 0 else { return out }
+        return (r.next() % 2 == 0 ? "\u{FEFF}" : "") + out.replacingOccurrences(of: "\n", with: "\r\n")
     }
 }
 

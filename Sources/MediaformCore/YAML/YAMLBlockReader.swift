@@ -6,11 +6,12 @@ import CYAML
 /// large manifest it was a fifth of a plan's CPU time, and for one large file it is the part no core can share.
 /// Manifests use a small, regular part of YAML: block mappings and sequences, one-line plain and quoted scalars,
 /// literal and folded block scalars (`|`, `>`), one-line flow lists and mappings of scalars (`tags: [a, b]`),
-/// comments, LF or CRLF line ends. This reader handles exactly that and gives up on anything else: multi-line plain
-/// or quoted scalars, block scalar indicators (`|-`, `>2`), anchors, aliases, tags, document markers, tabs, a
-/// carriage return not before a line feed, a byte-order mark, control characters, invalid UTF-8, and whatever it
-/// does not recognise with certainty. Giving up costs only time: `YAMLLoader` then reads the file with libyaml from
-/// the start, so every error message, and every construct beyond this subset, is libyaml's.
+/// comments, LF or CRLF line ends, a leading byte-order mark. This reader handles exactly that and gives up on
+/// anything else: multi-line plain or quoted scalars, block scalar indicators (`|-`, `>2`), anchors, aliases, tags,
+/// document markers, tabs, a carriage return not before a line feed, a byte-order mark past the first bytes,
+/// control characters, invalid UTF-8, and whatever it does not recognise with certainty. Giving up costs only time:
+/// `YAMLLoader` then reads the file with libyaml from the start, so every error message, and every construct beyond
+/// this subset, is libyaml's.
 ///
 /// What it accepts it must read exactly as libyaml does: the same events in the same order, the same scalar texts
 /// and styles, the same marks (line and column, columns counted in characters). `YAMLBlockReaderTests` hold that
@@ -36,7 +37,9 @@ struct YAMLBlockReader {
 
     /// Reads `raw` into `builder`; false when it gave up (the builder is then half-built and must be discarded).
     static func read(_ raw: UnsafeRawBufferPointer, into builder: YAMLTreeBuilder) -> Bool {
-        let input = raw.bindMemory(to: UInt8.self)
+        var input = raw.bindMemory(to: UInt8.self)
+        // A UTF-8 byte-order mark starts no line: libyaml drops it before reading, marks count from after it.
+        if input.starts(with: [0xEF, 0xBB, 0xBF]) { input = UnsafeBufferPointer(rebasing: input[3...]) }
         guard Self.isPlainUTF8(input) else { return false }
         var reader = YAMLBlockReader(input: input, builder: builder)
         builder.reserve(forInput: raw.count)

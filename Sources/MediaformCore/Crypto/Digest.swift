@@ -65,16 +65,17 @@ public enum Digest {
         hmac(algorithm, key: Array(key.utf8), message: Array(message.utf8))
     }
 
-    /// Lower-case hexadecimal.
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
+    /// Lower-case hexadecimal, written straight into the string.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var i = 0
+            for b in bytes {
+                out[i] = hexDigit(b >> 4)
+                out[i + 1] = hexDigit(b & 0x0F)
+                i += 2
+            }
+            return i
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Standard base64 with padding.
@@ -106,8 +107,8 @@ public enum Digest {
     }
 
     /// Lower-case hex SHA-256 of `bytes`, read in place, the digest kept on the stack: fingerprints hash two short
-    /// texts for every asset of a plan, where copying the text and building the digest through three arrays cost
-    /// as much as hashing it.
+    /// texts for every asset of a plan, where copying the text and building the digest through arrays cost as much
+    /// as hashing it.
     public static func sha256Hex(bytes: UnsafeRawBufferPointer) -> String {
         var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var length: UInt32 = 0
@@ -117,15 +118,7 @@ public enum Digest {
                 EVP_sha256(), nil)
         }
         precondition(ok == 1 && length == 32, "libcrypto EVP_Digest failed")
-        return withUnsafeBytes(of: &digest) { d in
-            String(unsafeUninitializedCapacity: 64) { out in
-                for i in 0..<32 {
-                    out[2 * i] = hexDigit(d[i] >> 4)
-                    out[2 * i + 1] = hexDigit(d[i] & 0x0F)
-                }
-                return 64
-            }
-        }
+        return withUnsafeBytes(of: &digest) { hex($0) }
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

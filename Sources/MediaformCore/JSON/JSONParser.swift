@@ -142,15 +142,11 @@ public struct JSONParser {
                 guard position < bytes.count else { throw failure("unterminated escape") }
                 let e = bytes[position]
                 position += 1
+                if let character = Self.escapedCharacter(e) {
+                    out.append(character)
+                    continue
+                }
                 switch e {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800...0xDBFF).contains(scalar) {
@@ -181,18 +177,37 @@ public struct JSONParser {
 
     private mutating func hex4() throws(Failure) -> UInt32 {
         guard position + 4 <= bytes.count else { throw failure("truncated \\u escape") }
+        guard let value = Self.hexValue(bytes[position..<(position + 4)]) else { throw failure("invalid \\u escape") }
+        position += 4
+        return value
+    }
+
+    /// The character a one-letter escape stands for (`\n` → line feed): JSON's, which YAML's double-quoted scalars
+    /// share (`YAMLBlockReader` reads those); nil for any other letter.
+    static func escapedCharacter(_ letter: UInt8) -> UInt8? {
+        switch letter {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): letter
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+    }
+
+    /// The value of hexadecimal digits (the four of a `\uXXXX` escape), or nil if one is not a digit.
+    static func hexValue(_ digits: some Collection<UInt8>) -> UInt32? {
         var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[position]
-            let digit: UInt32
+        for c in digits {
+            let digit: UInt8
             switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw failure("invalid \\u escape")
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
+            default: return nil
             }
-            value = value << 4 | digit
-            position += 1
+            value = value << 4 | UInt32(digit)
         }
         return value
     }

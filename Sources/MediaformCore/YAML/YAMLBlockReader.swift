@@ -227,9 +227,7 @@ struct YAMLBlockReader {
                     builder.scalar(UnsafeBufferPointer(start: nil, count: 0), style: .plain, at: afterColon)
                 }
             } else {
-                try readInlineNode(collectionColumn: column)
-                try finishLine()
-                _ = try nextContentLine()
+                try readValueLine(collectionColumn: column)
             }
             // At the next content line, or the end.
             guard !atEnd else { break }
@@ -254,9 +252,7 @@ struct YAMLBlockReader {
             if let key = try scanKey() {
                 try readMapping(column: itemColumn, firstKey: key)
             } else {
-                try readInlineNode(collectionColumn: column)
-                try finishLine()
-                _ = try nextContentLine()
+                try readValueLine(collectionColumn: column)
             }
             guard !atEnd else { break }
             let indent = p - lineStart
@@ -315,6 +311,14 @@ struct YAMLBlockReader {
     }
 
     // MARK: - Scalars and flow collections on one line
+
+    /// A value that starts at `p` after its key or dash (`readInlineNode`), then the rest of its line; `p` ends at
+    /// the next content line.
+    private mutating func readValueLine(collectionColumn: Int) throws(GiveUp) {
+        try readInlineNode(collectionColumn: collectionColumn)
+        try finishLine()
+        _ = try nextContentLine()
+    }
 
     /// A scalar or a flow collection starting at `p`, ending on this line, or a block scalar (`|`, `>`) whose
     /// lines follow; `p` ends after it (for a block scalar, at the end of its last line). `collectionColumn` is the
@@ -510,15 +514,13 @@ struct YAMLBlockReader {
             }
             let e = input[i + 1]
             i += 2
+            if let character = JSONParser.escapedCharacter(e) {
+                scratch.append(character)
+                continue
+            }
             switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(e)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "t"): scratch.append(0x09)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
             case UInt8(ascii: "u"):
-                guard i + 4 <= body.endIndex, let value = Self.hex(input[i..<(i + 4)]),
+                guard i + 4 <= body.endIndex, let value = JSONParser.hexValue(input[i..<(i + 4)]),
                     value != 0, !(0xD800...0xDFFF).contains(value), let scalar = Unicode.Scalar(value)
                 else { throw GiveUp() }
                 scratch.append(contentsOf: String(Character(scalar)).utf8)
@@ -527,21 +529,6 @@ struct YAMLBlockReader {
             }
         }
         scratch.withUnsafeBufferPointer { builder.scalar($0, style: .doubleQuoted, at: at) }
-    }
-
-    private static func hex(_ digits: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32? {
-        var value: UInt32 = 0
-        for d in digits {
-            let v: UInt8
-            switch d {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = d - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = d - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = d - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            value = value << 4 | UInt32(v)
-        }
-        return value
     }
 
     /// `[a, b]` or `{k: v, …}` of scalars, on this line, starting at `p`; nested collections make it give up.

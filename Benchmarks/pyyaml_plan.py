@@ -5,7 +5,8 @@
 
 It reads mediaform.yaml and every assets/**/*.yaml, merges defaults (tags combined, the asset's values winning),
 hashes each asset's upload-time inputs and managed fields as canonical JSON (sorted keys) with SHA-256, and
-compares them with the fingerprints in mediaform.state.json. It validates nothing and signs nothing: a floor for
+compares them with the fingerprints in mediaform.state.json (state format 2 leaves out the fingerprints its values
+give: the script then hashes the record's values the same way). It validates nothing and signs nothing: a floor for
 "a script around the SDK", not a reimplementation (its fingerprints need not equal mediaform's byte for byte).
 """
 import glob
@@ -23,6 +24,23 @@ def canonical(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def recorded_prints(record, shared_inputs):
+    """The record's fingerprints: as written, or hashed from its values as the manifest's are."""
+    written = record.get("fingerprints", {})
+    upload, mutable = written.get("upload"), written.get("mutable")
+    if upload is None:
+        inputs = {**shared_inputs, **(record.get("uploadInputs") or {})}
+        inputs = {k: v for k, v in inputs.items() if v is not None}
+        inputs["source"] = record["source"]
+        upload = hashlib.sha256(canonical(inputs).encode()).hexdigest()
+    if mutable is None:
+        fields = dict(record["fields"])
+        if "tags" in fields:
+            fields["tags"] = sorted(fields["tags"])
+        mutable = hashlib.sha256(canonical(fields).encode()).hexdigest()
+    return upload, mutable
+
+
 def main():
     d = sys.argv[1]
     with open(os.path.join(d, "mediaform.yaml"), "rb") as f:
@@ -31,9 +49,12 @@ def main():
     app = project.get("appId", "app-1000000")
     state_path = os.path.join(d, "mediaform.state.json")
     records = {}
+    shared_inputs = {}
     if os.path.exists(state_path):
         with open(state_path, "rb") as f:
-            records = json.load(f).get("assets", {})
+            state = json.load(f)
+        records = state.get("assets", {})
+        shared_inputs = state.get("uploadDefaults", {})
     changed = total = 0
     for path in sorted(glob.glob(os.path.join(d, "assets", "**", "*.yaml"), recursive=True)):
         with open(path, "rb") as f:
@@ -51,7 +72,7 @@ def main():
                 prints = (hashlib.sha256(canonical(upload).encode()).hexdigest(),
                           hashlib.sha256(canonical(mutable).encode()).hexdigest())
                 record = records.get(key)
-                if record is None or (record["fingerprints"]["upload"], record["fingerprints"]["mutable"]) != prints:
+                if record is None or recorded_prints(record, shared_inputs) != prints:
                     changed += 1
     print(f"{changed} to change of {total}")
 

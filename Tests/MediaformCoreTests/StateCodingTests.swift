@@ -12,11 +12,104 @@ import Testing
         state.assets["b"]?.lastError = RecordedError(code: "E", message: "m \"quoted\"")
         let text = state.fileText
         #expect(text.hasSuffix("}\n"))
-        #expect(text.hasPrefix("{\n  \"version\": 1,\n  \"lineage\": "))
-        #expect(text.contains("\n  \"assets\": {\n    \"a\": {"))
-        #expect(text.contains("\"tags\": [\"t1\", \"t2\"]"))
+        #expect(text.hasPrefix("{\n  \"version\": 2,\n  \"lineage\": "))
+        #expect(text.contains("\n  \"uploadDefaults\": {\n    \"appId\": \"app-1000000\"\n  },\n  \"assets\": {\n"))
+        // A record a line, its fingerprints and shared upload inputs left out: both are recomputed when read.
+        #expect(
+            text.contains("\n    \"a\": {\"createdAt\":\"2026-01-01T00:00:00Z\",\"fields\":{\"title\":\"Title of a\"},")
+        )
+        #expect(text.contains("\"tags\":[\"t1\",\"t2\"]"))
+        #expect(!text.contains("fingerprints") && !text.contains("uploadInputs"))
         #expect(try State.decode(text, file: "s.json") == state)
         #expect(try State.decode(text, file: "s.json").fileText == text)
+        // `show --format json` writes every record out in full, and reads back as the same state too.
+        #expect(try State.decode(state.json.prettyJSON, file: "s.json") == state)
+    }
+
+    /// A format 1 file (as the previous mediaform wrote it) reads as the same state; the next write is format 2.
+    @Test func formatOneFilesStillReadAndAreWrittenAsFormatTwo() throws {
+        let state = Builders.state([Builders.asset("a", tags: ["t"], category: 3, workflow: "w1")])
+        let record = try #require(state.assets["a"])
+        let formatOne = """
+            {
+              "version": 1,
+              "lineage": "\(state.lineage)",
+              "serial": 3,
+              "generator": "test",
+              "journalSequence": 0,
+              "assets": {
+                "a": {
+                  "createdAt": "2026-01-01T00:00:00Z",
+                  "fields": {
+                    "category": 3,
+                    "tags": ["t"],
+                    "title": "Title of a"
+                  },
+                  "fingerprints": {
+                    "mutable": "\(record.fingerprints.mutable)",
+                    "upload": "\(record.fingerprints.upload)"
+                  },
+                  "jobId": "job-0",
+                  "mediaId": "media-0",
+                  "source": "https://media.example.com/a.mp4",
+                  "status": "ready",
+                  "updatedAt": "2026-01-01T00:00:00Z",
+                  "uploadInputs": {
+                    "appId": "app-1000000",
+                    "workflow": "w1"
+                  }
+                }
+              }
+            }
+
+            """
+        let read = try State.decode(formatOne, file: "s.json")
+        #expect(read == state)
+        #expect(read.fileText == state.fileText)
+        #expect(read.fileText.count < formatOne.count)
+        // A format 1 record with fingerprints its values do not give (another mediaform's, a hand edit) keeps them.
+        let stale = formatOne.replacingOccurrences(of: record.fingerprints.upload, with: "0123")
+        let kept = try State.decode(stale, file: "s.json")
+        #expect(kept.assets["a"]?.fingerprints.upload == "0123")
+        #expect(kept.fileText.contains("\"fingerprints\":{\"upload\":\"0123\"}"))
+        #expect(try State.decode(kept.fileText, file: "s.json") == kept)
+        // A format 1 record without upload inputs (an early mediaform's) has none after the round trip either.
+        var none = state
+        none.assets["a"]?.uploadInputs = nil
+        #expect(none.fileText.contains("\"uploadInputs\":null"))
+        #expect(try State.decode(none.fileText, file: "s.json") == none)
+    }
+
+    /// Upload inputs most records share are written once; every mix of records reads back as it was.
+    @Test func sharedUploadInputsAreWrittenOnceAndEveryRecordReadsBackAsItWas() throws {
+        var assets = (0..<5).map { Builders.asset("w\($0)", workflow: "main") }
+        assets.append(Builders.asset("other", workflow: "second"))
+        assets.append(Builders.asset("none"))
+        var state = Builders.state(assets)
+        state.assets["early"] = state.assets["w0"]
+        state.assets["early"]?.uploadInputs = nil
+        state.assets["meta"] = state.assets["w1"]
+        state.assets["meta"]?.uploadInputs?["metadata"] = .object(["Lesson": .int(2), "Ratio": .double(1.5)])
+        let text = state.fileText
+        #expect(
+            text.contains("\"uploadDefaults\": {\n    \"appId\": \"app-1000000\",\n    \"workflow\": \"main\"\n  }"))
+        #expect(text.contains("\"uploadInputs\":{\"workflow\":\"second\"}"))
+        #expect(text.contains("\"uploadInputs\":{\"workflow\":null}"))
+        #expect(text.contains("\"uploadInputs\":null"))
+        #expect(text.contains("\"uploadInputs\":{\"metadata\":{\"Lesson\":2,\"Ratio\":1.5}}"))
+        let read = try State.decode(text, file: "s.json")
+        #expect(read == state)
+        for (key, record) in read.assets where record.uploadInputs != nil {
+            #expect(record.fingerprints == state.assets[key]?.fingerprints, "\(key)")
+        }
+        // No majority: nothing shared.
+        let split = Builders.state([Builders.asset("x", workflow: "1"), Builders.asset("y", workflow: "2")])
+        #expect(!split.fileText.contains("\"workflow\": "))
+        #expect(try State.decode(split.fileText, file: "s.json") == split)
+        // Defaults after the records would change how they read: refused, located.
+        let moved = text.replacingOccurrences(of: "\"uploadDefaults\"", with: "\"x\"") + ""
+        let late = String(moved.dropLast(3)) + ", \"uploadDefaults\": {}}\n"
+        #expect(throws: StateFormatError.self) { try State.decode(late, file: "s.json") }
     }
 
     @Test func theManifestCacheRoundTripsAndIsFoundBeforeTheRecords() throws {
@@ -37,7 +130,7 @@ import Testing
         #expect(State.peekManifestCache(Data("{\"version\": 9, \"manifestCache\": {}}".utf8)) == nil)
         #expect(State.peekManifestCache(Data("not json".utf8)) == nil)
         // An unreadable cache is dropped, never an error: it only saves time.
-        let odd = text.replacingOccurrences(of: "\"records\": \"\(records)\"", with: "\"records\": 1")
+        let odd = text.replacingOccurrences(of: "\"records\":\"\(records)\"", with: "\"records\":1")
         #expect(try State.decode(odd, file: "s.json").manifestCache == nil)
     }
 
@@ -60,7 +153,7 @@ import Testing
     /// A state over 1 MiB, as mediaform writes it, is read in two halves on two cores: same records, and the same
     /// located errors and duplicate-key rule as the one-pass read.
     @Test func aLargeStateReadsInTwoHalvesExactlyAsInOne() throws {
-        let assets = (0..<3000).map { i in
+        let assets = (0..<8000).map { i in
             Builders.asset(String(format: "clip/%05d", i), tags: ["t\(i % 7)", "shared"], category: Int64(i % 5))
         }
         var state = Builders.state(assets)
@@ -71,7 +164,7 @@ import Testing
         #expect(try State.decode(text, file: "s.json") == state)
 
         // A damaged record late in the file (in the second half) is located where it is.
-        let late = "\"clip/02999\": {"
+        let late = "\"clip/07999\": {"
         let at = try #require(text.range(of: late))
         let damaged = text.replacingCharacters(in: at, with: late + "\"status\": 7, ")
         let line = text[..<at.lowerBound].filter { $0 == "\n" }.count + 1
@@ -83,10 +176,10 @@ import Testing
 
         // The same key in both halves: the later one wins, as in any JSON object read in one pass.
         let first = try #require(text.range(of: "\"clip/00000\": {"))
-        let renamed = text.replacingCharacters(in: first, with: "\"clip/02998\": {")
+        let renamed = text.replacingCharacters(in: first, with: "\"clip/07998\": {")
         let decoded = try State.decode(renamed, file: "s.json")
-        #expect(decoded.assets.count == 2999)
-        #expect(decoded.assets["clip/02998"] == state.assets["clip/02998"])
+        #expect(decoded.assets.count == 7999)
+        #expect(decoded.assets["clip/07998"] == state.assets["clip/07998"])
     }
 
     /// Objects larger than a chunk (a state's records) render their members on every core: the text is the one a
@@ -124,9 +217,9 @@ import Testing
         #expect(
             throws: StateFormatError(
                 file: "s.json", position: "1:14",
-                message: "state format version 2 is newer than this mediaform reads (1); upgrade mediaform")
+                message: "state format version 3 is newer than this mediaform reads (2); upgrade mediaform")
         ) {
-            try State.decode(#"{"version": 2, "lineage": "x", "serial": 1, "assets": {}}"#, file: "s.json")
+            try State.decode(#"{"version": 3, "lineage": "x", "serial": 1, "assets": {}}"#, file: "s.json")
         }
     }
 

@@ -441,6 +441,45 @@ import Testing
         }
     }
 
+    /// Rows a format 1 mediaform wrote read as before, and the next snapshot rewrites them all in format 2, in the
+    /// transaction that sets the header's `format_version`.
+    @Test func formatOneRowsReadAndTheNextSnapshotConvertsThemAll() async throws {
+        let name = TestDatabase.uniqueName()
+        let backend = TestDatabase.backend(name: name)
+        let records = BackendConformanceTests.records(300)
+        try await BackendConformanceTests.commit(backend) { $0.assets = records }
+        let settings = try backend.resolved()
+        let t = "\(settings.schema)"
+        let session = try await PostgresSession.connect(settings)
+        // As format 1 wrote them: every fingerprint and upload input written out (`AssetRecord.json`).
+        try await session.query(
+            "UPDATE \(t).states SET format_version = 1 WHERE name = $1", .init(name), doing: "test")
+        for (key, record) in records {
+            try await session.query(
+                "UPDATE \(t).assets SET record = $3 WHERE state_name = $1 AND key = $2",
+                .init(name, key, record.json.canonicalJSON), doing: "test")
+        }
+        func rows(containing text: String) async throws -> Int64 {
+            let rows = try await session.query(
+                "SELECT count(*) FROM \(t).assets WHERE state_name = $1 AND strpos(record, $2) > 0",
+                .init(name, text), doing: "test")
+            return rows.first.flatMap { Array($0).first?.int } ?? -1
+        }
+        #expect(try await rows(containing: "\"fingerprints\"") == 300)
+        #expect(try await backend.read().state.assets == records)
+
+        let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)
+        try await lock.writeSnapshot(loaded.state, unresolved: [])
+        await lock.release()
+        #expect(try await rows(containing: "\"fingerprints\"") == 0)
+        #expect(try await rows(containing: "\"uploadInputs\"") == 300)
+        let header = try await session.query(
+            "SELECT format_version FROM \(t).states WHERE name = $1", .init(name), doing: "test")
+        #expect(header.first.flatMap { Array($0).first?.int } == Int64(State.formatVersion))
+        await session.close()
+        #expect(try await backend.read().state.assets == records)
+    }
+
     @Test func aWriteAfterSomeoneElseChangedTheStateIsRefused() async throws {
         let backend = TestDatabase.backend()
         let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)

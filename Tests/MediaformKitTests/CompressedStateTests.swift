@@ -46,8 +46,8 @@ import Testing
         let bytes = try Data(contentsOf: URL(fileURLWithPath: b.statePath))
         #expect(bytes.prefix(2) == Data([0x1F, 0x8B]))
         let text = try Gzip.decompress(bytes, path: b.statePath)
-        #expect(String(decoding: text, as: UTF8.self) == written.compactFileText)
-        #expect(written.compactFileText.contains("\n    \"a0\": {\"createdAt\":"))
+        #expect(String(decoding: text, as: UTF8.self) == written.fileText)
+        #expect(written.fileText.contains("\n    \"a0\": {\"createdAt\":"))
         #expect(bytes.count * 4 < text.count, "\(bytes.count) compressed, \(text.count) plain")
         #expect(try await b.read().state == written)
         #expect(await b.peekManifestCache() == written.manifestCache)
@@ -75,7 +75,7 @@ import Testing
         let third = try await write(plain, [])
         #expect(third.assets.count == 5)
         #expect(!FileManager.default.fileExists(atPath: gz.statePath))
-        #expect(try String(contentsOfFile: plain.statePath, encoding: .utf8).hasPrefix("{\n  \"version\": 1,"))
+        #expect(try String(contentsOfFile: plain.statePath, encoding: .utf8).hasPrefix("{\n  \"version\": 2,"))
     }
 
     @Test func bothFormsPresentTakeTheNewerOfOneHistoryOrStop() async throws {

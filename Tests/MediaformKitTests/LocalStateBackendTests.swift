@@ -105,7 +105,7 @@ import Testing
         let dir = try Fixtures.temporaryDirectory()
         let b = backend(dir)
         var state = Builders.state(
-            (0..<12_000).map { Builders.asset(String(format: "clip/%05d", $0), tags: ["a", "b"], category: 7) })
+            (0..<20_000).map { Builders.asset(String(format: "clip/%05d", $0), tags: ["a", "b"], category: 7) })
         state.lineage = "l"
         state.serial = 3
         let text = state.fileText
@@ -113,7 +113,7 @@ import Testing
         try text.write(toFile: b.statePath, atomically: true, encoding: .utf8)
         #expect(try await b.read().state == state)
 
-        let late = "\"clip/11990\": {"
+        let late = "\"clip/19990\": {"
         let at = try #require(text.range(of: late))
         try text.replacingCharacters(in: at, with: late + "\"status\": 7, ").write(
             toFile: b.statePath, atomically: true, encoding: .utf8)

@@ -46,9 +46,10 @@ extension JSONValue {
 
     /// `prettyJSON`, with the top-level members named in `leading` first, in that order; values nested
     /// `compactFrom` levels deep or more are written on one line each (canonical JSON).
-    public func prettyJSON(leading: [String], compactFrom: Int = .max) -> String {
+    /// `indent` levels: the value is nested that deep in a text the caller writes around it.
+    public func prettyJSON(leading: [String], compactFrom: Int = .max, indent: Int = 0) -> String {
         var out = ""
-        writePretty(to: &out, indent: 0, leading: leading, compactFrom: compactFrom)
+        writePretty(to: &out, indent: indent, leading: leading, compactFrom: compactFrom)
         out += "\n"
         return out
     }

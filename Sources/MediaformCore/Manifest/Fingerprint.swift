@@ -16,6 +16,17 @@ public struct Fingerprints: Sendable, Hashable, Codable {
         self.upload = upload
         self.mutable = mutable
     }
+
+    /// The upload fingerprint of inputs as a record stores them (`Asset.uploadInputs(appId:)` without the source)
+    /// and its redacted source: the same as `Asset.fingerprints(appId:).upload` of the asset they come from (a
+    /// test holds them equal), so that state format 2 need not store it.
+    public static func upload(source: String, inputs: [String: JSONValue]) -> String {
+        var members = inputs
+        members["source"] = .string(source)
+        var text = TextBuffer(capacity: 256)
+        JSONValue.object(members).write(into: &text)
+        return text.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }
+    }
 }
 
 extension Asset {

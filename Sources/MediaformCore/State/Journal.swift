@@ -50,7 +50,7 @@ public struct JournalRecord: Sendable, Equatable {
         case .put(let key, let record):
             o["type"] = .string("put")
             o["key"] = .string(key)
-            o["record"] = record.json
+            o["record"] = record.storedJSON(uploadDefaults: nil)
         case .remove(let key):
             o["type"] = .string("remove")
             o["key"] = .string(key)

@@ -78,35 +78,84 @@ struct JSONFields {
 }
 
 extension State {
-    /// The state as the JSON value written to disk.
+    /// The state with every record written out in full (`AssetRecord.json`): what `show --format json` prints. A
+    /// file every format reader takes, but not the one mediaform writes (`fileText`).
     public var json: JSONValue {
         var records: [String: JSONValue] = [:]
         records.reserveCapacity(assets.count)
         for (key, record) in assets { records[key] = record.json }
+        var o = header
+        o["assets"] = .object(records)
+        return .object(o)
+    }
+
+    /// The members before `assets`.
+    private var header: [String: JSONValue] {
         var o: [String: JSONValue] = [
             "version": .int(Int64(State.formatVersion)), "lineage": .string(lineage), "serial": .int(Int64(serial)),
             "generator": .string(generator), "journalSequence": .int(Int64(journalSequence)),
-            "assets": .object(records),
         ]
         // Absent when the project manages no category, so that such states read as before.
         if !categories.isEmpty { o["categories"] = CategoryRecord.json(categories) }
         if let manifestCache, !manifestCache.files.isEmpty { o["manifestCache"] = manifestCache.json }
-        return .object(o)
+        return o
     }
 
     /// The members written before the others, in this order: the header, then the manifest cache, so that
-    /// `peekManifestCache` finds it without reading the records, which come last.
+    /// `peekManifestCache` finds it without reading the records, and the upload defaults, which the records need.
     static let leadingKeys = [
         "version", "lineage", "serial", "generator", "journalSequence", "categories", "manifestCache",
+        "uploadDefaults",
     ]
 
-    /// The file's text: the header first, then sorted keys; two-space indent, trailing newline, so that a change
-    /// reads as a clean diff.
-    public var fileText: String { json.prettyJSON(leading: State.leadingKeys) }
+    /// The file's text, format 2: the header first, then every record on a line of its own (its key indented by
+    /// four spaces, which `StateRecordsReader` splits on), stored as `AssetRecord.storedJSON(uploadDefaults:)` with
+    /// the state's `uploadDefaults`; sorted keys, two-space indent, trailing newline. A changed record is one changed
+    /// line of a diff.
+    public var fileText: String {
+        let defaults = uploadDefaults
+        var o = header
+        o["uploadDefaults"] = .object(defaults)
+        // Each manifest cache entry and category on a line of its own.
+        var text = JSONValue.object(o).prettyJSON(leading: State.leadingKeys, compactFrom: 3)
+        text.removeLast(3)  // "\n}\n"
+        var records: [String: JSONValue] = [:]
+        records.reserveCapacity(assets.count)
+        for (key, record) in assets { records[key] = record.storedJSON(uploadDefaults: defaults) }
+        text += ",\n  \"assets\": "
+        text += JSONValue.object(records).prettyJSON(leading: [], compactFrom: 2, indent: 1)
+        text += "}\n"
+        return text
+    }
 
-    /// `fileText` with each record (and each manifest cache entry) on one line: 22 % smaller, for compressed state
-    /// files, where a diff is not read anyway. Records still start a line indented by four spaces.
-    public var compactFileText: String { json.prettyJSON(leading: State.leadingKeys, compactFrom: 2) }
+    /// The upload inputs a format 2 file writes once: each member whose value more than half of the records with
+    /// inputs share (a project's app and default workflow, typically). A majority, so that it changes only when
+    /// most records change anyway. Found by a majority vote per member, without hashing values.
+    var uploadDefaults: [String: JSONValue] {
+        var candidates: [String: (value: JSONValue, votes: Int)] = [:]
+        var withInputs = 0
+        for record in assets.values {
+            guard let inputs = record.uploadInputs else { continue }
+            withInputs += 1
+            for (name, value) in inputs {
+                if let c = candidates[name], c.votes > 0 {
+                    candidates[name]?.votes += c.value == value ? 1 : -1
+                } else {
+                    candidates[name] = (value, 1)
+                }
+            }
+        }
+        var counts = candidates.mapValues { _ in 0 }
+        for record in assets.values {
+            guard let inputs = record.uploadInputs else { continue }
+            for (name, candidate) in candidates where inputs[name] == candidate.value { counts[name, default: 0] += 1 }
+        }
+        var defaults: [String: JSONValue] = [:]
+        for (name, candidate) in candidates where counts[name, default: 0] * 2 > withInputs {
+            defaults[name] = candidate.value
+        }
+        return defaults
+    }
 
     /// The manifest cache of a state file, read from its beginning only: nil as soon as the records start
     /// (`assets`) before it, or when the file is not a state this version reads. Never an error: the full read
@@ -142,6 +191,7 @@ extension State {
                 var state = State(lineage: "", generator: "")
                 var version: Int64?
                 var sawLineage = false, sawSerial = false, sawAssets = false
+                var uploadDefaults: [String: JSONValue]?
                 try reader.readObject { (key: String, r: inout JSONParser) throws(JSONParser.Failure) in
                     switch key {
                     case "version":
@@ -168,7 +218,16 @@ extension State {
                         let expected =
                             state.manifestCache?.files.values.reduce(0) { $0 + $1.keys.count }
                             ?? (r.bytes.count / 1024)
-                        state.assets = try StateRecordsReader.read(&r, expected: expected, consumed: consumed)
+                        // Format 2 records leave out the upload inputs their file's defaults give (written before).
+                        let defaults = (version ?? 1) >= 2 ? uploadDefaults ?? [:] : nil
+                        state.assets = try StateRecordsReader.read(
+                            &r, expected: expected, consumed: consumed, uploadDefaults: defaults)
+                    case "uploadDefaults":
+                        guard !sawAssets else { throw r.failure("'uploadDefaults' must come before 'assets'") }
+                        guard case .object(let o) = try r.readValue() else {
+                            throw r.failure("'uploadDefaults' must be an object")
+                        }
+                        uploadDefaults = o
                     case "manifestCache":
                         state.manifestCache = ManifestCache(json: try r.readValue())
                     case "categories":
@@ -193,168 +252,5 @@ extension State {
         } catch {
             throw StateFormatError(file: file, position: "\(error.line):\(error.column)", message: error.message)
         }
-    }
-}
-
-extension AssetRecord {
-    public var json: JSONValue {
-        var o: [String: JSONValue] = [
-            "source": .string(source),
-            "fingerprints": .object(["upload": .string(fingerprints.upload), "mutable": .string(fingerprints.mutable)]),
-            "fields": fields.json, "status": .string(status.rawValue), "createdAt": .string(createdAt),
-            "updatedAt": .string(updatedAt),
-        ]
-        if protect { o["protect"] = .bool(true) }
-        if let uploadInputs { o["uploadInputs"] = .object(uploadInputs) }
-        if let jobId { o["jobId"] = .string(jobId) }
-        if let mediaId { o["mediaId"] = .string(mediaId) }
-        if let lastError {
-            o["lastError"] = .object(["code": .string(lastError.code), "message": .string(lastError.message)])
-        }
-        if !drift.isEmpty { o["drift"] = .array(drift.names.map(JSONValue.string)) }
-        return .object(o)
-    }
-
-    init(json: JSONValue, path: String, file: String) throws(StateFormatError) {
-        // Records inside journal lines are small: re-encode and read them with the same decoder as the state.
-        let text = json.canonicalJSON
-        do {
-            self = try JSONParser.reading(text) { (r: inout JSONParser) throws(JSONParser.Failure) in
-                try AssetRecord.read(&r, key: path)
-            }
-        } catch {
-            throw StateFormatError(file: file, position: path, message: error.message)
-        }
-    }
-
-    /// Decodes one record stored on its own (a database row); `key` and `file` name it in messages.
-    public static func decode(_ bytes: some ContiguousBytesProvider, key: String, file: String) throws(StateFormatError)
-        -> AssetRecord
-    {
-        var interning = RecordInterning()
-        return try decode(bytes, key: key, file: file, interning: &interning)
-    }
-
-    /// Decodes one record of many stored on their own, sharing equal values with those decoded before it.
-    public static func decode(
-        _ bytes: some ContiguousBytesProvider, key: String, file: String, interning: inout RecordInterning
-    ) throws(StateFormatError) -> AssetRecord {
-        do {
-            return try JSONParser.reading(bytes) { (r: inout JSONParser) throws(JSONParser.Failure) in
-                try AssetRecord.read(&r, key: key, interning: &interning)
-            }
-        } catch {
-            throw StateFormatError(file: file, position: "asset '\(key)'", message: error.message)
-        }
-    }
-
-    /// Reads one record; `key` names it in messages.
-    static func read(_ r: inout JSONParser, key: String) throws(JSONParser.Failure) -> AssetRecord {
-        var interning = RecordInterning()
-        return try read(&r, key: key, interning: &interning)
-    }
-
-    /// Reads one record of many, sharing equal values with the records read before through `interning`.
-    static func read(_ r: inout JSONParser, key: String, interning: inout RecordInterning) throws(JSONParser.Failure)
-        -> AssetRecord
-    {
-        let start = r.position
-        var source: String?, statusText: String?, createdAt: String?, updatedAt: String?
-        var upload: String?, mutable: String?
-        var fields: MutableFieldValues?
-        var uploadInputs: [String: JSONValue]?
-        var jobId: String?, mediaId: String?, protect = false
-        var lastError: RecordedError?
-        var drift: ManagedFields = []
-        try r.readObject { (name: String, r: inout JSONParser) throws(JSONParser.Failure) in
-            switch name {
-            case "source": source = try r.readString()
-            case "status": statusText = try r.readString()
-            case "createdAt": createdAt = interning.shared(try r.readString())
-            case "updatedAt": updatedAt = interning.shared(try r.readString())
-            case "jobId": jobId = try r.readNull() ? nil : try r.readString()
-            case "mediaId": mediaId = try r.readNull() ? nil : try r.readString()
-            case "protect": protect = try r.readBool()
-            case "fingerprints":
-                try r.readObject { (k: String, r: inout JSONParser) throws(JSONParser.Failure) in
-                    switch k {
-                    case "upload": upload = try r.readString()
-                    case "mutable": mutable = try r.readString()
-                    default: _ = try r.readValue()
-                    }
-                }
-            case "fields": fields = try MutableFieldValues.read(&r)
-            case "uploadInputs":
-                guard case .object(let o) = try r.readValue() else {
-                    throw r.failure("'uploadInputs' of '\(key)' must be an object")
-                }
-                uploadInputs = interning.shared(o)
-            case "lastError":
-                if try r.readNull() { break }
-                var code = "", message = ""
-                try r.readObject { (k: String, r: inout JSONParser) throws(JSONParser.Failure) in
-                    switch k {
-                    case "code": code = try r.readString()
-                    case "message": message = try r.readString()
-                    default: _ = try r.readValue()
-                    }
-                }
-                lastError = RecordedError(code: code, message: message)
-            case "drift":
-                // Names this version does not know are dropped: a newer mediaform may watch more fields.
-                try r.readArray { (r: inout JSONParser) throws(JSONParser.Failure) in
-                    if let field = ManagedFields(name: try r.readString()) { drift.insert(field) }
-                }
-            default:
-                _ = try r.readValue()
-            }
-        }
-        func missing(_ field: String) -> JSONParser.Failure { r.failure("asset '\(key)' has no '\(field)'", at: start) }
-        guard let source else { throw missing("source") }
-        guard let statusText else { throw missing("status") }
-        guard let status = AssetStatus(rawValue: statusText) else {
-            throw r.failure(
-                "asset '\(key)' has an unknown status '\(statusText)' (expected \(AssetStatus.allCases.map(\.rawValue).joined(separator: ", ")))",
-                at: start)
-        }
-        guard let upload, let mutable else { throw missing("fingerprints") }
-        guard let fields else { throw missing("fields") }
-        guard let createdAt else { throw missing("createdAt") }
-        guard let updatedAt else { throw missing("updatedAt") }
-        var record = AssetRecord(
-            source: source, fingerprints: Fingerprints(upload: upload, mutable: mutable), fields: fields,
-            uploadInputs: uploadInputs, jobId: jobId, mediaId: mediaId, status: status, protect: protect,
-            createdAt: createdAt, updatedAt: updatedAt, lastError: lastError)
-        record.drift = drift
-        return record
-    }
-}
-
-extension MutableFieldValues {
-    public var json: JSONValue {
-        var o: [String: JSONValue] = ["title": .string(title)]
-        if let description { o["description"] = .string(description) }
-        if !tags.isEmpty { o["tags"] = .array(tags.map(JSONValue.string)) }
-        if let category { o["category"] = .int(category) }
-        if let cover { o["cover"] = .string(cover) }
-        return .object(o)
-    }
-
-    static func read(_ r: inout JSONParser) throws(JSONParser.Failure) -> MutableFieldValues {
-        let start = r.position
-        var title: String?, description: String?, tags: [String] = [], category: Int64?, cover: String?
-        try r.readObject { (name: String, r: inout JSONParser) throws(JSONParser.Failure) in
-            switch name {
-            case "title": title = try r.readString()
-            case "description": description = try r.readNull() ? nil : try r.readString()
-            case "tags":
-                try r.readArray { (r: inout JSONParser) throws(JSONParser.Failure) in tags.append(try r.readString()) }
-            case "category": category = try r.readNull() ? nil : try r.readInt()
-            case "cover": cover = try r.readNull() ? nil : try r.readString()
-            default: _ = try r.readValue()
-            }
-        }
-        guard let title else { throw r.failure("'fields' has no 'title'", at: start) }
-        return MutableFieldValues(title: title, description: description, tags: tags, category: category, cover: cover)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// "upload again", so an unreadable state file is an error, not an empty state.
 public struct State: Sendable, Equatable {
     /// The newest state format this build reads and writes.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     /// Identifies one state's history; a saved plan made against another lineage is refused.
     public var lineage: String

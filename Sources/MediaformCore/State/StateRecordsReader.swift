@@ -15,29 +15,30 @@ public enum StateRecordsReader {
     public typealias Consumed = @Sendable (Range<Int>) -> Void
 
     /// Reads the object at `r`'s position (its `{`) and leaves `r` after its `}`.
-    static func read(_ r: inout JSONParser, expected: Int, consumed: Consumed?) throws(JSONParser.Failure)
-        -> [String: AssetRecord]
-    {
+    /// - Parameter uploadDefaults: the file's shared upload inputs, for a format 2 file (`AssetRecord.read`).
+    static func read(
+        _ r: inout JSONParser, expected: Int, consumed: Consumed?, uploadDefaults: [String: JSONValue]?
+    ) throws(JSONParser.Failure) -> [String: AssetRecord] {
         let start = r.position
         if let split = splitPoint(r.bytes, from: start),
-            let (records, end) = twoHalves(r.bytes, start, split, expected, consumed)
+            let (records, end) = twoHalves(r.bytes, start, split, expected, consumed, uploadDefaults)
         {
             r.position = end
             return records
         }
         r.position = start
-        return try sequential(&r, expected: expected, consumed: consumed)
+        return try sequential(&r, expected: expected, consumed: consumed, uploadDefaults: uploadDefaults)
     }
 
-    static func sequential(_ r: inout JSONParser, expected: Int, consumed: Consumed?) throws(JSONParser.Failure)
-        -> [String: AssetRecord]
-    {
+    static func sequential(
+        _ r: inout JSONParser, expected: Int, consumed: Consumed?, uploadDefaults: [String: JSONValue]?
+    ) throws(JSONParser.Failure) -> [String: AssetRecord] {
         var records: [String: AssetRecord] = [:]
         records.reserveCapacity(expected)
         var mark = r.position
         var interning = RecordInterning()
         try r.readObject { (key: String, r: inout JSONParser) throws(JSONParser.Failure) in
-            records[key] = try AssetRecord.read(&r, key: key, interning: &interning)
+            records[key] = try AssetRecord.read(&r, key: key, interning: &interning, uploadDefaults: uploadDefaults)
             report(consumed, &mark, r.position)
         }
         return records
@@ -77,7 +78,8 @@ public enum StateRecordsReader {
 
     /// Both halves, merged, and the offset after the object's `}`; nil when either half does not read cleanly.
     private static func twoHalves(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ split: Int, _ expected: Int, _ consumed: Consumed?
+        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ split: Int, _ expected: Int, _ consumed: Consumed?,
+        _ uploadDefaults: [String: JSONValue]?
     ) -> ([String: AssetRecord], Int)? {
         let buffer = Buffer(bytes: bytes)
         let halves = [Half(), Half()]
@@ -89,12 +91,12 @@ public enum StateRecordsReader {
                 half.records.reserveCapacity(max(expected, 1))
                 var r = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer.bytes[0..<split]))
                 r.position = start
-                half.end = try? firstHalf(&r, into: &half.records, consumed: consumed)
+                half.end = try? firstHalf(&r, into: &half.records, consumed: consumed, uploadDefaults)
             } else {
                 half.records.reserveCapacity(expected / 2 + 1)
                 var r = JSONParser(bytes: buffer.bytes)
                 r.position = split
-                half.end = try? secondHalf(&r, into: &half.records, consumed: consumed)
+                half.end = try? secondHalf(&r, into: &half.records, consumed: consumed, uploadDefaults)
             }
         }
         guard halves[0].end != nil, let end = halves[1].end else { return nil }
@@ -110,7 +112,8 @@ public enum StateRecordsReader {
 
     /// `{`, then `"key": record,` up to the end of the (cut) buffer; the split offset, or nil on any other shape.
     private static func firstHalf(
-        _ r: inout JSONParser, into records: inout [String: AssetRecord], consumed: Consumed?
+        _ r: inout JSONParser, into records: inout [String: AssetRecord], consumed: Consumed?,
+        _ uploadDefaults: [String: JSONValue]?
     ) throws(JSONParser.Failure) -> Int? {
         r.skipWhitespace()
         var mark = r.position
@@ -120,7 +123,7 @@ public enum StateRecordsReader {
         while true {
             r.skipWhitespace()
             if r.position == r.bytes.count { return r.position }
-            guard try member(&r, into: &records, interning: &interning) else { return nil }
+            guard try member(&r, into: &records, interning: &interning, uploadDefaults) else { return nil }
             report(consumed, &mark, r.position)
             r.skipWhitespace()
             guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: ",") else { return nil }
@@ -130,13 +133,14 @@ public enum StateRecordsReader {
 
     /// `"key": record` members separated by commas, then `}`; the offset after it.
     private static func secondHalf(
-        _ r: inout JSONParser, into records: inout [String: AssetRecord], consumed: Consumed?
+        _ r: inout JSONParser, into records: inout [String: AssetRecord], consumed: Consumed?,
+        _ uploadDefaults: [String: JSONValue]?
     ) throws(JSONParser.Failure) -> Int? {
         var mark = r.position
         var interning = RecordInterning()
         while true {
             r.skipWhitespace()
-            guard try member(&r, into: &records, interning: &interning) else { return nil }
+            guard try member(&r, into: &records, interning: &interning, uploadDefaults) else { return nil }
             report(consumed, &mark, r.position)
             r.skipWhitespace()
             guard r.position < r.bytes.count else { return nil }
@@ -150,14 +154,15 @@ public enum StateRecordsReader {
     }
 
     private static func member(
-        _ r: inout JSONParser, into records: inout [String: AssetRecord], interning: inout RecordInterning
+        _ r: inout JSONParser, into records: inout [String: AssetRecord], interning: inout RecordInterning,
+        _ uploadDefaults: [String: JSONValue]?
     ) throws(JSONParser.Failure) -> Bool {
         guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: "\"") else { return false }
         let key = try r.string()
         r.skipWhitespace()
         guard r.position < r.bytes.count, r.bytes[r.position] == UInt8(ascii: ":") else { return false }
         r.position += 1
-        let record = try AssetRecord.read(&r, key: key, interning: &interning)
+        let record = try AssetRecord.read(&r, key: key, interning: &interning, uploadDefaults: uploadDefaults)
         guard records.updateValue(record, forKey: key) == nil else { return false }
         return true
     }

@@ -236,10 +236,10 @@ public final class LocalStateBackend: StateBackend {
         }
     }
 
-    /// The bytes a snapshot is written as: the state's text, or, when `statePath` ends in `.gz`, its one line per
-    /// record form gzip-compressed.
+    /// The bytes a snapshot is written as: the state's text (`State.fileText`), gzip-compressed when `statePath`
+    /// ends in `.gz`.
     public func encoded(_ state: State) -> [UInt8] {
-        compressed ? Gzip.compress(Array(state.compactFileText.utf8)) : Array(state.fileText.utf8)
+        compressed ? Gzip.compress(Array(state.fileText.utf8)) : Array(state.fileText.utf8)
     }
 
     static func lockRecord(_ info: LockInfo) -> String {

@@ -82,10 +82,11 @@ public final class PostgresStateBackend: StateBackend {
         }
     }
 
-    /// The stored snapshot, the journal and their fold, read through `session` (inside a transaction).
+    /// The stored snapshot, the journal and their fold, read through `session` (inside a transaction), and the
+    /// format the rows were written in (the header's `format_version`; this build's when there is no header).
     /// - Parameter schema: the installed schema version: columns added later are not asked for.
     static func readState(_ session: PostgresSession, generator: String, schema: Int) async throws(StateError) -> (
-        snapshot: State, loaded: LoadedState
+        snapshot: State, loaded: LoadedState, rowsFormat: Int
     ) {
         let t = PostgresSchema.Tables(session.settings.schema)
         let name = session.settings.name
@@ -96,9 +97,11 @@ public final class PostgresStateBackend: StateBackend {
             "SELECT format_version, lineage, serial, generator, journal_sequence, \(categories), \(cache) FROM \(t.states) WHERE name = $1",
             PostgresBindings(name), doing: "read the state header")
         var snapshot = State(lineage: "", generator: generator)
+        var rowsFormat = State.formatVersion
         if let row = header.first {
             let cells = Array(row)
             let version = cells[0].int ?? 0
+            rowsFormat = Int(version)
             guard version <= Int64(State.formatVersion) else {
                 throw .corrupt(
                     StateFormatError(
@@ -157,7 +160,7 @@ public final class PostgresStateBackend: StateBackend {
         }
         let (folded, unresolved) = snapshot.folding(records)
         let loaded = LoadedState(state: folded, unresolved: unresolved, exists: !header.isEmpty || !records.isEmpty)
-        return (snapshot, loaded)
+        return (snapshot, loaded, rowsFormat)
     }
 
     // MARK: Locking
@@ -203,11 +206,12 @@ public final class PostgresStateBackend: StateBackend {
                     info.created),
                 doing: "record the lock holder")
             await FaultInjection.pause("after-lock")
-            let (snapshot, loaded) = try await session.transaction { () async throws(StateError) in
+            let (snapshot, loaded, rowsFormat) = try await session.transaction { () async throws(StateError) in
                 try await Self.readState(session, generator: generator, schema: PostgresSchema.latest)
             }
             let lock = PostgresStateLock(
-                backend: self, session: session, info: info, warnings: warnings, snapshot: snapshot, loaded: loaded)
+                backend: self, session: session, info: info, warnings: warnings, snapshot: snapshot, loaded: loaded,
+                rowsFormat: rowsFormat)
             return (lock, loaded)
         } catch {
             await session.close()

@@ -15,6 +15,8 @@ final class PostgresStateLock: SnapshotReplacing {
         var snapshot: State
         var exists: Bool
         var sequencer: JournalSequencer
+        /// The state format of the stored rows: an older one's rows are all rewritten by the next snapshot.
+        var rowsFormat: Int
         var released = false
     }
 
@@ -24,7 +26,7 @@ final class PostgresStateLock: SnapshotReplacing {
 
     init(
         backend: PostgresStateBackend, session: PostgresSession, info: LockInfo, warnings: [String], snapshot: State,
-        loaded: LoadedState
+        loaded: LoadedState, rowsFormat: Int
     ) {
         self.backend = backend
         self.session = session
@@ -32,7 +34,9 @@ final class PostgresStateLock: SnapshotReplacing {
         self.warnings = warnings
         let sequencer = JournalSequencer(
             snapshotSequence: max(snapshot.journalSequence, loaded.state.journalSequence), lastRecord: nil)
-        stored = Mutex(Stored(snapshot: snapshot, exists: !snapshot.lineage.isEmpty, sequencer: sequencer))
+        stored = Mutex(
+            Stored(
+                snapshot: snapshot, exists: !snapshot.lineage.isEmpty, sequencer: sequencer, rowsFormat: rowsFormat))
     }
 
     /// A lock dropped without `release()` (a failure path): closing the connection makes the server release the
@@ -70,7 +74,8 @@ final class PostgresStateLock: SnapshotReplacing {
             let (written, kept) = sequencer.snapshot(newState, keeping: unresolved, time: backend.clock())
             try await session.transaction { () async throws(StateError) in
                 try await writeHeader(written, previous: before)
-                try await writeRows(written, previous: before.snapshot)
+                try await writeRows(
+                    written, previous: before.snapshot, rewritingAll: before.rowsFormat < State.formatVersion)
                 FaultInjection.hit("state-before-rename")
                 try await replaceJournal(with: kept)
                 FaultInjection.hit("state-before-journal-trim")
@@ -79,6 +84,7 @@ final class PostgresStateLock: SnapshotReplacing {
                 $0.snapshot = written
                 $0.exists = true
                 $0.sequencer = sequencer
+                $0.rowsFormat = State.formatVersion
             }
             return written
         }
@@ -117,11 +123,13 @@ final class PostgresStateLock: SnapshotReplacing {
     }
 
     /// Rows that changed or appeared, then rows that went away, in statements of `PostgresSchema.rowsPerStatement`.
-    private func writeRows(_ written: State, previous: State) async throws(StateError) {
+    /// - Parameter rewritingAll: every row, to convert rows an older format wrote (the header says which format the
+    ///   rows are in, so that they are converted in the same transaction that says so).
+    private func writeRows(_ written: State, previous: State, rewritingAll: Bool) async throws(StateError) {
         let t = tables
         let name = session.settings.name
         var changed: [(String, AssetRecord)] = []
-        for (key, record) in written.assets where previous.assets[key] != record {
+        for (key, record) in written.assets where rewritingAll || previous.assets[key] != record {
             changed.append((key, record))
         }
         let removed = previous.assets.keys.filter { written.assets[$0] == nil }
@@ -136,7 +144,7 @@ final class PostgresStateLock: SnapshotReplacing {
                 """,
                 PostgresBindings(
                     name, part.map(\.0), part.map { $0.1.status.rawValue }, part.map { $0.1.jobId ?? "" },
-                    part.map { $0.1.mediaId ?? "" }, part.map { $0.1.json.canonicalJSON }),
+                    part.map { $0.1.mediaId ?? "" }, part.map { $0.1.storedJSON(uploadDefaults: nil).canonicalJSON }),
                 doing: "write asset rows")
         }
         for part in removed.chunks(of: PostgresSchema.rowsPerStatement) {

@@ -1,4 +1,5 @@
 import MediaformCore
+import MediaformTestSupport
 import Testing
 
 @Suite struct FingerprintTests {
@@ -96,6 +97,20 @@ import Testing
         #expect(
             minimal.fingerprints(appId: "x").upload == Digest.sha256Hex(minimal.uploadInputs(appId: "x").canonicalJSON))
         #expect(minimal.fingerprints(appId: "x").mutable == Digest.sha256Hex(minimal.mutableFields.canonicalJSON))
+    }
+
+    /// State format 2 leaves out the fingerprints a record's values give: recomputed from the record, they are the
+    /// asset's, for every upload input and managed field (tags in any order), stored alone or read from a file.
+    @Test func aRecordsValuesGiveItsFingerprints() throws {
+        for asset in [try #require(load(Self.everyField)), Builders.asset("b", tags: ["z", "a", "m"], category: 4)] {
+            let record = AssetRecord(asset: asset, appId: "app-1", status: .ready, time: "t")
+            let inputs = try #require(record.uploadInputs)
+            #expect(Fingerprints.upload(source: record.source, inputs: inputs) == record.fingerprints.upload)
+            #expect(record.fields.fingerprint == record.fingerprints.mutable)
+            let stored = record.storedJSON(uploadDefaults: nil)
+            #expect(stored["fingerprints"] == nil)
+            #expect(try AssetRecord.decode(stored.canonicalJSON, key: "k", file: "f") == record)
+        }
     }
 
     /// A new asset's plan lists every value it sends: the source, the managed fields as they are recorded, then the

@@ -21,11 +21,50 @@ public struct Fingerprints: Sendable, Hashable, Codable {
     /// and its redacted source: the same as `Asset.fingerprints(appId:).upload` of the asset they come from (a
     /// test holds them equal), so that state format 2 need not store it.
     public static func upload(source: String, inputs: [String: JSONValue]) -> String {
-        var members = inputs
-        members["source"] = .string(source)
-        var text = TextBuffer(capacity: 256)
-        JSONValue.object(members).write(into: &text)
-        return text.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }
+        var scratch = TextBuffer(capacity: 256)
+        return upload(source: source, text: UploadText(inputs), scratch: &scratch)
+    }
+
+    /// `upload(source:inputs:)` with the inputs' text made once for the many records that share them, written in
+    /// a buffer reused from record to record (a state read recomputes 100,000 of them).
+    static func upload(source: String, text: UploadText, scratch: inout TextBuffer) -> String {
+        scratch.bytes.removeAll(keepingCapacity: true)
+        scratch.bytes.append(contentsOf: text.head)
+        JSONValue.writeString(source, into: &scratch)
+        scratch.bytes.append(contentsOf: text.tail)
+        return scratch.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }
+    }
+
+    /// The canonical JSON of upload inputs with the source added, cut where the source's value goes.
+    struct UploadText: Sendable {
+        /// Up to `"source":`.
+        var head: [UInt8]
+        /// After the source's value, to the closing brace.
+        var tail: [UInt8]
+
+        init(_ inputs: [String: JSONValue]) {
+            var head = TextBuffer(), tail = TextBuffer()
+            head.append("{")
+            for name in inputs.keys.sorted(by: JSONValue.keyOrder) where name != "source" {
+                guard let value = inputs[name] else { continue }
+                let before = JSONValue.keyOrder(name, "source")
+                if before {
+                    if head.bytes.count > 1 { head.append(",") }
+                    JSONValue.writeString(name, into: &head)
+                    head.append(":")
+                    value.write(into: &head)
+                } else {
+                    tail.append(",")
+                    JSONValue.writeString(name, into: &tail)
+                    tail.append(":")
+                    value.write(into: &tail)
+                }
+            }
+            head.append(head.bytes.count > 1 ? ",\"source\":" : "\"source\":")
+            tail.append("}")
+            self.head = head.bytes
+            self.tail = tail.bytes
+        }
     }
 }
 
@@ -87,7 +126,15 @@ extension MutableFieldValues {
     /// The mutable fingerprint of these values: the same as `Asset.fingerprints(appId:).mutable` of an asset with
     /// them, so that values read from the library can be recorded with a fingerprint the planner compares.
     public var fingerprint: String {
-        Self.fingerprint(title: title, description: description, tags: tags, category: category, redactedCover: cover)
+        var scratch = TextBuffer(capacity: 256)
+        return fingerprint(scratch: &scratch)
+    }
+
+    /// `fingerprint`, written in a buffer reused from record to record.
+    func fingerprint(scratch: inout TextBuffer) -> String {
+        Self.fingerprint(
+            title: title, description: description, tags: tags, category: category, redactedCover: cover,
+            scratch: &scratch)
     }
 
     /// The SHA-256 of the canonical JSON of the managed fields (sorted keys, absent fields omitted, tags as a
@@ -97,34 +144,50 @@ extension MutableFieldValues {
         title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?,
         unresolvedCategory: String? = nil
     ) -> String {
-        var m = TextBuffer(capacity: 256)
+        var scratch = TextBuffer(capacity: 256)
+        return fingerprint(
+            title: title, description: description, tags: tags, category: category, redactedCover: redactedCover,
+            unresolvedCategory: unresolvedCategory, scratch: &scratch)
+    }
+
+    static func fingerprint(
+        title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?,
+        unresolvedCategory: String? = nil, scratch m: inout TextBuffer
+    ) -> String {
+        m.bytes.removeAll(keepingCapacity: true)
         m.append("{")
-        var first = true
-        func key(_ name: String) {
-            m.append(first ? "\"" : ",\"")
+        func key(_ name: String, _ m: inout TextBuffer) {
+            m.append(m.bytes.count > 1 ? ",\"" : "\"")
             m.append(name)
             m.append("\":")
-            first = false
         }
         if let v = category {
-            key("category")
+            key("category", &m)
             m.append(String(v))
         } else if let path = unresolvedCategory {
-            key("category")
+            key("category", &m)
             JSONValue.writeString("path:" + path, into: &m)
         }
-        if let v = redactedCover { key("cover"); JSONValue.writeString(v, into: &m) }
-        if let v = description { key("description"); JSONValue.writeString(v, into: &m) }
+        if let v = redactedCover {
+            key("cover", &m)
+            JSONValue.writeString(v, into: &m)
+        }
+        if let v = description {
+            key("description", &m)
+            JSONValue.writeString(v, into: &m)
+        }
         if !tags.isEmpty {
-            key("tags")
+            key("tags", &m)
             m.append("[")
-            for (i, tag) in tags.sorted().enumerated() {
+            // Stored tags are often sorted already: no sorted copy then.
+            let sorted = zip(tags, tags.dropFirst()).allSatisfy { $0 <= $1 }
+            for (i, tag) in (sorted ? tags : tags.sorted()).enumerated() {
                 if i > 0 { m.append(",") }
                 JSONValue.writeString(tag, into: &m)
             }
             m.append("]")
         }
-        key("title")
+        key("title", &m)
         JSONValue.writeString(title, into: &m)
         m.append("}")
         return m.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }

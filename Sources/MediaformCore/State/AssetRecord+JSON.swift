@@ -19,11 +19,20 @@ extension AssetRecord {
     ///   written (`null` for one this record lacks), no `uploadInputs` when none differ, `null` when the record has
     ///   none. Nil for a record stored on its own (a journal line, a database row): all of them, as in format 1.
     public func storedJSON(uploadDefaults: [String: JSONValue]?) -> JSONValue {
+        var interning = RecordInterning()
+        return storedJSON(uploadDefaults: uploadDefaults, interning: &interning)
+    }
+
+    /// `storedJSON(uploadDefaults:)` of one record of many, recomputing fingerprints with `interning`'s help.
+    func storedJSON(uploadDefaults: [String: JSONValue]?, interning: inout RecordInterning) -> JSONValue {
         var o = storedMembers
-        let recomputed = recomputedFingerprints
+        let recomputedUpload = uploadInputs.map {
+            Fingerprints.upload(source: source, text: interning.shared($0).text, scratch: &interning.scratch)
+        }
+        let recomputedMutable = fields.fingerprint(scratch: &interning.scratch)
         var prints: [String: JSONValue] = [:]
-        if recomputed.upload != fingerprints.upload { prints["upload"] = .string(fingerprints.upload) }
-        if recomputed.mutable != fingerprints.mutable { prints["mutable"] = .string(fingerprints.mutable) }
+        if recomputedUpload != fingerprints.upload { prints["upload"] = .string(fingerprints.upload) }
+        if recomputedMutable != fingerprints.mutable { prints["mutable"] = .string(fingerprints.mutable) }
         if !prints.isEmpty { o["fingerprints"] = .object(prints) }
         switch (uploadInputs, uploadDefaults) {
         case (let inputs?, let defaults?):
@@ -36,12 +45,6 @@ extension AssetRecord {
         case (nil, nil): break
         }
         return .object(o)
-    }
-
-    /// The fingerprints the record's own values give: the upload one from its source and upload inputs (nil when it
-    /// has none: records written before they were kept), the mutable one from its fields.
-    var recomputedFingerprints: (upload: String?, mutable: String) {
-        (uploadInputs.map { Fingerprints.upload(source: source, inputs: $0) }, fields.fingerprint)
     }
 
     /// The members written in every form: all but the fingerprints and the upload inputs.
@@ -162,31 +165,34 @@ extension AssetRecord {
                 at: start)
         }
         guard let fields else { throw missing("fields") }
-        var uploadInputs: [String: JSONValue]?
+        var shared: (inputs: [String: JSONValue], text: Fingerprints.UploadText)?
         if inputsNull {
-            uploadInputs = nil
+            shared = nil
         } else if let uploadDefaults {
             // Format 2 file: the defaults, with the members the record writes; `null` removes one.
             if let storedInputs {
                 var merged = uploadDefaults
                 for (name, value) in storedInputs { merged[name] = value == .null ? nil : value }
-                uploadInputs = interning.shared(merged)
+                shared = interning.shared(merged)
             } else {
-                uploadInputs = uploadDefaults
+                shared = interning.shared(uploadDefaults)
             }
         } else {
-            uploadInputs = storedInputs.map { interning.shared($0) }
+            shared = storedInputs.map { interning.shared($0) }
         }
         // Format 2 leaves out a fingerprint its record's values give.
-        guard let uploadPrint = upload ?? uploadInputs.map({ Fingerprints.upload(source: source, inputs: $0) }) else {
+        guard
+            let uploadPrint = upload
+                ?? shared.map({ Fingerprints.upload(source: source, text: $0.text, scratch: &interning.scratch) })
+        else {
             throw missing("fingerprints")
         }
-        let mutablePrint = mutable ?? fields.fingerprint
+        let mutablePrint = mutable ?? fields.fingerprint(scratch: &interning.scratch)
         guard let createdAt else { throw missing("createdAt") }
         guard let updatedAt else { throw missing("updatedAt") }
         var record = AssetRecord(
             source: source, fingerprints: Fingerprints(upload: uploadPrint, mutable: mutablePrint), fields: fields,
-            uploadInputs: uploadInputs, jobId: jobId, mediaId: mediaId, status: status, protect: protect,
+            uploadInputs: shared?.inputs, jobId: jobId, mediaId: mediaId, status: status, protect: protect,
             createdAt: createdAt, updatedAt: updatedAt, lastError: lastError)
         record.drift = drift
         return record

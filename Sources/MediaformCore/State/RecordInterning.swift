@@ -5,7 +5,9 @@
 /// alone are about ten allocations a record). Values are immutable, so sharing one instance is invisible.
 public struct RecordInterning: Sendable {
     private var strings: Set<String> = []
-    private var inputs: Set<[String: JSONValue]> = []
+    private var inputs: [[String: JSONValue]: Fingerprints.UploadText] = [:]
+    /// Where the fingerprints that format 2 leaves out are recomputed, record after record.
+    var scratch = TextBuffer(capacity: 512)
 
     public init() {}
 
@@ -16,10 +18,12 @@ public struct RecordInterning: Sendable {
         return value
     }
 
-    /// `value`, or equal upload inputs read before.
-    mutating func shared(_ value: [String: JSONValue]) -> [String: JSONValue] {
-        if let index = inputs.firstIndex(of: value) { return inputs[index] }
-        inputs.insert(value)
-        return value
+    /// `value`, or equal upload inputs read before, with their text for the upload fingerprint (made once for all
+    /// the records that share them).
+    mutating func shared(_ value: [String: JSONValue]) -> (inputs: [String: JSONValue], text: Fingerprints.UploadText) {
+        if let index = inputs.index(forKey: value) { return (inputs.keys[index], inputs.values[index]) }
+        let text = Fingerprints.UploadText(value)
+        inputs[value] = text
+        return (value, text)
     }
 }

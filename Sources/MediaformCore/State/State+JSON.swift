@@ -121,7 +121,10 @@ extension State {
         text.removeLast(3)  // "\n}\n"
         var records: [String: JSONValue] = [:]
         records.reserveCapacity(assets.count)
-        for (key, record) in assets { records[key] = record.storedJSON(uploadDefaults: defaults) }
+        var interning = RecordInterning()
+        for (key, record) in assets {
+            records[key] = record.storedJSON(uploadDefaults: defaults, interning: &interning)
+        }
         text += ",\n  \"assets\": "
         text += JSONValue.object(records).prettyJSON(leading: [], compactFrom: 2, indent: 1)
         text += "}\n"

@@ -21,6 +21,7 @@ Measurements (docs/design.md §8, issue "Benchmarks"):
 Work files go to Benchmarks/output/ (git-ignored).
 """
 import argparse
+import gzip
 import json
 import os
 import pathlib
@@ -71,13 +72,19 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}, {swift}"
 
 
+# How the current state format's files begin (`State.formatVersion`).
+STATE_FORMAT = b'{\n  "version": 2,'
+
+
 def project(size):
     d = OUT / f"project-{size}"
     if not (d / "mediaform.yaml").exists():
         sh([sys.executable, str(ROOT / "Scripts" / "generate-project.py"), str(d), "--assets", str(size)])
     state = d / "mediaform.state.json"
-    # A state made before the manifest cache existed is made again, as apply would now record it.
-    if not state.exists() or b'"manifestCache"' not in state.open("rb").read(4096):
+    # A state of an older format, or made before the manifest cache existed, is made again, as apply would now
+    # record it.
+    head = state.open("rb").read(4096) if state.exists() else b""
+    if b'"manifestCache"' not in head or STATE_FORMAT not in head:
         sh([str(BENCH), "make-state", str(d)])
     return d
 
@@ -85,7 +92,8 @@ def project(size):
 def compressed_copy(d):
     """The project `d` (its asset files copied) with `state.path: mediaform.state.json.gz`, applied."""
     c = OUT / f"{d.name}-gz"
-    if not (c / "mediaform.state.json.gz").exists() or (c / "mediaform.state.json.gz").stat().st_size < 1000:
+    state = c / "mediaform.state.json.gz"
+    if not state.exists() or state.stat().st_size < 1000 or STATE_FORMAT not in gzip.open(state).read(4096):
         shutil.rmtree(c, ignore_errors=True)
         c.mkdir(parents=True)
         shutil.copytree(d / "assets", c / "assets")

@@ -8,8 +8,8 @@ enum MakeState {
     static func run(directory: String) {
         let loaded = ProjectLoader.load(directory: directory)
         var state = State(lineage: UUID().uuidString.lowercased(), serial: 1, generator: "mediaform-bench")
-        // As a real apply records them: job and media IDs of 32 hex digits, submitted at 400 a second, ready about a
-        // minute and a half later.
+        // As a real apply records them: job and media IDs of 32 random-looking hex digits (they do not compress),
+        // submitted at 400 a second, ready about a minute and a half later.
         func stamp(_ second: Int) -> String {
             String(
                 format: "2026-01-%02dT%02d:%02d:%02dZ", 1 + second / 86_400, second / 3600 % 24, second / 60 % 60,
@@ -17,8 +17,10 @@ enum MakeState {
         }
         for (i, asset) in loaded.assets.enumerated() {
             state.assets[asset.key] = AssetRecord(
-                asset: asset, appId: loaded.project.appId, status: .ready, jobId: String(format: "%032lx", i + 1 << 40),
-                mediaId: String(format: "%032x", i), time: stamp(i / 400 + 95), createdAt: stamp(i / 400))
+                asset: asset, appId: loaded.project.appId, status: .ready,
+                jobId: String(Digest.sha256Hex("job \(i)").prefix(32)),
+                mediaId: String(Digest.sha256Hex("media \(i)").prefix(32)), time: stamp(i / 400 + 95),
+                createdAt: stamp(i / 400))
         }
         // As apply records it: the files that plan to no change.
         state.manifestCache = loaded.manifestCache(of: state)

@@ -125,6 +125,33 @@ import Testing
         #expect(leftovers.count <= 1)  // the crashed run's temporary file; never read
     }
 
+    /// A state the previous mediaform wrote (format 1: every record's members on lines of their own, fingerprints and
+    /// upload inputs written out) plans as before and is left alone by `plan`; the next write converts it to format 2
+    /// and keeps it as the backup.
+    @Test func aFormatOneStateIsReadAndTheNextWriteConvertsIt() async throws {
+        let dir = try quickstart()
+        let state = try writeReadyState(dir)
+        let path = dir.appendingPathComponent("mediaform.state.json").path
+        let formatOne = state.json.prettyJSON(leading: ["version", "lineage", "serial", "generator"])
+            .replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 1,")
+        #expect(formatOne.contains("\"version\": 1,") && formatOne.contains("\"fingerprints\": {\n"))
+        try formatOne.write(toFile: path, atomically: true, encoding: .utf8)
+        let plan = try await CommandRunner.run(["plan", dir.path])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("No changes."))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == formatOne)
+
+        let rm = try await CommandRunner.run(["state", "rm", "demo/intro", "-C", dir.path])
+        #expect(rm.status == 0, "\(rm.stderr)")
+        let after = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(after.hasPrefix("{\n  \"version\": 2,"))
+        #expect(!after.contains("fingerprints"))
+        let decoded = try State.decode(after, file: path)
+        #expect(decoded.assets.count == state.assets.count - 1)
+        for (key, record) in decoded.assets { #expect(record == state.assets[key], "\(key)") }
+        #expect(try String(contentsOfFile: path + ".backup", encoding: .utf8) == formatOne)
+    }
+
     @Test func corruptStateFailsWithItsLocationAndIsLeftAlone() async throws {
         let dir = try quickstart()
         let path = dir.appendingPathComponent("mediaform.state.json").path

@@ -170,7 +170,7 @@ extension CommandRunner {
     }
 
     /// Waits until `file` contains `text` (or the timeout passes); true when it does.
-    public static func waitFor(_ text: String, in file: URL, timeout: Double = 10) async -> Bool {
+    public static func waitFor(_ text: String, in file: URL, timeout: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let s = try? String(contentsOf: file, encoding: .utf8), s.contains(text) { return true }

@@ -554,7 +554,7 @@ import Testing
         let env = ["MEDIAFORM_EMULATOR_DELAY": "0.2"]
         let first = try CommandRunner.start(
             ["apply", dir.path, "--auto-approve"],
-            environment: env.merging(["MEDIAFORM_PAUSE": "after-lock:10"]) { a, _ in a })
+            environment: env.merging(["MEDIAFORM_PAUSE": "after-lock:20"]) { a, _ in a })
         #expect(await CommandRunner.waitFor("paused at after-lock", in: first.stderr))
         let refused = try await CommandRunner.run(["apply", dir.path, "--auto-approve"], environment: env)
         #expect(refused.status == 1)

@@ -165,9 +165,9 @@ import Testing
     @Test func aSecondProcessWaitsOrFailsNamingTheHolderAndAKilledHolderFreesTheLock() async throws {
         let dir = try quickstart()
         _ = try writeReadyState(dir)
-        // A holds the lock for 10 s (long enough for a loaded machine running the tests in parallel).
+        // A holds the lock for 20 s (long enough for a loaded machine running the tests in parallel).
         let a = try CommandRunner.start(
-            ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:10"])
+            ["state", "rm", "demo/intro", "-C", dir.path], environment: ["MEDIAFORM_PAUSE": "after-lock:20"])
         #expect(await CommandRunner.waitFor("paused at after-lock", in: a.stderr))
         let refused = try await CommandRunner.run(["state", "rm", "demo/interview", "-C", dir.path])
         #expect(refused.status == 1)

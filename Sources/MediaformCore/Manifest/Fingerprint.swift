@@ -47,8 +47,7 @@ public struct Fingerprints: Sendable, Hashable, Codable {
             head.append("{")
             for name in inputs.keys.sorted(by: JSONValue.keyOrder) where name != "source" {
                 guard let value = inputs[name] else { continue }
-                let before = JSONValue.keyOrder(name, "source")
-                if before {
+                if JSONValue.keyOrder(name, "source") {
                     if head.bytes.count > 1 { head.append(",") }
                     JSONValue.writeString(name, into: &head)
                     head.append(":")
@@ -114,11 +113,14 @@ extension Asset {
         if let v = storageLocation { u.append(",\"storage\":"); JSONValue.writeString(v, into: &u) }
         if let v = workflow { u.append(",\"workflow\":"); JSONValue.writeString(v, into: &u) }
         u.append("}")
+        let upload = u.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }
 
+        // The same buffer serves the mutable fields' text.
         let mutable = MutableFieldValues.fingerprint(
             title: title, description: description, tags: tags, category: category,
-            redactedCover: cover.map(URLRedaction.redact), unresolvedCategory: category == nil ? categoryPath : nil)
-        return Fingerprints(upload: u.bytes.withUnsafeBytes { Digest.sha256Hex(bytes: $0) }, mutable: mutable)
+            redactedCover: cover.map(URLRedaction.redact), unresolvedCategory: category == nil ? categoryPath : nil,
+            scratch: &u)
+        return Fingerprints(upload: upload, mutable: mutable)
     }
 }
 
@@ -138,18 +140,8 @@ extension MutableFieldValues {
     }
 
     /// The SHA-256 of the canonical JSON of the managed fields (sorted keys, absent fields omitted, tags as a
-    /// sorted set), written straight into one byte buffer. A category path not created yet (`unresolvedCategory`) is
+    /// sorted set), written into `m` (emptied first). A category path not created yet (`unresolvedCategory`) is
     /// hashed as `"path:<path>"`, so that it differs from every recorded `CateId` and from no category.
-    static func fingerprint(
-        title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?,
-        unresolvedCategory: String? = nil
-    ) -> String {
-        var scratch = TextBuffer(capacity: 256)
-        return fingerprint(
-            title: title, description: description, tags: tags, category: category, redactedCover: redactedCover,
-            unresolvedCategory: unresolvedCategory, scratch: &scratch)
-    }
-
     static func fingerprint(
         title: String, description: String?, tags: [String], category: Int64?, redactedCover: String?,
         unresolvedCategory: String? = nil, scratch m: inout TextBuffer

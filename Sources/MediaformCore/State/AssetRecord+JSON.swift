@@ -24,7 +24,7 @@ extension AssetRecord {
     }
 
     /// `storedJSON(uploadDefaults:)` of one record of many, recomputing fingerprints with `interning`'s help.
-    func storedJSON(uploadDefaults: [String: JSONValue]?, interning: inout RecordInterning) -> JSONValue {
+    public func storedJSON(uploadDefaults: [String: JSONValue]?, interning: inout RecordInterning) -> JSONValue {
         var o = storedMembers
         let recomputedUpload = uploadInputs.map {
             Fingerprints.upload(source: source, text: interning.shared($0).text, scratch: &interning.scratch)

@@ -148,7 +148,7 @@ extension State {
                 }
             }
         }
-        var counts = candidates.mapValues { _ in 0 }
+        var counts: [String: Int] = [:]
         for record in assets.values {
             guard let inputs = record.uploadInputs else { continue }
             for (name, candidate) in candidates where inputs[name] == candidate.value { counts[name, default: 0] += 1 }

@@ -133,7 +133,10 @@ final class PostgresStateLock: SnapshotReplacing {
             changed.append((key, record))
         }
         let removed = previous.assets.keys.filter { written.assets[$0] == nil }
+        // Rows share upload inputs: their text is made once for all the rows written (`RecordInterning`).
+        var interning = RecordInterning()
         for part in changed.chunks(of: PostgresSchema.rowsPerStatement) {
+            let records = part.map { $0.1.storedJSON(uploadDefaults: nil, interning: &interning).canonicalJSON }
             try await session.query(
                 """
                 INSERT INTO \(t.assets) (state_name, key, status, job_id, media_id, record)
@@ -144,7 +147,7 @@ final class PostgresStateLock: SnapshotReplacing {
                 """,
                 PostgresBindings(
                     name, part.map(\.0), part.map { $0.1.status.rawValue }, part.map { $0.1.jobId ?? "" },
-                    part.map { $0.1.mediaId ?? "" }, part.map { $0.1.storedJSON(uploadDefaults: nil).canonicalJSON }),
+                    part.map { $0.1.mediaId ?? "" }, records),
                 doing: "write asset rows")
         }
         for part in removed.chunks(of: PostgresSchema.rowsPerStatement) {

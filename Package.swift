@@ -41,6 +41,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // `mallopt`: how the allocator grows its heaps (AllocatorTuning); part of libc, nothing to link.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "MediaformCore",
             dependencies: ["CYAML", "COpenSSL"]
@@ -51,6 +53,7 @@ let package = Package(
                 "MediaformCore",
                 "COpenSSL",
                 "CZlib",
+                "CMalloc",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -38,6 +38,7 @@ func files(in directory: String) -> [String] {
         .map { ProjectLoader.join(directory, $0) }
 }
 
+AllocatorTuning.apply()  // As `mediaform` does.
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.first == "tree", arguments.count >= 2 {
     let contents = files(in: arguments[arguments.startIndex + 1]).map {
@@ -49,6 +50,10 @@ if arguments.first == "tree", arguments.count >= 2 {
 }
 if arguments.first == "make-state", arguments.count >= 2 {
     MakeState.run(directory: arguments[arguments.startIndex + 1])
+    exit(0)
+}
+if arguments.first == "plan-cached", arguments.count >= 2 {
+    await PlanPhases.runCached(directory: arguments[arguments.startIndex + 1])
     exit(0)
 }
 if arguments.first == "plan", arguments.count >= 2 {

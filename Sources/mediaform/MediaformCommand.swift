@@ -26,6 +26,7 @@ struct MediaformCommand: AsyncParsableCommand {
     /// Parses and runs the command, then shuts the shared HTTP client down before exiting (with the command's
     /// exit code), so that no connection is left to the process's end.
     static func main() async {
+        AllocatorTuning.apply()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {

@@ -113,6 +113,39 @@ import Testing
         }
     }
 
+    /// A record computes its mutable fingerprint from its fields unless a different one was recorded; changing the
+    /// fields alone keeps the fingerprint it had (whoever records new values records theirs too), and records made
+    /// either way compare equal when their fingerprints are.
+    @Test func aRecordsMutableFingerprintIsItsFieldsUnlessAnotherWasRecorded() throws {
+        let asset = Builders.asset("b", tags: ["z", "a"], category: 4)
+        let record = AssetRecord(asset: asset, appId: "app-1", status: .ready, time: "t")
+        var edited = record
+        edited.fields.title = "Console title"
+        #expect(edited.fingerprints.mutable == record.fingerprints.mutable, "a fields change keeps the print")
+        #expect(
+            edited.storedJSON(uploadDefaults: nil)["fingerprints"]?["mutable"]
+                == .string(
+                    record.fingerprints.mutable))
+        #expect(
+            try AssetRecord.decode(edited.storedJSON(uploadDefaults: nil).canonicalJSON, key: "k", file: "f")
+                == edited)
+        edited.fingerprints.mutable = edited.fields.fingerprint
+        #expect(edited.storedJSON(uploadDefaults: nil)["fingerprints"] == nil)
+        var fresh = AssetRecord(
+            source: record.source, fingerprints: record.fingerprints, fields: record.fields,
+            uploadInputs: record.uploadInputs, status: .ready, createdAt: "t", updatedAt: "t")
+        fresh.fields.title = "Console title"
+        #expect(fresh != edited, "still the old print")
+        fresh.fingerprints = Fingerprints(upload: record.fingerprints.upload, mutable: edited.fields.fingerprint)
+        #expect(fresh == edited)
+        // A recorded print equal to the computed one (a format 1 record) reads as a record without one.
+        var explicit = record.storedJSON(uploadDefaults: nil)
+        explicit = .object(
+            (explicit.objectValue ?? [:]).merging(
+                ["fingerprints": .object(["mutable": .string(record.fingerprints.mutable)])]) { $1 })
+        #expect(try AssetRecord.decode(explicit.canonicalJSON, key: "k", file: "f") == record)
+    }
+
     /// A new asset's plan lists every value it sends: the source, the managed fields as they are recorded, then the
     /// upload inputs by name (the planner writes them out field by field; here they come from the dictionaries).
     @Test func creationFieldsAreEveryValueSentInOrder() throws {

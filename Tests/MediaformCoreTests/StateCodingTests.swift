@@ -141,6 +141,16 @@ import Testing
             { $0.status = .processing }, { $0.fingerprints.mutable = "x" }, { $0.fingerprints.upload = "x" },
             { $0.mediaId = "other" }, { $0.protect = true }, { $0.drift = [.title] }, { $0.updatedAt = "later" },
             { $0.fields.category = 4 }, { $0.fields.cover = "https://c.example.com/c.jpg" }, { $0.uploadInputs = nil },
+            // New values with their own fingerprint (as refresh and apply record them): the values are hashed.
+            {
+                $0.fields.title = "T2"; $0.fingerprints.mutable = $0.fields.fingerprint
+            },
+            {
+                $0.fields.tags = ["x"]; $0.fingerprints.mutable = $0.fields.fingerprint
+            },
+            {
+                $0.fields.description = "d"; $0.fingerprints.mutable = $0.fields.fingerprint
+            },
         ]
         for (i, edit) in edits.enumerated() {
             var changed = state
@@ -148,6 +158,14 @@ import Testing
             #expect(ManifestCache.recordsDigest(["a"], in: changed) != base, "edit \(i)")
         }
         #expect(ManifestCache.recordsDigest(["a", "gone"], in: state) == nil)
+        // No value can pass for another: the end of a title moved into the description.
+        let split = { (title: String, description: String) -> String? in
+            var changed = state
+            changed.assets["a"]!.fields = MutableFieldValues(title: title, description: description)
+            changed.assets["a"]!.fingerprints.mutable = changed.assets["a"]!.fields.fingerprint
+            return ManifestCache.recordsDigest(["a"], in: changed)
+        }
+        #expect(split("AB", "c") != split("A", "Bc"))
     }
 
     /// A state over 1 MiB, as mediaform writes it, is read in two halves on two cores: same records, and the same

@@ -65,7 +65,7 @@ public enum Planner {
             let (key, record) = state.assets[index]
             // A failed upload, or a media deleted outside mediaform, has no media to keep: never a rename's source.
             if record.status != .failed && record.status != .missing {
-                removals.append((changes.count, record.fingerprints.upload))
+                removals.append((changes.count, record.uploadPrint))
             }
             changes.append(removal(key: key, record: record, prune: prune))
         }
@@ -191,7 +191,7 @@ public enum Planner {
             asset = owned
             prints.mutable = MutableFieldValues(owned).fingerprint
         }
-        let uploadChanged = prints.upload != record.fingerprints.upload
+        let uploadChanged = prints.upload != record.uploadPrint
         let mutableChanged = prints.mutable != record.fingerprints.mutable
         if record.status == .failed {
             let cause = record.lastError.map { "last upload failed: \($0.code): \($0.message)" } ?? "last upload failed"

@@ -29,10 +29,9 @@ extension AssetRecord {
         let recomputedUpload = uploadInputs.map {
             Fingerprints.upload(source: source, text: interning.shared($0).text, scratch: &interning.scratch)
         }
-        let recomputedMutable = fields.fingerprint(scratch: &interning.scratch)
         var prints: [String: JSONValue] = [:]
-        if recomputedUpload != fingerprints.upload { prints["upload"] = .string(fingerprints.upload) }
-        if recomputedMutable != fingerprints.mutable { prints["mutable"] = .string(fingerprints.mutable) }
+        if recomputedUpload != uploadPrint { prints["upload"] = .string(uploadPrint) }
+        if let recordedMutablePrint { prints["mutable"] = .string(recordedMutablePrint) }
         if !prints.isEmpty { o["fingerprints"] = .object(prints) }
         switch (uploadInputs, uploadDefaults) {
         case (let inputs?, let defaults?):
@@ -187,15 +186,13 @@ extension AssetRecord {
         else {
             throw missing("fingerprints")
         }
-        let mutablePrint = mutable ?? fields.fingerprint(scratch: &interning.scratch)
         guard let createdAt else { throw missing("createdAt") }
         guard let updatedAt else { throw missing("updatedAt") }
-        var record = AssetRecord(
-            source: source, fingerprints: Fingerprints(upload: uploadPrint, mutable: mutablePrint), fields: fields,
+        // A mutable fingerprint left out is computed when asked (`AssetRecord.fingerprints`).
+        return AssetRecord(
+            source: source, uploadPrint: uploadPrint, recordedMutablePrint: mutable, fields: fields,
             uploadInputs: shared?.inputs, jobId: jobId, mediaId: mediaId, status: status, protect: protect,
-            createdAt: createdAt, updatedAt: updatedAt, lastError: lastError)
-        record.drift = drift
-        return record
+            createdAt: createdAt, updatedAt: updatedAt, lastError: lastError, drift: drift)
     }
 }
 

@@ -45,14 +45,32 @@ public struct AssetRecord: Sendable, Equatable {
         get { storage.value.source }
         _modify { yield &storage.value.source }
     }
+    /// The mutable fingerprint is computed when asked, from `fields`, unless one that differs was recorded (see
+    /// `Fields.mutablePrint`): a plan that skips unchanged files never computes those of their records.
     public var fingerprints: Fingerprints {
-        get { storage.value.fingerprints }
-        _modify { yield &storage.value.fingerprints }
+        get {
+            Fingerprints(upload: storage.value.uploadPrint, mutable: storage.value.mutablePrint ?? fields.fingerprint)
+        }
+        set {
+            storage.value.uploadPrint = newValue.upload
+            storage.value.keepMutablePrint(newValue.mutable)
+        }
     }
+    /// Setting the fields keeps the mutable fingerprint as it was (as a stored record's did before it was left
+    /// out): whoever records new values also records their fingerprint, as apply and refresh do.
     public var fields: MutableFieldValues {
         get { storage.value.fields }
-        _modify { yield &storage.value.fields }
+        set {
+            let print = storage.value.mutablePrint ?? storage.value.fields.fingerprint
+            storage.value.fields = newValue
+            storage.value.keepMutablePrint(print)
+        }
     }
+    /// The mutable fingerprint when it is not what `fields` give (a record written by an older mediaform, or
+    /// by hand); nil when it is, the usual case, which costs nothing until asked.
+    var recordedMutablePrint: String? { storage.value.mutablePrint }
+    /// `fingerprints.upload`, without computing the mutable one.
+    var uploadPrint: String { storage.value.uploadPrint }
     /// The upload-time inputs as last uploaded (what the upload fingerprint hashes, without the source), so that a
     /// plan can say which input forces a replacement. Nil in records written before this was kept.
     public var uploadInputs: [String: JSONValue]? {
@@ -102,7 +120,10 @@ public struct AssetRecord: Sendable, Equatable {
 
     private struct Fields: Sendable, Equatable {
         var source: String
-        var fingerprints: Fingerprints
+        var uploadPrint: String
+        /// Nil when it is `fields.fingerprint` (kept so by `keepMutablePrint`, so that equal records compare
+        /// equal whichever way they were made).
+        var mutablePrint: String?
         var fields: MutableFieldValues
         var uploadInputs: [String: JSONValue]?
         var jobId: String?
@@ -113,6 +134,10 @@ public struct AssetRecord: Sendable, Equatable {
         var updatedAt: String
         var lastError: RecordedError?
         var drift: ManagedFields
+
+        mutating func keepMutablePrint(_ print: String) {
+            mutablePrint = print == fields.fingerprint ? nil : print
+        }
     }
 
     public init(
@@ -122,11 +147,27 @@ public struct AssetRecord: Sendable, Equatable {
         mediaId: String? = nil, status: AssetStatus, protect: Bool = false, createdAt: String, updatedAt: String,
         lastError: RecordedError? = nil
     ) {
-        storage = CopyOnWrite(
-            Fields(
-                source: source, fingerprints: fingerprints, fields: fields, uploadInputs: uploadInputs, jobId: jobId,
-                mediaId: mediaId, status: status, protect: protect, createdAt: createdAt, updatedAt: updatedAt,
-                lastError: lastError, drift: []))
+        var values = Fields(
+            source: source, uploadPrint: fingerprints.upload, mutablePrint: nil, fields: fields,
+            uploadInputs: uploadInputs, jobId: jobId, mediaId: mediaId, status: status, protect: protect,
+            createdAt: createdAt, updatedAt: updatedAt, lastError: lastError, drift: [])
+        values.keepMutablePrint(fingerprints.mutable)
+        storage = CopyOnWrite(values)
+    }
+
+    /// A record as read: the mutable fingerprint only when the stored record had one (format 1 files, journal lines
+    /// and rows of an older mediaform, a fingerprint that is not what the values give), else left to be computed.
+    init(
+        source: String, uploadPrint: String, recordedMutablePrint: String?, fields: MutableFieldValues,
+        uploadInputs: [String: JSONValue]?, jobId: String?, mediaId: String?, status: AssetStatus, protect: Bool,
+        createdAt: String, updatedAt: String, lastError: RecordedError?, drift: ManagedFields
+    ) {
+        var values = Fields(
+            source: source, uploadPrint: uploadPrint, mutablePrint: nil, fields: fields, uploadInputs: uploadInputs,
+            jobId: jobId, mediaId: mediaId, status: status, protect: protect, createdAt: createdAt,
+            updatedAt: updatedAt, lastError: lastError, drift: drift)
+        if let recordedMutablePrint { values.keepMutablePrint(recordedMutablePrint) }
+        storage = CopyOnWrite(values)
     }
 
 }

@@ -64,13 +64,15 @@ public enum PlanRenderer {
         out.append(paint(head, change.action, color))
         out.append(ascii: UInt8(ascii: "\n"))
         let fields = change.fields  // a create's are derived when read: once
+        // Field names are mediaform's ASCII names, so their UTF-8 length is their width (counting characters was 2 %
+        // of a plan of 100,000 new assets); a hand-edited state's odd input name is only aligned less well.
         var fieldWidth = 0
-        for field in fields { fieldWidth = max(fieldWidth, field.field.count) }
+        for field in fields { fieldWidth = max(fieldWidth, field.field.utf8.count) }
         for field in fields {
             out.appendSpaces(width + 3)
             out.append(field.field)
             out.append(ascii: UInt8(ascii: ":"))
-            out.appendSpaces(fieldWidth + 1 - field.field.count)
+            out.appendSpaces(fieldWidth + 1 - field.field.utf8.count)
             switch (field.before, field.after) {
             case (.null, let after) where change.action == .create || change.action == .retry:
                 display(after, into: &out)

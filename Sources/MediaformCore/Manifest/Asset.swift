@@ -2,101 +2,101 @@
 public struct Asset: Sendable, Equatable {
     /// Stable identity within the project. Changing `source` under the same key is a replacement.
     public var key: String {
-        get { storage.value.key }
+        _read { yield storage.value.key }
         _modify { yield &storage.value.key }
     }
     /// The source media URL, exactly as written (it may carry a signature; outputs show `redactedSource`).
     public var source: String {
-        get { storage.value.source }
+        _read { yield storage.value.source }
         _modify { yield &storage.value.source }
     }
     public var title: String {
-        get { storage.value.title }
+        _read { yield storage.value.title }
         _modify { yield &storage.value.title }
     }
     public var description: String? {
-        get { storage.value.description }
+        _read { yield storage.value.description }
         _modify { yield &storage.value.description }
     }
     /// Defaults' tags first, then the asset's, without duplicates.
     public var tags: [String] {
-        get { storage.value.tags }
+        _read { yield storage.value.tags }
         _modify { yield &storage.value.tags }
     }
     /// The `CateId` sent; for a path, the ID the state records for it (nil until the category exists).
     public var category: Int64? {
-        get { storage.value.category }
+        _read { yield storage.value.category }
         _modify { yield &storage.value.category }
     }
     /// The category as a path of the project's `categories:`, when the manifest names it so.
     public var categoryPath: String? {
-        get { storage.value.categoryPath }
+        _read { yield storage.value.categoryPath }
         _modify { yield &storage.value.categoryPath }
     }
     public var cover: String? {
-        get { storage.value.cover }
+        _read { yield storage.value.cover }
         _modify { yield &storage.value.cover }
     }
     public var workflow: String? {
-        get { storage.value.workflow }
+        _read { yield storage.value.workflow }
         _modify { yield &storage.value.workflow }
     }
     public var fileExtension: String? {
-        get { storage.value.fileExtension }
+        _read { yield storage.value.fileExtension }
         _modify { yield &storage.value.fileExtension }
     }
     public var fileSize: Int64? {
-        get { storage.value.fileSize }
+        _read { yield storage.value.fileSize }
         _modify { yield &storage.value.fileSize }
     }
     /// Dynamic metadata, sent as the JSON text `DynamicMetaData`.
     public var metadata: [String: JSONValue]? {
-        get { storage.value.metadata }
+        _read { yield storage.value.metadata }
         _modify { yield &storage.value.metadata }
     }
     public var entity: String? {
-        get { storage.value.entity }
+        _read { yield storage.value.entity }
         _modify { yield &storage.value.entity }
     }
     /// Never deleted by mediaform.
     public var protect: Bool {
-        get { storage.value.protect }
+        _read { yield storage.value.protect }
         _modify { yield &storage.value.protect }
     }
     /// Fields sent on the first upload and then left to the console (`ignoreChanges`): never planned as changes;
     /// an update sends the value the state recorded (a cover is not sent at all).
     public var ignoreChanges: ManagedFields {
-        get { storage.value.ignoreChanges }
+        _read { yield storage.value.ignoreChanges }
         _modify { yield &storage.value.ignoreChanges }
     }
     /// Request level: `UserData.MessageCallback.CallbackURL`.
     public var callback: String? {
-        get { storage.value.callback }
+        _read { yield storage.value.callback }
         _modify { yield &storage.value.callback }
     }
     /// Request level: the user's part of `UserData.Extend`.
     public var extend: [String: JSONValue]? {
-        get { storage.value.extend }
+        _read { yield storage.value.extend }
         _modify { yield &storage.value.extend }
     }
     /// Request level: `UploadTargetConfig.StorageLocation` (VOD storage).
     public var storageLocation: String? {
-        get { storage.value.storageLocation }
+        _read { yield storage.value.storageLocation }
         _modify { yield &storage.value.storageLocation }
     }
     /// Request level: `PostProcessConfig` workflow.
     public var postProcessWorkflow: String? {
-        get { storage.value.postProcessWorkflow }
+        _read { yield storage.value.postProcessWorkflow }
         _modify { yield &storage.value.postProcessWorkflow }
     }
     /// Where the asset is declared.
     public var location: SourceLocation {
-        get { storage.value.location }
+        _read { yield storage.value.location }
         _modify { yield &storage.value.location }
     }
     /// Where its `source:` value is (nil for assets built in code): diagnostics about the source point there.
     public var sourceLocation: SourceLocation? {
-        get { storage.value.sourceLocation }
+        _read { yield storage.value.sourceLocation }
         _modify { yield &storage.value.sourceLocation }
     }
 

@@ -42,7 +42,7 @@ public struct RecordedError: Sendable, Equatable {
 public struct AssetRecord: Sendable, Equatable {
     /// The source without credentials or signed query.
     public var source: String {
-        get { storage.value.source }
+        _read { yield storage.value.source }
         _modify { yield &storage.value.source }
     }
     /// The mutable fingerprint is computed when asked, from `fields`, unless one that differs was recorded (see
@@ -59,7 +59,7 @@ public struct AssetRecord: Sendable, Equatable {
     /// Setting the fields keeps the mutable fingerprint as it was (as a stored record's did before it was left
     /// out): whoever records new values also records their fingerprint, as apply and refresh do.
     public var fields: MutableFieldValues {
-        get { storage.value.fields }
+        _read { yield storage.value.fields }
         set {
             let print = storage.value.mutablePrint ?? storage.value.fields.fingerprint
             storage.value.fields = newValue
@@ -74,44 +74,44 @@ public struct AssetRecord: Sendable, Equatable {
     /// The upload-time inputs as last uploaded (what the upload fingerprint hashes, without the source), so that a
     /// plan can say which input forces a replacement. Nil in records written before this was kept.
     public var uploadInputs: [String: JSONValue]? {
-        get { storage.value.uploadInputs }
+        _read { yield storage.value.uploadInputs }
         _modify { yield &storage.value.uploadInputs }
     }
     public var jobId: String? {
-        get { storage.value.jobId }
+        _read { yield storage.value.jobId }
         _modify { yield &storage.value.jobId }
     }
     public var mediaId: String? {
-        get { storage.value.mediaId }
+        _read { yield storage.value.mediaId }
         _modify { yield &storage.value.mediaId }
     }
     public var status: AssetStatus {
-        get { storage.value.status }
+        _read { yield storage.value.status }
         _modify { yield &storage.value.status }
     }
     /// Protected assets are never deleted, even after they leave the manifests.
     public var protect: Bool {
-        get { storage.value.protect }
+        _read { yield storage.value.protect }
         _modify { yield &storage.value.protect }
     }
     /// When the asset was first submitted (ISO 8601, UTC).
     public var createdAt: String {
-        get { storage.value.createdAt }
+        _read { yield storage.value.createdAt }
         _modify { yield &storage.value.createdAt }
     }
     /// When the record last changed.
     public var updatedAt: String {
-        get { storage.value.updatedAt }
+        _read { yield storage.value.updatedAt }
         _modify { yield &storage.value.updatedAt }
     }
     public var lastError: RecordedError? {
-        get { storage.value.lastError }
+        _read { yield storage.value.lastError }
         _modify { yield &storage.value.lastError }
     }
     /// The managed fields the library changed outside mediaform, as last read by a refresh (their new values are
     /// in `fields`); empty when the record is in step with what mediaform last sent.
     public var drift: ManagedFields {
-        get { storage.value.drift }
+        _read { yield storage.value.drift }
         _modify { yield &storage.value.drift }
     }
 

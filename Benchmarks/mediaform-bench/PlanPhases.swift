@@ -12,8 +12,7 @@ enum PlanPhases {
         var result: Result<LoadedState, StateError>?
         let started = ContinuousClock.now
         do throws(StateError) { result = .success(try await backend.read()) } catch { result = .failure(error) }
-        let elapsed = (ContinuousClock.now - started).components
-        let read = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let read = seconds(since: started)
         guard case .success(let state) = result else {
             fatalError("cannot read the state: \(String(describing: result))")
         }
@@ -35,9 +34,8 @@ enum PlanPhases {
     /// the cache against the records, and planning.
     static func runCached(directory: String) async {
         guard let backend = Workspace.backend(directory: directory).backend else { return }
-        var cache: ManifestCache?
         let start = ContinuousClock.now
-        cache = await backend.peekManifestCache()
+        let cache = await backend.peekManifestCache()
         let peek = seconds(since: start)
         var project: LoadedProject?
         let load = Timer.measure { project = ProjectLoader.load(directory: directory, cache: cache) }

@@ -147,16 +147,15 @@ public struct AssetRecord: Sendable, Equatable {
         mediaId: String? = nil, status: AssetStatus, protect: Bool = false, createdAt: String, updatedAt: String,
         lastError: RecordedError? = nil
     ) {
-        var values = Fields(
-            source: source, uploadPrint: fingerprints.upload, mutablePrint: nil, fields: fields,
+        self.init(
+            source: source, uploadPrint: fingerprints.upload, recordedMutablePrint: fingerprints.mutable,
+            fields: fields,
             uploadInputs: uploadInputs, jobId: jobId, mediaId: mediaId, status: status, protect: protect,
             createdAt: createdAt, updatedAt: updatedAt, lastError: lastError, drift: [])
-        values.keepMutablePrint(fingerprints.mutable)
-        storage = CopyOnWrite(values)
     }
 
-    /// A record as read: the mutable fingerprint only when the stored record had one (format 1 files, journal lines
-    /// and rows of an older mediaform, a fingerprint that is not what the values give), else left to be computed.
+    /// A record with a recorded mutable fingerprint (kept only when it is not what `fields` give), or, as read, none
+    /// when the stored record had none: format 2 leaves out what the values give, and it is computed when asked.
     init(
         source: String, uploadPrint: String, recordedMutablePrint: String?, fields: MutableFieldValues,
         uploadInputs: [String: JSONValue]?, jobId: String?, mediaId: String?, status: AssetStatus, protect: Bool,

@@ -78,7 +78,7 @@ public struct ManifestCache: Sendable, Equatable {
             add(r.fields.description)
             add(UInt64(r.fields.tags.count))
             for tag in r.fields.tags { add(tag) }
-            add(r.fields.category.map { String($0) })
+            add(r.fields.category)
             add(r.fields.cover)
             add(r.status.rawValue)
             add(r.mediaId)
@@ -93,6 +93,12 @@ public struct ManifestCache: Sendable, Equatable {
             bytes.append(1)
             add(UInt64(value.utf8.count))
             bytes.append(contentsOf: value.utf8)
+        }
+
+        mutating func add(_ value: Int64?) {
+            guard let value else { return bytes.append(0) }
+            bytes.append(1)
+            add(UInt64(bitPattern: value))
         }
 
         mutating func add(_ value: UInt64) {

@@ -83,33 +83,39 @@ public struct AssetFields: Sendable, Equatable {
     /// Scalars and `ignoreChanges`: the asset's value wins. Tags: the union, defaults' tags first, then the asset's, duplicates dropped.
     /// `metadata` and `extend`: merged key by key, the asset's keys winning.
     public func merged(over defaults: AssetFields?) -> AssetFields {
-        guard let defaults else { return self }
         var m = self
-        m.title = title ?? defaults.title
-        m.description = description ?? defaults.description
-        m.category = category ?? defaults.category
-        m.cover = cover ?? defaults.cover
-        m.workflow = workflow ?? defaults.workflow
-        m.fileExtension = fileExtension ?? defaults.fileExtension
-        m.fileSize = fileSize ?? defaults.fileSize
-        m.entity = entity ?? defaults.entity
-        m.protect = protect ?? defaults.protect
+        m.merge(defaults)
+        return m
+    }
+
+    /// `merged(over:)` in place: only the fields this asset leaves out are assigned (the parser merges every asset
+    /// of a file; copying the whole struct and assigning every field back cost a retain and a release per field).
+    public mutating func merge(_ defaults: AssetFields?) {
+        guard let defaults else { return }
+        if title == nil { title = defaults.title }
+        if description == nil { description = defaults.description }
+        if category == nil { category = defaults.category }
+        if cover == nil { cover = defaults.cover }
+        if workflow == nil { workflow = defaults.workflow }
+        if fileExtension == nil { fileExtension = defaults.fileExtension }
+        if fileSize == nil { fileSize = defaults.fileSize }
+        if entity == nil { entity = defaults.entity }
+        if protect == nil { protect = defaults.protect }
         // A list, but a policy: the asset's own list replaces the defaults' (`ignoreChanges: []` opts back in).
-        m.ignoreChanges = ignoreChanges ?? defaults.ignoreChanges
-        m.callback = callback ?? defaults.callback
-        m.storageLocation = storageLocation ?? defaults.storageLocation
-        m.postProcessWorkflow = postProcessWorkflow ?? defaults.postProcessWorkflow
+        if ignoreChanges == nil { ignoreChanges = defaults.ignoreChanges }
+        if callback == nil { callback = defaults.callback }
+        if storageLocation == nil { storageLocation = defaults.storageLocation }
+        if postProcessWorkflow == nil { postProcessWorkflow = defaults.postProcessWorkflow }
         if let inherited = defaults.tags, !inherited.isEmpty {
             // Tag lists are short: a linear scan beats hashing.
             var combined = inherited
             for tag in tags ?? [] where !combined.contains(where: { $0.value == tag.value }) { combined.append(tag) }
-            m.tags = combined
-            m.tagsPlace = tagsPlace ?? defaults.tagsPlace
+            tags = combined
+            if tagsPlace == nil { tagsPlace = defaults.tagsPlace }
         }
-        m.invalidRequired.formUnion(defaults.invalidRequired)
-        m.metadata = Self.mergeObjects(metadata, over: defaults.metadata)
-        m.extend = Self.mergeObjects(extend, over: defaults.extend)
-        return m
+        if !defaults.invalidRequired.isEmpty { invalidRequired.formUnion(defaults.invalidRequired) }
+        if defaults.metadata != nil { metadata = Self.mergeObjects(metadata, over: defaults.metadata) }
+        if defaults.extend != nil { extend = Self.mergeObjects(extend, over: defaults.extend) }
     }
 
     private static func mergeObjects(

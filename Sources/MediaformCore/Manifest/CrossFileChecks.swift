@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Checks across every manifest file of a project: keys and sources must be unique project-wide.
 public enum CrossFileChecks {
     /// Duplicate keys and duplicate sources across all files.
@@ -8,50 +5,36 @@ public enum CrossFileChecks {
     /// Two assets with one source would make the upload jobs indistinguishable when apply looks them up by URL
     /// after a crash, so a source may appear once.
     public static func problems(_ assets: [Asset]) -> [Diagnostic] {
-        // Normalizing is per asset, so it runs on every core; the two checks are independent, so each has a core
-        // (the diagnostics are sorted by location afterwards, so the order they are found in does not matter).
-        let sources = ParallelChunks.map(count: assets.count, size: 8192) { normalizedSource(assets[$0].source) }
-        let found = Mutex<[[Diagnostic]]>([[], []])
-        DispatchQueue.concurrentPerform(iterations: 2) { check in
-            let diagnostics = check == 0 ? duplicateKeys(assets) : duplicateSources(assets, normalized: sources)
-            found.withLock { $0[check] = diagnostics }
+        // Hashing (and normalizing each source) is per asset, so it runs on every core; finding the repeats is then
+        // a pass over the hashes (`RepeatFinder`). Equal hashes are confirmed by comparing the values themselves.
+        let hashes = ParallelChunks.map(count: assets.count, size: 8192) { i in
+            (key: assets[i].key.hashValue, source: normalizedSource(assets[i].source).hashValue)
         }
-        return found.withLock { $0[0] + $0[1] }
+        return duplicateKeys(assets, hashes: hashes.map(\.key))
+            + duplicateSources(assets, hashes: hashes.map(\.source))
     }
 
-    static func duplicateKeys(_ assets: [Asset]) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        var byKey: [String: SourceLocation] = [:]
-        byKey.reserveCapacity(assets.count)
-        for asset in assets {
-            if let first = byKey[asset.key] {
-                diagnostics.append(
-                    .error("duplicate asset key '\(asset.key)' (first declared at \(first))", at: asset.location))
-            } else {
-                byKey[asset.key] = asset.location
-            }
+    /// Located at the repeated key's asset, citing the first one's.
+    static func duplicateKeys(_ assets: [Asset], hashes: [Int]) -> [Diagnostic] {
+        RepeatFinder.repeats(hashes: hashes) { assets[$0].key == assets[$1].key }.map { repeated in
+            let (asset, first) = (assets[repeated.index], assets[repeated.first])
+            return .error(
+                "duplicate asset key '\(asset.key)' (first declared at \(first.location))", at: asset.location)
         }
-        return diagnostics
     }
 
     /// Located at the duplicate `source:` value, citing the first one's.
-    static func duplicateSources(_ assets: [Asset], normalized: [String]) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        var bySource: [String: (key: String, location: SourceLocation)] = [:]
-        bySource.reserveCapacity(assets.count)
-        for (asset, source) in zip(assets, normalized) {
-            let at = asset.sourceLocation ?? asset.location
-            if let first = bySource[source] {
-                diagnostics.append(
-                    .error(
-                        "asset '\(asset.key)' has the same source as asset '\(first.key)' (its source is at "
-                            + "\(first.location)); each source may be uploaded once",
-                        at: at))
-            } else {
-                bySource[source] = (asset.key, at)
-            }
+    static func duplicateSources(_ assets: [Asset], hashes: [Int]) -> [Diagnostic] {
+        let same = { (a: Int, b: Int) in
+            normalizedSource(assets[a].source) == normalizedSource(assets[b].source)
         }
-        return diagnostics
+        return RepeatFinder.repeats(hashes: hashes, same: same).map { repeated in
+            let (asset, first) = (assets[repeated.index], assets[repeated.first])
+            return .error(
+                "asset '\(asset.key)' has the same source as asset '\(first.key)' (its source is at "
+                    + "\(first.sourceLocation ?? first.location)); each source may be uploaded once",
+                at: asset.sourceLocation ?? asset.location)
+        }
     }
 
     /// The source for duplicate detection: redacted (signatures differ between signings), scheme and host lower-cased.

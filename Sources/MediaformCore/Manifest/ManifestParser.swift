@@ -61,8 +61,9 @@ public enum ManifestParser {
             var assets: [Asset] = []
             assets.reserveCapacity(range.count)
             for item in items[range] {
-                guard let f = reader.assetFields(item, isDefaults: false) else { continue }
-                if let asset = validator.validate(f.merged(over: defaults)) { assets.append(asset) }
+                guard var f = reader.assetFields(item, isDefaults: false) else { continue }
+                f.merge(defaults)
+                if let asset = validator.validate(f) { assets.append(asset) }
             }
             return (assets, reader.diagnostics + validator.diagnostics)
         }

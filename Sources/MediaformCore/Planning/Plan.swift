@@ -235,9 +235,17 @@ public struct Plan: Sendable, Equatable {
 
     /// How many changes have each action.
     public var counts: [PlanAction: Int] {
+        // Counted by position: a `for change in changes` copied each change (a retain per value it holds).
         var counts: [PlanAction: Int] = [:]
-        for change in changes { counts[change.action, default: 0] += 1 }
+        for i in changes.indices { counts[changes[i].action, default: 0] += 1 }
         return counts
+    }
+
+    /// How many changes send an operation (by position: `filter` copied every change it kept).
+    func count(sending operation: RemoteOperation) -> Int {
+        var n = 0
+        for i in changes.indices where changes[i].operations.contains(operation) { n += 1 }
+        return n
     }
 
     /// The assets this plan uploads or registers: creates, retries and replacements, in plan order.
@@ -265,7 +273,7 @@ public struct Plan: Sendable, Equatable {
         var line: String
         if hasChanges {
             let uploads = c[.create, default: 0] + c[.retry, default: 0]
-            let updates = changes.filter { $0.operations.contains(.update) }.count
+            let updates = count(sending: .update)
             line =
                 "Plan: \(uploads) to upload, \(updates) to update, \(c[.replace, default: 0]) to replace, \(c[.delete, default: 0]) to delete"
             if let moves = c[.move], moves > 0 { line += ", \(moves) to move" }

@@ -146,7 +146,7 @@ extension Plan {
     /// Media and categories this plan deletes: removed assets under prune, the old media of replaced ones, and
     /// categories gone from the project file. Records forgotten without a remote delete are not counted.
     public var deleteCount: Int {
-        changes.filter { $0.operations.contains(.delete) }.count
+        count(sending: .delete)
             + categories.filter { $0.operations.contains(.deleteCategory) }.count
     }
 }

@@ -18,27 +18,28 @@ public enum Planner {
         // Category paths become the IDs the state records; paths not created yet stay unresolved (and differ).
         let assets =
             project.categories.isEmpty ? assets : CategoryPlanner.resolve(assets, categories: state.categories)
-        var changes: [PlannedChange] = []
-        changes.reserveCapacity(max(assets.count + unchanged.count, state.assets.count))
-        var seen = Set<String>(minimumCapacity: assets.count + unchanged.count)
+        // Only records can leave the manifests: without any (a first plan), no planned key needs remembering.
+        let tracksKeys = !state.assets.isEmpty
+        var seen = Set<String>(minimumCapacity: tracksKeys ? assets.count + unchanged.count : 0)
         // Distinct planned keys that have a record: when they are all the records, none left the manifests.
         var seenRecords = 0
-        for key in unchanged {
-            if seen.insert(key).inserted, state.assets.index(forKey: key) != nil { seenRecords += 1 }
-            changes.append(PlannedChange(key: key, action: .noOp, reason: "unchanged"))
-        }
         // Fingerprints are compared with records. A new asset needs one only to be recognised as a rename, which
         // takes a record that left the manifests: without such records, new assets are not hashed at all (apply
         // computes their fingerprints when it writes their records).
-        // Each key is looked up once; the index is kept for the loop below.
-        let slots = assets.map { state.assets.index(forKey: $0.key) }
+        // Each key is looked up once, on every core; the index is kept for the loop below.
+        let records = state.assets
+        let slots: [Dictionary<String, AssetRecord>.Index?] =
+            tracksKeys
+            ? ParallelChunks.map(count: assets.count, size: 8192) { records.index(forKey: assets[$0].key) }
+            : Array(repeating: nil, count: assets.count)
         let hasRecord = slots.map { $0 != nil }
         let recorded = hasRecord.reduce(0) { $0 + ($1 ? 1 : 0) } + unchanged.count
         let prints = fingerprints(
             of: assets, appId: project.appId, only: recorded < state.assets.count ? nil : hasRecord)
         let forced = Set(scope.replacing)
-        // Each asset's change depends on it and its record only: decided on every core, then joined in order.
-        let decided = ParallelChunks.map(count: assets.count, size: 4096) { i in
+        // Each asset's change depends on it and its record only: decided on every core, then joined in order. The
+        // changes are sorted by key at the end, so the parsed assets' come first, as decided (not copied one by one).
+        var changes = ParallelChunks.map(count: assets.count, size: 4096) { i in
             let (asset, print) = (assets[i], prints[i])
             let record = slots[i].map { state.assets[$0].value }
             if forced.contains(asset.key), let record,
@@ -49,11 +50,16 @@ public enum Planner {
             }
             return change(for: asset, prints: print, record: record, appId: project.appId, prune: prune)
         }
+        changes.reserveCapacity(max(assets.count + unchanged.count, state.assets.count))
         var creations: [(index: Int, upload: String)] = []
-        for (i, change) in decided.enumerated() {
-            if seen.insert(change.key).inserted, hasRecord[i] { seenRecords += 1 }
-            if !hasRecord[i] { creations.append((changes.count, prints[i].upload)) }
-            changes.append(change)
+        for i in changes.indices {
+            if tracksKeys, seen.insert(changes[i].key).inserted, hasRecord[i] { seenRecords += 1 }
+            // A rename's target; renames need a removed record (so none without records).
+            if tracksKeys, !hasRecord[i] { creations.append((i, prints[i].upload)) }
+        }
+        for key in unchanged {
+            if tracksKeys, seen.insert(key).inserted, state.assets.index(forKey: key) != nil { seenRecords += 1 }
+            changes.append(PlannedChange(key: key, action: .noOp, reason: "unchanged"))
         }
         var removals: [(index: Int, upload: String)] = []
         // The records that left the manifests, found by key (a record is copied only when it is one of them); not

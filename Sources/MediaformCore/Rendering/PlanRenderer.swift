@@ -28,13 +28,17 @@ public enum PlanRenderer {
     /// of 100,000 new assets is 43 MB of text, which `plan` writes as it renders instead of holding it whole (and
     /// again as the bytes written).
     public static func writeText(_ plan: Plan, color: Bool, to write: ([UInt8]) -> Void) {
-        let listed = plan.changes.filter { $0.action != .noOp }
+        // Positions rather than a filtered copy: copying 100,000 changes retained every value they hold.
+        let changes = plan.changes
+        let listed = changes.indices.filter { changes[$0].action != .noOp }
         let categories = plan.categories.filter { $0.action != .noOp }
         if listed.isEmpty && categories.isEmpty {
             write(Array((plan.summaryLine + "\n").utf8))
             return
         }
-        let width = (listed.map { $0.action.symbol.count } + categories.map { $0.action.symbol.count }).max() ?? 1
+        let actions = Set(listed.map { changes[$0].action })
+        let width =
+            (actions.map { $0.symbol.count } + categories.map { $0.action.symbol.count }).max() ?? 1
         // The tree first: categories are created before the uploads that go into them.
         var out = ""
         for change in categories {
@@ -51,7 +55,7 @@ public enum PlanRenderer {
             count: listed.count, size: 2048,
             { range in
                 var text = TextBuffer(capacity: range.count * 512)
-                for i in range { textBlock(listed[i], width: width, color: color, into: &text) }
+                for i in range { textBlock(changes[listed[i]], width: width, color: color, into: &text) }
                 return text.bytes
             }, consume: write)
         write(Array(("\n" + (color ? "\u{1B}[1m\(plan.summaryLine)\u{1B}[0m" : plan.summaryLine) + "\n").utf8))
@@ -133,7 +137,7 @@ public enum PlanRenderer {
     /// `display(value)` appended to `out` (no string of its own per value: plans render millions of values).
     static func display<Out: TextOutput>(_ value: JSONValue, into out: inout Out) {
         switch value {
-        case .string(let s) where s.utf8.starts(with: "http://".utf8) || s.utf8.starts(with: "https://".utf8):
+        case .string(let s) where startsWithHTTPScheme(s):
             out.append(s)
         case .array(let items):
             out.append("[")
@@ -143,6 +147,20 @@ public enum PlanRenderer {
             }
             out.append("]")
         default: value.write(into: &out)
+        }
+    }
+
+    /// Whether `s` starts with "http://" or "https://" (case-sensitive), on its bytes: the generic
+    /// `utf8.starts(with:)` was 2 % of a plan of 100,000 new assets, where every value is looked at.
+    static func startsWithHTTPScheme(_ s: String) -> Bool {
+        var s = s  // `withUTF8` is mutating; for a native string this copies nothing
+        return s.withUTF8 { u in
+            guard u.count >= 7, u[0] == UInt8(ascii: "h"), u[1] == UInt8(ascii: "t"), u[2] == UInt8(ascii: "t"),
+                u[3] == UInt8(ascii: "p")
+            else { return false }
+            let rest = u[4] == UInt8(ascii: "s") ? 5 : 4
+            return u.count >= rest + 3 && u[rest] == UInt8(ascii: ":") && u[rest + 1] == UInt8(ascii: "/")
+                && u[rest + 2] == UInt8(ascii: "/")
         }
     }
 

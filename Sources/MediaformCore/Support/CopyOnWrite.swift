@@ -4,8 +4,10 @@
 /// plan of 100,000 assets (and a dictionary of a million records reserved two million inline slots).
 struct CopyOnWrite<Value: Sendable>: Sendable {
     private final class Box: @unchecked Sendable {
-        // @unchecked: changed only through `value`'s `_modify`, when this box has one owner.
-        var value: Value
+        // @unchecked: changed only through `value`'s `_modify`, when this box has one owner. For the same reason
+        // accesses need no run-time exclusivity check: a read of a shared box never overlaps a change (a change
+        // copies a shared box first), and each check was a call into the runtime on every field read.
+        @exclusivity(unchecked) var value: Value
 
         init(_ value: Value) {
             self.value = value

@@ -231,6 +231,17 @@ import Testing
         #expect(try JSONParser.parse(expected) == value)
     }
 
+    /// Spaces come from a row of 64: counts below, at and above it, and none.
+    @Test func textBufferAppendsAnyNumberOfSpaces() {
+        for count in [0, 1, 63, 64, 65, 200] {
+            var bytes = TextBuffer()
+            bytes.append("a")
+            bytes.appendSpaces(count)
+            bytes.append(ascii: UInt8(ascii: "b"))
+            #expect(bytes.text == "a" + String(repeating: " ", count: count) + "b")
+        }
+    }
+
     @Test func newerVersionIsAClearError() {
         #expect(
             throws: StateFormatError(

@@ -17,9 +17,28 @@ import Testing
             ("0x1F", .int(31)), ("0o17", .int(15)), ("012", .int(12)), ("1e3", .float(1000)), (".5", .float(0.5)),
             ("1_000", .string("1_000")), ("0b101", .string("0b101")), ("+.inf", .float(.infinity)),
             ("99999999999999999999", .float(1e20)), ("12:30", .string("12:30")),
+            // Integers at the edges of 64 bits, read on their bytes; one past them is a float.
+            ("9223372036854775807", .int(.max)), ("-9223372036854775808", .int(.min)), ("+12", .int(12)),
+            ("9223372036854775808", .float(9223372036854775808)), ("-", .string("-")), ("+", .string("+")),
+            ("-0", .int(0)), ("1-2", .string("1-2")), ("NULL", .null), ("Nul", .string("Nul")),
         ]
         for (text, expected) in cases {
             #expect(YAMLScalar(text: text).resolved == expected, "plain '\(text)'")
+        }
+    }
+
+    /// `isNull` (checked for every string value) agrees with `resolved` whatever the style and tag.
+    @Test func isNullAgreesWithResolution() {
+        let texts = ["", "~", "null", "Null", "NULL", "nULL", "nil", "none", "~~", "x", "0", "n u l l"]
+        let tags: [String?] = [nil, "tag:yaml.org,2002:null", "tag:yaml.org,2002:str", "!", "tag:yaml.org,2002:int"]
+        let styles: [YAMLScalar.Style] = [.plain, .singleQuoted, .doubleQuoted, .literal]
+        for text in texts {
+            for tag in tags {
+                for style in styles {
+                    let scalar = YAMLScalar(text: text, style: style, tag: tag)
+                    #expect(scalar.isNull == (scalar.resolved == .null), "'\(text)' \(style) \(tag ?? "untagged")")
+                }
+            }
         }
     }
 

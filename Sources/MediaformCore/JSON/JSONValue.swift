@@ -73,39 +73,37 @@ public enum JSONValue: Sendable, Hashable {
 
     /// `writeString(_:to:)` into a string or bytes.
     static func writeString<Out: TextOutput>(_ s: String, into out: inout Out) {
-        out.append("\"")
         var s = s  // `withUTF8` is mutating; for a native string this copies nothing
         let needsEscape = s.withUTF8 { bytes in
             bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
         }
-        if !needsEscape {
-            out.append(s)
-        } else {
-            // Only ASCII characters are escaped: each run of characters between them is appended whole.
-            var run = s.unicodeScalars.startIndex
-            for i in s.unicodeScalars.indices {
-                let scalar = s.unicodeScalars[i]
-                let escape: String
-                switch scalar {
-                case "\"": escape = "\\\""
-                case "\\": escape = "\\\\"
-                case "\n": escape = "\\n"
-                case "\r": escape = "\\r"
-                case "\t": escape = "\\t"
-                case "\u{08}": escape = "\\b"
-                case "\u{0C}": escape = "\\f"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: continue
+        out.append(ascii: UInt8(ascii: "\""))
+        defer { out.append(ascii: UInt8(ascii: "\"")) }
+        guard needsEscape else { return out.append(s) }
+        s.withUTF8 { bytes in
+            // Only ASCII characters are escaped: each run of bytes between them is appended whole (a run never
+            // ends inside a multi-byte character, whose bytes are all 0x80 or more).
+            var run = 0
+            for i in bytes.indices {
+                let byte = bytes[i]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if run < i { out.append(utf8: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+                switch byte {
+                case UInt8(ascii: "\""): out.append("\\\"")
+                case UInt8(ascii: "\\"): out.append("\\\\")
+                case UInt8(ascii: "\n"): out.append("\\n")
+                case UInt8(ascii: "\r"): out.append("\\r")
+                case UInt8(ascii: "\t"): out.append("\\t")
+                case 0x08: out.append("\\b")
+                case 0x0C: out.append("\\f")
+                default:
+                    let hex = String(byte, radix: 16)
+                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
                 }
-                if run < i { out.append(String(s.unicodeScalars[run..<i])) }
-                out.append(escape)
-                run = s.unicodeScalars.index(after: i)
+                run = i + 1
             }
-            if run < s.unicodeScalars.endIndex { out.append(String(s.unicodeScalars[run...])) }
+            if run < bytes.count { out.append(utf8: UnsafeBufferPointer(rebasing: bytes[run...])) }
         }
-        out.append("\"")
     }
 
     /// A JSON string literal for `s`.

@@ -68,7 +68,7 @@ struct NodeReader {
             error("'\(field)' must be a string, found \(node.kindDescription)", at: node)
             return nil
         }
-        if case .null = scalar.resolved {
+        if scalar.isNull {
             error("'\(field)' must be a string, found null; remove the key or give it a value", at: node)
             return nil
         }

@@ -6,9 +6,21 @@
 public protocol TextOutput {
     /// Appends the UTF-8 of `text`.
     mutating func append(_ text: String)
+    /// Appends bytes that are valid UTF-8 (a whole string's, or a part of it cut between characters).
+    mutating func append(utf8 bytes: UnsafeBufferPointer<UInt8>)
+    /// Appends one ASCII character (`byte` < 0x80).
+    mutating func append(ascii byte: UInt8)
 }
 
-extension String: TextOutput {}
+extension String: TextOutput {
+    public mutating func append(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        append(String(decoding: bytes, as: UTF8.self))
+    }
+
+    public mutating func append(ascii byte: UInt8) {
+        append(Character(Unicode.Scalar(byte)))
+    }
+}
 
 /// UTF-8 text as bytes, appended without `String`'s per-append bookkeeping (its ASCII and breadcrumb flags):
 /// appending a string copies its bytes and nothing else. Rendering a large plan into a `String` spent a quarter of
@@ -25,15 +37,26 @@ public struct TextBuffer: TextOutput, Sendable {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    public mutating func append(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes.append(contentsOf: bytes)
+    }
+
     /// Appends one ASCII character (`byte` < 0x80: anything else would leave invalid UTF-8).
     public mutating func append(ascii byte: UInt8) {
         bytes.append(byte)
     }
 
-    /// Appends `count` spaces.
+    /// Appends `count` spaces (from a row of spaces: appending a `repeatElement` went element by element).
     public mutating func appendSpaces(_ count: Int) {
-        if count > 0 { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count)) }
+        var left = count
+        while left > 0 {
+            let n = min(left, Self.spaces.count)
+            Self.spaces.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<n])) }
+            left -= n
+        }
     }
+
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
     /// The text, as a `String`.
     public var text: String { String(decoding: bytes, as: UTF8.self) }

@@ -107,7 +107,9 @@ public struct YAMLNode: Sendable {
     public var scalar: YAMLScalar? {
         let r = record
         guard r.type == .scalar else { return nil }
-        return YAMLScalar(text: scalarText(r), style: r.style, tag: document.tags[content])
+        // Tags are rare: most documents have none, and a lookup hashes.
+        let tag = document.tags.isEmpty ? nil : document.tags[content]
+        return YAMLScalar(text: scalarText(r), style: r.style, tag: tag)
     }
 
     private func scalarText(_ r: YAMLDocument.Record) -> String {
@@ -219,6 +221,19 @@ extension YAMLScalar {
         return Self.resolvePlain(text)
     }
 
+    /// Whether the scalar resolves to null (`resolved == .null`), without resolving anything else: every string
+    /// value of every asset is checked for null.
+    public var isNull: Bool {
+        if let tag { return tag == "tag:yaml.org,2002:null" }
+        guard style == .plain else { return false }
+        switch text.utf8.count {
+        case 0: return true
+        case 1: return text == "~"
+        case 4: return text == "null" || text == "Null" || text == "NULL"
+        default: return false
+        }
+    }
+
     /// What the scalar is, in words ("an integer", "null", …).
     public var kindDescription: String {
         switch resolved {
@@ -258,6 +273,8 @@ extension YAMLScalar {
 
     /// `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`; values that do not fit in 64 bits are not integers.
     static func resolveInt(_ text: String) -> Int64? {
+        // Decimal (every category of every asset) on the bytes, without copying them.
+        if let decimal = resolveDecimal(text) { return decimal }
         let u = Array(text.utf8)
         guard !u.isEmpty else { return nil }
         if u.count > 2, u[0] == UInt8(ascii: "0"), u[1] == UInt8(ascii: "o") {
@@ -274,6 +291,30 @@ extension YAMLScalar {
             return nil
         }
         return Int64(text.hasPrefix("+") ? String(text.dropFirst()) : text)
+    }
+
+    /// `[-+]?[0-9]+` within 64 bits, or nil (anything else, including what `resolveInt` then reads as octal or
+    /// hexadecimal, or a decimal out of range, which `resolveInt`'s slower path also refuses).
+    private static func resolveDecimal(_ text: String) -> Int64? {
+        var text = text  // `withUTF8` is mutating; for a native string this copies nothing
+        return text.withUTF8 { u -> Int64? in
+            var i = 0
+            let negative = u.first == UInt8(ascii: "-")
+            if negative || u.first == UInt8(ascii: "+") { i = 1 }
+            guard i < u.count else { return nil }
+            var value: Int64 = 0  // accumulated negatively, so that Int64.min fits
+            while i < u.count {
+                let digit = u[i] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times.subtractingReportingOverflow(Int64(digit))
+                guard !o1, !o2 else { return nil }
+                value = next
+                i += 1
+            }
+            if negative { return value }
+            return value == .min ? nil : -value
+        }
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `.inf`, `.nan` and their case variants.

@@ -17,10 +17,14 @@ extension String: TextOutput {
         append(String(decoding: bytes, as: UTF8.self))
     }
 
+    /// As a one-character string, as appending a literal does (appending a `Character` costs more).
     public mutating func append(ascii byte: UInt8) {
-        append(Character(Unicode.Scalar(byte)))
+        append(asciiCharacters[Int(byte & 0x7F)])
     }
 }
+
+/// Each ASCII character as a `String`, for `String.append(ascii:)`.
+private let asciiCharacters: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 
 /// UTF-8 text as bytes, appended without `String`'s per-append bookkeeping (its ASCII and breadcrumb flags):
 /// appending a string copies its bytes and nothing else. Rendering a large plan into a `String` spent a quarter of

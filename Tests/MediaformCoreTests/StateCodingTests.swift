@@ -231,6 +231,26 @@ import Testing
         #expect(try JSONParser.parse(expected) == value)
     }
 
+    /// A file's upload defaults, asked for once per record, give what looking them up gives; other defaults after
+    /// them are not mistaken for them.
+    @Test func uploadDefaultsAreSharedWithoutBeingLookedUpAgain() {
+        func same(_ a: Fingerprints.UploadText, _ b: Fingerprints.UploadText) -> Bool {
+            a.head == b.head && a.tail == b.tail
+        }
+        var interning = RecordInterning()
+        let defaults: [String: JSONValue] = ["appId": .string("app-1"), "workflow": .string("wf")]
+        let first = interning.sharedDefaults(defaults)
+        let again = interning.sharedDefaults(defaults)
+        #expect(first.inputs == defaults && again.inputs == defaults)
+        #expect(same(first.text, again.text))
+        #expect(same(first.text, interning.shared(defaults).text))
+        let other: [String: JSONValue] = ["appId": .string("app-2"), "workflow": .string("wf")]
+        #expect(interning.sharedDefaults(other).inputs == other)
+        #expect(same(interning.sharedDefaults(other).text, Fingerprints.UploadText(other)))
+        #expect(same(interning.sharedDefaults(defaults).text, Fingerprints.UploadText(defaults)))
+        #expect(!same(Fingerprints.UploadText(other), Fingerprints.UploadText(defaults)))
+    }
+
     /// Spaces come from a row of 64: counts below, at and above it, and none.
     @Test func textBufferAppendsAnyNumberOfSpaces() {
         for count in [0, 1, 63, 64, 65, 200] {

@@ -174,7 +174,7 @@ extension AssetRecord {
                 for (name, value) in storedInputs { merged[name] = value == .null ? nil : value }
                 shared = interning.shared(merged)
             } else {
-                shared = interning.shared(uploadDefaults)
+                shared = interning.sharedDefaults(uploadDefaults)
             }
         } else {
             shared = storedInputs.map { interning.shared($0) }

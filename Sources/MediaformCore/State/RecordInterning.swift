@@ -6,6 +6,10 @@
 public struct RecordInterning: Sendable {
     private var strings: Set<String> = []
     private var inputs: [[String: JSONValue]: Fingerprints.UploadText] = [:]
+    /// The last upload defaults looked up, with what they gave: most records of a format 2 file write no inputs of
+    /// their own, and looking the file's one defaults dictionary up again hashed it for every record.
+    private var lastDefaults:
+        (value: [String: JSONValue], shared: (inputs: [String: JSONValue], text: Fingerprints.UploadText))?
     /// Where the fingerprints that format 2 leaves out are recomputed, record after record.
     var scratch = TextBuffer(capacity: 512)
 
@@ -25,5 +29,16 @@ public struct RecordInterning: Sendable {
         let text = Fingerprints.UploadText(value)
         inputs[value] = text
         return (value, text)
+    }
+
+    /// `shared(value)` for a file's upload defaults, asked once per record: the same dictionary again is recognised
+    /// without hashing it (`==` of a dictionary with itself compares its storage first).
+    mutating func sharedDefaults(_ value: [String: JSONValue]) -> (
+        inputs: [String: JSONValue], text: Fingerprints.UploadText
+    ) {
+        if let last = lastDefaults, last.value == value { return last.shared }
+        let found = shared(value)
+        lastDefaults = (value, found)
+        return found
     }
 }

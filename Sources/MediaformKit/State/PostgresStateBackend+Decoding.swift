@@ -27,6 +27,10 @@ extension PostgresStateBackend {
         }
 
         private let origin: String
+        /// How many rows are expected (the manifest cache's keys; 0 when unknown): the records are reserved for them
+        /// at once instead of growing by doubling (each growth rehashes every record, three times on the way to a
+        /// million).
+        private let expected: Int
         private let filling = Mutex(Filling())
         private let progress = Mutex(Progress())
         private let group = DispatchGroup()
@@ -36,8 +40,9 @@ extension PostgresStateBackend {
         private let inFlight = DispatchSemaphore(value: 4)
         private let queue = DispatchQueue(label: "mediaform.postgres-decode", attributes: .concurrent)
 
-        init(origin: String) {
+        init(origin: String, expected: Int = 0) {
             self.origin = origin
+            self.expected = expected
         }
 
         /// Takes one row; a full batch goes to be decoded.
@@ -108,7 +113,7 @@ extension PostgresStateBackend {
                         return
                     }
                     guard p.failure == nil else { return }
-                    if p.assets.isEmpty { p.assets.reserveCapacity(Self.batchSize * 16) }
+                    if p.assets.isEmpty { p.assets.reserveCapacity(max(expected, Self.batchSize * 16)) }
                     for (key, record) in decoded { p.assets[key] = record }
                 }
             }

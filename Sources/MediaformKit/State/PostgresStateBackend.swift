@@ -128,7 +128,9 @@ public final class PostgresStateBackend: StateBackend {
             // Only an optimisation: a cache this version cannot read is dropped.
             snapshot.manifestCache = cells[6].text.flatMap { try? JSONParser.parse($0) }.flatMap(ManifestCache.init)
             // Rows are decoded in batches on another core while the next ones arrive (`RowDecoder`).
-            let decoder = RowDecoder(origin: origin)
+            // The manifest cache lists the keys of the files it vouches for: about as many as there are rows.
+            let expected = snapshot.manifestCache?.files.values.reduce(0) { $0 + $1.keys.count } ?? 0
+            let decoder = RowDecoder(origin: origin, expected: expected)
             try await session.forEachRow(
                 "SELECT key, record FROM \(t.assets) WHERE state_name = $1", PostgresBindings(name),
                 doing: "read the asset rows"

@@ -30,6 +30,29 @@ import Testing
         #expect(p.summaryLine == "No changes.")
     }
 
+    /// Keys a manifest cache vouched for (`unchanged`) count as planned: a record that is neither parsed nor
+    /// vouched for left the manifests, and a key given twice is one key (whatever mix of parsed and vouched).
+    @Test func keysTheCacheVouchedForArePlannedAndTheOthersLeft() throws {
+        let assets = (0..<40).map { Builders.asset("k\($0)") }
+        let state = Builders.state(assets)
+        let parsed = Array(assets[0..<5])
+        let vouched = assets[5..<39].map(\.key)
+        let p = Planner.plan(project: project, assets: parsed, unchanged: vouched, state: state, prune: false)
+        #expect(p.changes.count == 40)
+        #expect(p.changes.filter { $0.action == .noOp }.count == 39)
+        #expect(try only(p, "k39").action == .orphan)
+        #expect(p.changes.map(\.key) == p.changes.map(\.key).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        // Every record planned: nothing left, even with keys repeated (counted once, not twice).
+        let all = Planner.plan(
+            project: project, assets: parsed, unchanged: vouched + ["k39", "k39", "k1"], state: state, prune: false)
+        #expect(!all.changes.contains { $0.action == .orphan })
+        // A repeated key must not make up for a record that left: k38 is not planned, k37 is given twice.
+        let repeated = Planner.plan(
+            project: project, assets: parsed, unchanged: assets[5..<38].map(\.key) + ["k37", "k39"], state: state,
+            prune: false)
+        #expect(repeated.changes.filter { $0.action == .orphan }.map(\.key) == ["k38"])
+    }
+
     @Test func titleChangeIsAnUpdateWithOldAndNew() throws {
         let old = Builders.asset("a", title: "Old")
         var new = old

@@ -20,9 +20,6 @@ public enum Planner {
             project.categories.isEmpty ? assets : CategoryPlanner.resolve(assets, categories: state.categories)
         // Only records can leave the manifests: without any (a first plan), no planned key needs remembering.
         let tracksKeys = !state.assets.isEmpty
-        var seen = Set<String>(minimumCapacity: tracksKeys ? assets.count + unchanged.count : 0)
-        // Distinct planned keys that have a record: when they are all the records, none left the manifests.
-        var seenRecords = 0
         // Fingerprints are compared with records. A new asset needs one only to be recognised as a rename, which
         // takes a record that left the manifests: without such records, new assets are not hashed at all (apply
         // computes their fingerprints when it writes their records).
@@ -52,21 +49,27 @@ public enum Planner {
         }
         changes.reserveCapacity(max(assets.count + unchanged.count, state.assets.count))
         var creations: [(index: Int, upload: String)] = []
-        for i in changes.indices {
-            if tracksKeys, seen.insert(changes[i].key).inserted, hasRecord[i] { seenRecords += 1 }
-            // A rename's target; renames need a removed record (so none without records).
-            if tracksKeys, !hasRecord[i] { creations.append((i, prints[i].upload)) }
+        // A rename's target; renames need a removed record (so none without records).
+        if tracksKeys {
+            for i in changes.indices where !hasRecord[i] { creations.append((i, prints[i].upload)) }
         }
-        for key in unchanged {
-            if tracksKeys, seen.insert(key).inserted, state.assets.index(forKey: key) != nil { seenRecords += 1 }
-            changes.append(PlannedChange(key: key, action: .noOp, reason: "unchanged"))
-        }
+        let parsed = changes.count
+        changes.append(
+            contentsOf: ParallelChunks.map(count: unchanged.count, size: 8192) {
+                PlannedChange(key: unchanged[$0], action: .noOp, reason: "unchanged")
+            })
         var removals: [(index: Int, upload: String)] = []
         // The records that left the manifests, found by key (a record is copied only when it is one of them); not
-        // looked for at all when every record was planned.
+        // looked for at all when every record was planned (`plannedRecords`).
         let left =
-            seenRecords == state.assets.count
-            ? [] : state.assets.indices.filter { !seen.contains(state.assets.keys[$0]) }
+            !tracksKeys
+                || plannedRecords(changes, parsedWithRecord: hasRecord, parsed: parsed, in: records)
+                    == records.count
+            ? []
+            : { () -> [Dictionary<String, AssetRecord>.Index] in
+                let planned = Set(changes.lazy.map(\.key))
+                return records.indices.filter { !planned.contains(records.keys[$0]) }
+            }()
         for index in left {
             let (key, record) = state.assets[index]
             // A failed upload, or a media deleted outside mediaform, has no media to keep: never a rename's source.
@@ -90,6 +93,27 @@ public enum Planner {
         return Plan(
             changes: changes, prune: prune, lineage: state.lineage, serial: state.serial, scope: scope,
             excluded: excluded, categories: categories)
+    }
+
+    /// How many distinct keys of `changes` have a record: when they are all the records, none left the manifests.
+    /// The first `parsed` changes are the parsed assets' (`parsedWithRecord` says which have a record); the rest
+    /// are keys the manifest cache vouched for, looked up here. Keys are hashed and looked up on every core, and
+    /// repeats found through the hashes (`RepeatFinder`): a set of a million keys, built on one core, was most of a
+    /// plan's last second at that size.
+    static func plannedRecords(
+        _ changes: [PlannedChange], parsedWithRecord: [Bool], parsed: Int, in records: [String: AssetRecord]
+    ) -> Int {
+        let looked = ParallelChunks.map(count: changes.count, size: 8192) { i in
+            let key = changes[i].key
+            return (hash: key.hashValue, recorded: i < parsed ? parsedWithRecord[i] : records.index(forKey: key) != nil)
+        }
+        var count = looked.reduce(0) { $0 + ($1.recorded ? 1 : 0) }
+        // A repeated key has the record its first occurrence has: counted once.
+        for repeated in RepeatFinder.repeats(hashes: looked.map(\.hash), same: { changes[$0].key == changes[$1].key })
+        where looked[repeated.index].recorded {
+            count -= 1
+        }
+        return count
     }
 
     /// Turns each unambiguous rename into a move: a new key whose upload fingerprint (source without signed query,

@@ -24,7 +24,19 @@ struct TextScan {
             first = bytes.first
             last = bytes.last
             var orAll: UInt8 = 0
-            for b in bytes {
+            // Eight bytes at a time while they are printable ASCII (most of every title, URL and tag): only spaces,
+            // commas and visible characters can be among them.
+            let raw = UnsafeRawBufferPointer(bytes)
+            var start = 0
+            while start + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+                guard ASCIIWord.isPrintable(word) else { break }
+                if ASCIIWord.contains(word, 0x20) { hasSpace = true }
+                if ASCIIWord.contains(word, UInt8(ascii: ",")) { hasComma = true }
+                if word != 0x2020_2020_2020_2020 { hasVisibleASCII = true }
+                start += 8
+            }
+            for b in bytes[start...] {
                 orAll |= b
                 if b < 0x20 || b == 0x7F {
                     hasASCIIControl = true

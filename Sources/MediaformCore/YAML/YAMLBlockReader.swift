@@ -69,7 +69,15 @@ struct YAMLBlockReader {
     static func isPlainUTF8(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = input.count
+        let raw = UnsafeRawBufferPointer(input)
         while i < n {
+            // Eight bytes at a time while they are all printable ASCII (0x20...0x7E), most of a manifest: the
+            // byte-by-byte loop below was 4 % of a plan of 100,000 new assets. Any other byte in a word (a line
+            // feed, a multi-byte character) sends that word through the loop below.
+            if i + 8 <= n && ASCIIWord.isPrintable(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let b = input[i]
             if b < 0x80 {
                 // A carriage return only before a line feed: CRLF line ends, one line break as libyaml reads them.

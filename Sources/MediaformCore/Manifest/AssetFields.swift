@@ -38,7 +38,7 @@ public enum CategoryReference: Sendable, Equatable {
 
 /// The fields of one asset or of `defaults`, as written, each with its location; nil when absent.
 ///
-/// `merged(over:)` applies defaults; validation runs on the merged fields so that each message points at the line
+/// `merge(_:)` applies defaults; validation runs on the merged fields so that each message points at the line
 /// that supplied the offending value, whether the asset or the defaults.
 public struct AssetFields: Sendable, Equatable {
     public var key: Located<String>?
@@ -82,36 +82,32 @@ public struct AssetFields: Sendable, Equatable {
     ///
     /// Scalars and `ignoreChanges`: the asset's value wins. Tags: the union, defaults' tags first, then the asset's, duplicates dropped.
     /// `metadata` and `extend`: merged key by key, the asset's keys winning.
-    public func merged(over defaults: AssetFields?) -> AssetFields {
-        var m = self
-        m.merge(defaults)
-        return m
-    }
-
-    /// `merged(over:)` in place: only the fields this asset leaves out are assigned (the parser merges every asset
-    /// of a file; copying the whole struct and assigning every field back cost a retain and a release per field).
+    /// In place, only the fields this asset leaves out are assigned (the parser merges every asset of a file;
+    /// copying the whole struct and assigning every field back cost a retain and a release per field).
     public mutating func merge(_ defaults: AssetFields?) {
         guard let defaults else { return }
-        if title == nil { title = defaults.title }
-        if description == nil { description = defaults.description }
-        if category == nil { category = defaults.category }
-        if cover == nil { cover = defaults.cover }
-        if workflow == nil { workflow = defaults.workflow }
-        if fileExtension == nil { fileExtension = defaults.fileExtension }
-        if fileSize == nil { fileSize = defaults.fileSize }
-        if entity == nil { entity = defaults.entity }
-        if protect == nil { protect = defaults.protect }
-        // A list, but a policy: the asset's own list replaces the defaults' (`ignoreChanges: []` opts back in).
-        if ignoreChanges == nil { ignoreChanges = defaults.ignoreChanges }
-        if callback == nil { callback = defaults.callback }
-        if storageLocation == nil { storageLocation = defaults.storageLocation }
-        if postProcessWorkflow == nil { postProcessWorkflow = defaults.postProcessWorkflow }
+        // Each field the asset leaves out takes the defaults' (`ignoreChanges` too: a list, but a policy, so the
+        // asset's own list replaces the defaults' and `ignoreChanges: []` opts back in).
+        func inherit<T>(_ own: inout T?, _ inherited: T?) { if own == nil { own = inherited } }
+        inherit(&title, defaults.title)
+        inherit(&description, defaults.description)
+        inherit(&category, defaults.category)
+        inherit(&cover, defaults.cover)
+        inherit(&workflow, defaults.workflow)
+        inherit(&fileExtension, defaults.fileExtension)
+        inherit(&fileSize, defaults.fileSize)
+        inherit(&entity, defaults.entity)
+        inherit(&protect, defaults.protect)
+        inherit(&ignoreChanges, defaults.ignoreChanges)
+        inherit(&callback, defaults.callback)
+        inherit(&storageLocation, defaults.storageLocation)
+        inherit(&postProcessWorkflow, defaults.postProcessWorkflow)
         if let inherited = defaults.tags, !inherited.isEmpty {
             // Tag lists are short: a linear scan beats hashing.
             var combined = inherited
             for tag in tags ?? [] where !combined.contains(where: { $0.value == tag.value }) { combined.append(tag) }
             tags = combined
-            if tagsPlace == nil { tagsPlace = defaults.tagsPlace }
+            inherit(&tagsPlace, defaults.tagsPlace)
         }
         if !defaults.invalidRequired.isEmpty { invalidRequired.formUnion(defaults.invalidRequired) }
         if defaults.metadata != nil { metadata = Self.mergeObjects(metadata, over: defaults.metadata) }

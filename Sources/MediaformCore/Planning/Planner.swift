@@ -59,17 +59,14 @@ public enum Planner {
         var removals: [(index: Int, upload: String)] = []
         // The records that left the manifests, found by key (a record is copied only when it is one of them); not
         // looked for at all when every record was planned (`plannedRecords`).
-        let left =
-            !tracksKeys
-                || plannedRecords(changes, parsedWithRecord: hasRecord, parsed: parsed, in: records)
-                    == records.count
-            ? []
-            : { () -> [Dictionary<String, AssetRecord>.Index] in
-                let planned = Set(changes.lazy.map(\.key))
-                return records.indices.filter { !planned.contains(records.keys[$0]) }
-            }()
+        var left: [Dictionary<String, AssetRecord>.Index] = []
+        if tracksKeys, plannedRecords(changes, parsedWithRecord: hasRecord, parsed: parsed, in: records) < records.count
+        {
+            let planned = Set(changes.lazy.map(\.key))
+            left = records.indices.filter { !planned.contains(records.keys[$0]) }
+        }
         for index in left {
-            let (key, record) = state.assets[index]
+            let (key, record) = records[index]
             // A failed upload, or a media deleted outside mediaform, has no media to keep: never a rename's source.
             if record.status != .failed && record.status != .missing {
                 removals.append((changes.count, record.uploadPrint))

@@ -472,12 +472,100 @@ import Testing
         try await lock.writeSnapshot(loaded.state, unresolved: [])
         await lock.release()
         #expect(try await rows(containing: "\"fingerprints\"") == 0)
-        #expect(try await rows(containing: "\"uploadInputs\"") == 300)
+        // Every record has the project's app: written once, in the header's `upload_defaults`.
+        #expect(try await rows(containing: "\"uploadInputs\"") == 0)
         let header = try await session.query(
             "SELECT format_version FROM \(t).states WHERE name = $1", .init(name), doing: "test")
         #expect(header.first.flatMap { Array($0).first?.int } == Int64(State.formatVersion))
         await session.close()
         #expect(try await backend.read().state.assets == records)
+    }
+
+    /// Rows leave out the upload inputs most records share (`upload_defaults` in the header, schema version 4):
+    /// rows written before it (each with all of its inputs, no defaults) read as before and are all rewritten by
+    /// the next snapshot; later snapshots write only the rows that changed, until most rows are written anyway,
+    /// when the defaults are chosen again.
+    @Test func rowsLeaveOutTheUploadInputsMostRecordsShare() async throws {
+        let name = TestDatabase.uniqueName()
+        let backend = TestDatabase.backend(name: name)
+        var records = BackendConformanceTests.records(300)
+        // A fifth with a workflow of their own, one with no inputs recorded at all (an early mediaform's record).
+        for (i, asset) in (0..<60).map({ Builders.asset("odd-\($0)", workflow: "wf-\($0 % 3)") }).enumerated() {
+            records[asset.key] = AssetRecord(
+                asset: asset, appId: "app-other", status: .ready, jobId: "j\(i)", mediaId: "m\(i)", time: Builders.time)
+        }
+        records["asset-0"]?.uploadInputs = nil
+        try await BackendConformanceTests.commit(backend) { $0.assets = records }
+        let settings = try backend.resolved()
+        let t = "\(settings.schema)"
+        let session = try await PostgresSession.connect(settings)
+        func rows(containing text: String) async throws -> Int64 {
+            let rows = try await session.query(
+                "SELECT count(*) FROM \(t).assets WHERE state_name = $1 AND strpos(record, $2) > 0",
+                .init(name, text), doing: "test")
+            return rows.first.flatMap { Array($0).first?.int } ?? -1
+        }
+        func defaults() async throws -> String? {
+            let rows = try await session.query(
+                "SELECT upload_defaults FROM \(t).states WHERE name = $1", .init(name), doing: "test")
+            return rows.first.flatMap { Array($0).first?.text }
+        }
+        #expect(try await defaults() == #"{"appId":"\#(Project.defaultAppId)"}"#)
+        #expect(try await rows(containing: "\"appId\"") == 60)
+        #expect(try await rows(containing: "\"workflow\"") == 60)
+        #expect(try await rows(containing: #""uploadInputs":null"#) == 1)
+        #expect(try await backend.read().state.assets == records)
+
+        // As schema version 3 wrote them: no defaults, every row with all of its inputs.
+        try await session.query(
+            "UPDATE \(t).states SET upload_defaults = NULL WHERE name = $1", .init(name), doing: "test")
+        for (key, record) in records {
+            try await session.query(
+                "UPDATE \(t).assets SET record = $3 WHERE state_name = $1 AND key = $2",
+                .init(name, key, record.storedJSON(uploadDefaults: nil).canonicalJSON), doing: "test")
+        }
+        #expect(try await rows(containing: "\"appId\"") == 359)
+        #expect(try await backend.read().state.assets == records)
+        // One record changes; every row is rewritten against the defaults, in the same transaction.
+        try await BackendConformanceTests.commit(backend) { $0.assets["asset-1"]?.mediaId = "changed" }
+        records["asset-1"]?.mediaId = "changed"
+        #expect(try await defaults() == #"{"appId":"\#(Project.defaultAppId)"}"#)
+        #expect(try await rows(containing: "\"appId\"") == 60)
+        #expect(try await backend.read().state.assets == records)
+
+        // A snapshot that changes a few records writes their rows only: a row edited by hand (the same record,
+        // spelled with a space more) stays as it is.
+        try await session.query(
+            "UPDATE \(t).assets SET record = replace(record, '{\"createdAt\"', '{ \"createdAt\"') WHERE state_name = $1 AND key = 'asset-9'",
+            .init(name), doing: "test")
+        try await BackendConformanceTests.commit(backend) { $0.assets["asset-2"]?.mediaId = "changed" }
+        records["asset-2"]?.mediaId = "changed"
+        #expect(try await rows(containing: "{ \"createdAt\"") == 1)
+        #expect(try await backend.read().state.assets == records)
+
+        // Most records move to another app: the defaults follow them, and every row is written against them.
+        try await BackendConformanceTests.commit(backend) { state in
+            for key in state.assets.keys where key.hasPrefix("asset-") && key != "asset-0" {
+                state.assets[key]?.uploadInputs = ["appId": .string("app-new")]
+            }
+        }
+        #expect(try await defaults() == #"{"appId":"app-new"}"#)
+        #expect(try await rows(containing: "\"appId\"") == 60)
+        #expect(try await rows(containing: "{ \"createdAt\"") == 0)
+        let moved = try await backend.read().state.assets
+        #expect(moved["asset-5"]?.uploadInputs == ["appId": .string("app-new")])
+        #expect(moved["odd-5"] == records["odd-5"] && moved["asset-0"]?.uploadInputs == nil)
+
+        // Unlike the manifest cache, defaults that cannot be read are an error: the rows cannot be read without them.
+        try await session.query(
+            "UPDATE \(t).states SET upload_defaults = '[1]' WHERE name = $1", .init(name), doing: "test")
+        await session.close()
+        do {
+            _ = try await backend.read()
+            Issue.record("rows were read without their defaults")
+        } catch {
+            #expect("\(error)".contains("states.upload_defaults"), "\(error)")
+        }
     }
 
     @Test func aWriteAfterSomeoneElseChangedTheStateIsRefused() async throws {

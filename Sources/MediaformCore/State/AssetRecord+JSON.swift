@@ -17,7 +17,8 @@ extension AssetRecord {
     /// The record as format 2 stores it.
     /// - Parameter uploadDefaults: the state file's shared upload inputs: only the members that differ from them are
     ///   written (`null` for one this record lacks), no `uploadInputs` when none differ, `null` when the record has
-    ///   none. Nil for a record stored on its own (a journal line, a database row): all of them, as in format 1.
+    ///   none; a PostgreSQL state's rows likewise, with its `upload_defaults`. Nil for a record stored on its own
+    ///   (a journal line): all of them, as in format 1.
     public func storedJSON(uploadDefaults: [String: JSONValue]?) -> JSONValue {
         var interning = RecordInterning()
         return storedJSON(uploadDefaults: uploadDefaults, interning: &interning)
@@ -84,12 +85,15 @@ extension AssetRecord {
     }
 
     /// Decodes one record of many stored on their own, sharing equal values with those decoded before it.
+    /// - Parameter uploadDefaults: the upload inputs the record was stored relative to
+    ///   (`storedJSON(uploadDefaults:)`): a PostgreSQL state's `upload_defaults`; nil when it holds all of them.
     public static func decode(
-        _ bytes: some ContiguousBytesProvider, key: String, file: String, interning: inout RecordInterning
+        _ bytes: some ContiguousBytesProvider, key: String, file: String, interning: inout RecordInterning,
+        uploadDefaults: [String: JSONValue]? = nil
     ) throws(StateFormatError) -> AssetRecord {
         do {
             return try JSONParser.reading(bytes) { (r: inout JSONParser) throws(JSONParser.Failure) in
-                try AssetRecord.read(&r, key: key, interning: &interning)
+                try AssetRecord.read(&r, key: key, interning: &interning, uploadDefaults: uploadDefaults)
             }
         } catch {
             throw StateFormatError(file: file, position: "asset '\(key)'", message: error.message)

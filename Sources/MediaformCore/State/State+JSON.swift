@@ -133,8 +133,9 @@ extension State {
 
     /// The upload inputs a format 2 file writes once: each member whose value more than half of the records with
     /// inputs share (a project's app and default workflow, typically). A majority, so that it changes only when
-    /// most records change anyway. Found by a majority vote per member, without hashing values.
-    var uploadDefaults: [String: JSONValue] {
+    /// most records change anyway. Found by a majority vote per member, without hashing values. The PostgreSQL
+    /// backend keeps the same beside its rows (`upload_defaults`).
+    public var uploadDefaults: [String: JSONValue] {
         var candidates: [String: (value: JSONValue, votes: Int)] = [:]
         var withInputs = 0
         for record in assets.values {

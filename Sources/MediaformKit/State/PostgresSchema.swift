@@ -5,7 +5,7 @@ import PostgresNIO
 /// transaction; `schema_migrations` records which versions are installed.
 enum PostgresSchema {
     /// The newest schema version this build creates and understands.
-    static let latest = 3
+    static let latest = 4
 
     /// Rows written or deleted by one statement in a snapshot: bounded so that one statement's binds stay small.
     static let rowsPerStatement = 5_000
@@ -63,6 +63,15 @@ enum PostgresSchema {
                     // The manifest cache (issue 18), as the JSON object the local state file holds under
                     // "manifestCache": one cell beside the header, read on its own before the rows.
                     "ALTER TABLE \(t.states) ADD COLUMN manifest_cache text"
+                ]
+            ),
+            (
+                4,
+                [
+                    // The upload inputs most records share (issue 18), as the JSON object the local state file holds
+                    // under "uploadDefaults": rows then hold only the inputs that differ. NULL: rows hold them all
+                    // (as written before this version); the next snapshot rewrites them.
+                    "ALTER TABLE \(t.states) ADD COLUMN upload_defaults text"
                 ]
             ),
         ]

@@ -14,7 +14,7 @@ extension PostgresStateBackend {
 
         /// The rows of the batch being filled, and how many batches went before: the driver's side.
         private struct Filling {
-            var batch: [(key: String, record: ByteBuffer)] = []
+            var batch: [(key: ByteBuffer, record: ByteBuffer)] = []
             var submitted = 0
         }
 
@@ -31,6 +31,8 @@ extension PostgresStateBackend {
         /// at once instead of growing by doubling (each growth rehashes every record, three times on the way to a
         /// million).
         private let expected: Int
+        /// The upload inputs the rows were stored relative to (`RowLayout.uploadDefaults`).
+        private let uploadDefaults: [String: JSONValue]?
         private let filling = Mutex(Filling())
         private let progress = Mutex(Progress())
         private let group = DispatchGroup()
@@ -40,14 +42,15 @@ extension PostgresStateBackend {
         private let inFlight = DispatchSemaphore(value: 4)
         private let queue = DispatchQueue(label: "mediaform.postgres-decode", attributes: .concurrent)
 
-        init(origin: String, expected: Int = 0) {
+        init(origin: String, expected: Int = 0, uploadDefaults: [String: JSONValue]? = nil) {
             self.origin = origin
             self.expected = expected
+            self.uploadDefaults = uploadDefaults
         }
 
         /// Takes one row; a full batch goes to be decoded.
-        func add(key: String, record: ByteBuffer) {
-            let full = filling.withLock { p -> (Int, [(key: String, record: ByteBuffer)])? in
+        func add(key: ByteBuffer, record: ByteBuffer) {
+            let full = filling.withLock { p -> (Int, [(key: ByteBuffer, record: ByteBuffer)])? in
                 p.batch.append((key, record))
                 guard p.batch.count >= Self.batchSize else { return nil }
                 defer {
@@ -65,7 +68,7 @@ extension PostgresStateBackend {
         /// Decodes what is left, waits for every batch (off the cooperative pool) and returns the records, or the
         /// error of the first row, in row order, that could not be decoded.
         func finish() async throws(StateError) -> [String: AssetRecord] {
-            let last = filling.withLock { p -> (Int, [(key: String, record: ByteBuffer)]) in
+            let last = filling.withLock { p -> (Int, [(key: ByteBuffer, record: ByteBuffer)]) in
                 defer {
                     p.batch = []
                     p.submitted += 1
@@ -86,7 +89,7 @@ extension PostgresStateBackend {
             return outcome.0
         }
 
-        private func submit(_ rows: [(key: String, record: ByteBuffer)], index: Int, counted: Bool) {
+        private func submit(_ rows: [(key: ByteBuffer, record: ByteBuffer)], index: Int, counted: Bool) {
             queue.async(group: group) { [self] in
                 defer { if counted { inFlight.signal() } }
                 var decoded: [(String, AssetRecord)] = []
@@ -94,12 +97,14 @@ extension PostgresStateBackend {
                 // Rows written in one apply share times and upload inputs: kept once per batch (`RecordInterning`).
                 var interning = RecordInterning()
                 var failure: StateFormatError?
-                for (key, bytes) in rows {
+                for (keyBytes, bytes) in rows {
+                    let key = String(buffer: keyBytes)
                     do throws(StateFormatError) {
                         let record = try bytes.withUnsafeReadableBytes {
                             (raw) throws(StateFormatError) -> AssetRecord in
                             try AssetRecord.decode(
-                                RawBytes(pointer: raw), key: key, file: origin, interning: &interning)
+                                RawBytes(pointer: raw), key: key, file: origin, interning: &interning,
+                                uploadDefaults: uploadDefaults)
                         }
                         decoded.append((key, record))
                     } catch {

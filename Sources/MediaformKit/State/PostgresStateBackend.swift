@@ -82,26 +82,41 @@ public final class PostgresStateBackend: StateBackend {
         }
     }
 
-    /// The stored snapshot, the journal and their fold, read through `session` (inside a transaction), and the
-    /// format the rows were written in (the header's `format_version`; this build's when there is no header).
+    /// How the stored rows are written: what the next snapshot keeps, or rewrites every row to change.
+    struct RowLayout: Equatable {
+        /// The state format of the rows (the header's `format_version`).
+        var format: Int
+        /// The upload inputs the rows were stored relative to (`upload_defaults`); nil when each row holds all of
+        /// its own (rows written before schema version 4).
+        var uploadDefaults: [String: JSONValue]?
+
+        /// Rows as this build writes them, relative to `uploadDefaults`.
+        static func current(uploadDefaults: [String: JSONValue]) -> RowLayout {
+            RowLayout(format: State.formatVersion, uploadDefaults: uploadDefaults)
+        }
+    }
+
+    /// The stored snapshot, the journal and their fold, read through `session` (inside a transaction), and how the
+    /// rows are written (the header's `format_version` and `upload_defaults`; this build's when there is no header).
     /// - Parameter schema: the installed schema version: columns added later are not asked for.
     static func readState(_ session: PostgresSession, generator: String, schema: Int) async throws(StateError) -> (
-        snapshot: State, loaded: LoadedState, rowsFormat: Int
+        snapshot: State, loaded: LoadedState, rows: RowLayout
     ) {
         let t = PostgresSchema.Tables(session.settings.schema)
         let name = session.settings.name
         let origin = session.settings.displayName
         let categories = schema >= 2 ? "categories" : "NULL"
         let cache = schema >= 3 ? "manifest_cache" : "NULL"
+        let defaults = schema >= 4 ? "upload_defaults" : "NULL"
         let header = try await session.query(
-            "SELECT format_version, lineage, serial, generator, journal_sequence, \(categories), \(cache) FROM \(t.states) WHERE name = $1",
+            "SELECT format_version, lineage, serial, generator, journal_sequence, \(categories), \(cache), \(defaults) FROM \(t.states) WHERE name = $1",
             PostgresBindings(name), doing: "read the state header")
         var snapshot = State(lineage: "", generator: generator)
-        var rowsFormat = State.formatVersion
+        var rows = RowLayout(format: State.formatVersion, uploadDefaults: nil)
         if let row = header.first {
             let cells = Array(row)
             let version = cells[0].int ?? 0
-            rowsFormat = Int(version)
+            rows.format = Int(version)
             guard version <= Int64(State.formatVersion) else {
                 throw .corrupt(
                     StateFormatError(
@@ -127,16 +142,26 @@ public final class PostgresStateBackend: StateBackend {
             }
             // Only an optimisation: a cache this version cannot read is dropped.
             snapshot.manifestCache = cells[6].text.flatMap { try? JSONParser.parse($0) }.flatMap(ManifestCache.init)
+            if let text = cells[7].text {
+                // Unlike the cache, needed to read the rows: an unreadable one is an error.
+                guard case .object(let inputs)? = try? JSONParser.parse(text) else {
+                    throw .corrupt(
+                        StateFormatError(
+                            file: origin, position: "states.upload_defaults", message: "expected a JSON object"))
+                }
+                rows.uploadDefaults = inputs
+            }
             // Rows are decoded in batches on another core while the next ones arrive (`RowDecoder`).
             // The manifest cache lists the keys of the files it vouches for: about as many as there are rows.
             let expected = snapshot.manifestCache?.files.values.reduce(0) { $0 + $1.keys.count } ?? 0
-            let decoder = RowDecoder(origin: origin, expected: expected)
+            let decoder = RowDecoder(origin: origin, expected: expected, uploadDefaults: rows.uploadDefaults)
             try await session.forEachRow(
                 "SELECT key, record FROM \(t.assets) WHERE state_name = $1", PostgresBindings(name),
                 doing: "read the asset rows"
             ) { row in
                 var cells = row.makeIterator()
-                guard let key = cells.next()?.text, let record = cells.next()?.bytes else { return }
+                // The key's text is made by the decoders, off the driver's event loop.
+                guard let key = cells.next()?.bytes, let record = cells.next()?.bytes else { return }
                 decoder.add(key: key, record: record)
             }
             snapshot.assets = try await decoder.finish()
@@ -162,7 +187,7 @@ public final class PostgresStateBackend: StateBackend {
         }
         let (folded, unresolved) = snapshot.folding(records)
         let loaded = LoadedState(state: folded, unresolved: unresolved, exists: !header.isEmpty || !records.isEmpty)
-        return (snapshot, loaded, rowsFormat)
+        return (snapshot, loaded, rows)
     }
 
     // MARK: Locking
@@ -208,12 +233,12 @@ public final class PostgresStateBackend: StateBackend {
                     info.created),
                 doing: "record the lock holder")
             await FaultInjection.pause("after-lock")
-            let (snapshot, loaded, rowsFormat) = try await session.transaction { () async throws(StateError) in
+            let (snapshot, loaded, rows) = try await session.transaction { () async throws(StateError) in
                 try await Self.readState(session, generator: generator, schema: PostgresSchema.latest)
             }
             let lock = PostgresStateLock(
                 backend: self, session: session, info: info, warnings: warnings, snapshot: snapshot, loaded: loaded,
-                rowsFormat: rowsFormat)
+                rows: rows)
             return (lock, loaded)
         } catch {
             await session.close()

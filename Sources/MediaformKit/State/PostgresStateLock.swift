@@ -15,8 +15,9 @@ final class PostgresStateLock: SnapshotReplacing {
         var snapshot: State
         var exists: Bool
         var sequencer: JournalSequencer
-        /// The state format of the stored rows: an older one's rows are all rewritten by the next snapshot.
-        var rowsFormat: Int
+        /// How the stored rows are written: rows of an older format, or relative to other upload defaults, are all
+        /// rewritten by the next snapshot.
+        var rows: PostgresStateBackend.RowLayout
         var released = false
     }
 
@@ -26,7 +27,7 @@ final class PostgresStateLock: SnapshotReplacing {
 
     init(
         backend: PostgresStateBackend, session: PostgresSession, info: LockInfo, warnings: [String], snapshot: State,
-        loaded: LoadedState, rowsFormat: Int
+        loaded: LoadedState, rows: PostgresStateBackend.RowLayout
     ) {
         self.backend = backend
         self.session = session
@@ -35,8 +36,7 @@ final class PostgresStateLock: SnapshotReplacing {
         let sequencer = JournalSequencer(
             snapshotSequence: max(snapshot.journalSequence, loaded.state.journalSequence), lastRecord: nil)
         stored = Mutex(
-            Stored(
-                snapshot: snapshot, exists: !snapshot.lineage.isEmpty, sequencer: sequencer, rowsFormat: rowsFormat))
+            Stored(snapshot: snapshot, exists: !snapshot.lineage.isEmpty, sequencer: sequencer, rows: rows))
     }
 
     /// A lock dropped without `release()` (a failure path): closing the connection makes the server release the
@@ -72,10 +72,10 @@ final class PostgresStateLock: SnapshotReplacing {
             let before = stored.withLock { $0 }
             var sequencer = before.sequencer
             let (written, kept) = sequencer.snapshot(newState, keeping: unresolved, time: backend.clock())
+            let rows = Self.rows(of: written, stored: before.snapshot, layout: before.rows)
             try await session.transaction { () async throws(StateError) in
-                try await writeHeader(written, previous: before)
-                try await writeRows(
-                    written, previous: before.snapshot, rewritingAll: before.rowsFormat < State.formatVersion)
+                try await writeHeader(written, rows: rows.layout, previous: before)
+                try await writeRows(rows)
                 FaultInjection.hit("state-before-rename")
                 try await replaceJournal(with: kept)
                 FaultInjection.hit("state-before-journal-trim")
@@ -84,25 +84,64 @@ final class PostgresStateLock: SnapshotReplacing {
                 $0.snapshot = written
                 $0.exists = true
                 $0.sequencer = sequencer
-                $0.rowsFormat = State.formatVersion
+                $0.rows = rows.layout
             }
             return written
         }
     }
 
+    /// What a snapshot writes of the rows: how (`layout`), which (`changed`, by key), and which go away.
+    struct RowWrite {
+        var layout: PostgresStateBackend.RowLayout
+        var changed: [(key: String, record: AssetRecord)]
+        var removed: [String]
+    }
+
+    /// The rows that changed or appeared, or all of them when their layout changes.
+    ///
+    /// The upload defaults are chosen again (`State.uploadDefaults`, the majority's inputs) only when the stored
+    /// rows have none or are of an older format, or when at least half of the rows are written anyway: a snapshot
+    /// that changes a few records never rewrites the others, and one that does rewrite them all costs at most
+    /// twice what it wrote. Rows are written in key order, so that a state written at once is stored, and read
+    /// back, in the order records are planned and checked in (a million rows in hash order made the manifest
+    /// cache's check of every record a third slower).
+    /// - Parameters:
+    ///   - stored: the snapshot the rows hold now, written with `layout`.
+    static func rows(of written: State, stored: State, layout storedLayout: PostgresStateBackend.RowLayout)
+        -> RowWrite
+    {
+        var changed: [(key: String, record: AssetRecord)] = []
+        for (key, record) in written.assets where stored.assets[key] != record {
+            changed.append((key, record))
+        }
+        var layout = storedLayout
+        if layout.format < State.formatVersion || layout.uploadDefaults == nil
+            || changed.count * 2 >= written.assets.count
+        {
+            layout = .current(uploadDefaults: written.uploadDefaults)
+        }
+        if layout != storedLayout { changed = written.assets.map { ($0.key, $0.value) } }
+        changed.sort { $0.key < $1.key }
+        let removed = stored.assets.keys.filter { written.assets[$0] == nil }
+        return RowWrite(layout: layout, changed: changed, removed: removed)
+    }
+
     /// Updates the header, fenced on the serial and lineage this lock read, or creates it.
-    private func writeHeader(_ written: State, previous: Stored) async throws(StateError) {
+    private func writeHeader(_ written: State, rows: PostgresStateBackend.RowLayout, previous: Stored)
+        async throws(StateError)
+    {
         let t = tables
         let header = PostgresBindings(
-            session.settings.name, Int64(State.formatVersion), written.lineage, Int64(written.serial),
+            session.settings.name, Int64(rows.format), written.lineage, Int64(written.serial),
             written.generator, Int64(written.journalSequence), CategoryRecord.json(written.categories).canonicalJSON,
-            written.manifestCache.map { $0.json.canonicalJSON } ?? "")
+            written.manifestCache.map { $0.json.canonicalJSON } ?? "",
+            JSONValue.object(rows.uploadDefaults ?? [:]).canonicalJSON)
         guard previous.exists else {
             try await session.query(
                 """
                 INSERT INTO \(t.states) (name, format_version, lineage, serial, generator, journal_sequence, categories,
-                    manifest_cache)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    manifest_cache, upload_defaults)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 """, header, doing: "create the state")
             return
         }
@@ -112,8 +151,8 @@ final class PostgresStateLock: SnapshotReplacing {
         let updated = try await session.query(
             """
             UPDATE \(t.states) SET format_version = $2, lineage = $3, serial = $4, generator = $5,
-                journal_sequence = $6, categories = $7, manifest_cache = $8, updated_at = now()
-            WHERE name = $1 AND serial = $9 AND lineage = $10 RETURNING name
+                journal_sequence = $6, categories = $7, manifest_cache = $8, upload_defaults = $9, updated_at = now()
+            WHERE name = $1 AND serial = $10 AND lineage = $11 RETURNING name
             """, binds, doing: "write the state header")
         if updated.isEmpty {
             throw .backend(
@@ -122,21 +161,17 @@ final class PostgresStateLock: SnapshotReplacing {
         }
     }
 
-    /// Rows that changed or appeared, then rows that went away, in statements of `PostgresSchema.rowsPerStatement`.
-    /// - Parameter rewritingAll: every row, to convert rows an older format wrote (the header says which format the
-    ///   rows are in, so that they are converted in the same transaction that says so).
-    private func writeRows(_ written: State, previous: State, rewritingAll: Bool) async throws(StateError) {
+    /// Rows that changed or appeared, then rows that went away, in statements of `PostgresSchema.rowsPerStatement`,
+    /// in the transaction that writes the header, which says how the rows are written (`RowWrite.layout`).
+    private func writeRows(_ rows: RowWrite) async throws(StateError) {
         let t = tables
         let name = session.settings.name
-        var changed: [(String, AssetRecord)] = []
-        for (key, record) in written.assets where rewritingAll || previous.assets[key] != record {
-            changed.append((key, record))
-        }
-        let removed = previous.assets.keys.filter { written.assets[$0] == nil }
+        let (changed, removed) = (rows.changed, rows.removed)
+        let defaults = rows.layout.uploadDefaults
         // Rows share upload inputs: their text is made once for all the rows written (`RecordInterning`).
         var interning = RecordInterning()
         for part in changed.chunks(of: PostgresSchema.rowsPerStatement) {
-            let records = part.map { $0.1.storedJSON(uploadDefaults: nil, interning: &interning).canonicalJSON }
+            let records = part.map { $0.1.storedJSON(uploadDefaults: defaults, interning: &interning).canonicalJSON }
             try await session.query(
                 """
                 INSERT INTO \(t.assets) (state_name, key, status, job_id, media_id, record)

@@ -441,6 +441,14 @@ import Testing
         }
     }
 
+    /// How many asset rows of state `name` have `text` in their record.
+    static func rows(of name: String, containing text: String, session: PostgresSession) async throws -> Int64 {
+        let rows = try await session.query(
+            "SELECT count(*) FROM \(session.settings.schema).assets WHERE state_name = $1 AND strpos(record, $2) > 0",
+            .init(name, text), doing: "test")
+        return rows.first.flatMap { Array($0).first?.int } ?? -1
+    }
+
     /// Rows a format 1 mediaform wrote read as before, and the next snapshot rewrites them all in format 2, in the
     /// transaction that sets the header's `format_version`.
     @Test func formatOneRowsReadAndTheNextSnapshotConvertsThemAll() async throws {
@@ -460,10 +468,7 @@ import Testing
                 .init(name, key, record.json.canonicalJSON), doing: "test")
         }
         func rows(containing text: String) async throws -> Int64 {
-            let rows = try await session.query(
-                "SELECT count(*) FROM \(t).assets WHERE state_name = $1 AND strpos(record, $2) > 0",
-                .init(name, text), doing: "test")
-            return rows.first.flatMap { Array($0).first?.int } ?? -1
+            try await Self.rows(of: name, containing: text, session: session)
         }
         #expect(try await rows(containing: "\"fingerprints\"") == 300)
         #expect(try await backend.read().state.assets == records)
@@ -500,10 +505,7 @@ import Testing
         let t = "\(settings.schema)"
         let session = try await PostgresSession.connect(settings)
         func rows(containing text: String) async throws -> Int64 {
-            let rows = try await session.query(
-                "SELECT count(*) FROM \(t).assets WHERE state_name = $1 AND strpos(record, $2) > 0",
-                .init(name, text), doing: "test")
-            return rows.first.flatMap { Array($0).first?.int } ?? -1
+            try await Self.rows(of: name, containing: text, session: session)
         }
         func defaults() async throws -> String? {
             let rows = try await session.query(

@@ -97,10 +97,14 @@ public enum ProjectLoader {
     /// them must be parsed after all (a record of it changed, the categories changed, or a parsed asset has the key
     /// or the source of a skipped one, which the cross-file checks must locate), the project is loaded again
     /// without the cache, so that assets, diagnostics and plans are exactly those of a load that never skipped.
-    public static func complete(_ loaded: LoadedProject, state: State?, computeDigest: Bool) -> LoadedProject {
+    /// - Parameter recordsVouched: the backend knows that the records of `state` are those `loaded.cache` was made
+    ///   from (`ManifestCache.invalidated`).
+    public static func complete(
+        _ loaded: LoadedProject, state: State?, recordsVouched: Bool = false, computeDigest: Bool
+    ) -> LoadedProject {
         guard let cache = loaded.cache else { return loaded }
         let skipped = loaded.files.filter(\.skipped)
-        guard let state, cache.invalidated(skipped.map(\.path), state: state).isEmpty,
+        guard let state, cache.invalidated(skipped.map(\.path), state: state, recordsVouched: recordsVouched).isEmpty,
             !collides(loaded.assets, with: skipped, state: state)
         else {
             return load(directory: loaded.directory, computeDigest: computeDigest)

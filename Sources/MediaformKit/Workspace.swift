@@ -49,11 +49,15 @@ public struct Workspace: Sendable {
         var workspace = await open(
             directory: directory, computeDigest: computeDigest, cache: cache, environment: environment)
         let read = await state
-        if workspace.project.cache != nil {
+        if let cache = workspace.project.cache {
             let loaded = workspace.project
-            let known = try? read?.get().state
+            let known = try? read?.get()
+            // Vouched for the cache the state holds now, which is the one the files were skipped with only when no
+            // apply wrote another in between (the cache was read apart from the state).
+            let vouched = known.map { $0.manifestCacheHolds && $0.state.manifestCache == cache } ?? false
             workspace.project = await Blocking.run {
-                ProjectLoader.complete(loaded, state: known, computeDigest: computeDigest)
+                ProjectLoader.complete(
+                    loaded, state: known?.state, recordsVouched: vouched, computeDigest: computeDigest)
             }
         }
         return (workspace, read)

@@ -570,6 +570,79 @@ import Testing
         }
     }
 
+    /// A state whose records the manifest cache of `keys` (one file) was made from.
+    static func cached(_ state: inout State) {
+        let keys = state.assets.keys.sorted()
+        state.manifestCache = ManifestCache(
+            project: "project", categories: ManifestCache.categoriesDigest(state.categories),
+            files: [
+                "assets/a.yaml": .init(
+                    digest: "file", keys: keys, records: ManifestCache.recordsDigest(keys, in: state) ?? "")
+            ])
+    }
+
+    /// A snapshot stamps the manifest cache it writes with the rows (schema version 5), when the cache holds for
+    /// the records written; any later write of a row, by anyone, or of the upload defaults, and any journal record,
+    /// make a read say the cache no longer holds, so that a plan checks the records' digests again.
+    @Test func theManifestCacheIsStampedWithTheRowsAndAnyLaterChangeUnstampsIt() async throws {
+        let name = TestDatabase.uniqueName()
+        let backend = TestDatabase.backend(name: name)
+        let holds = { () async throws -> Bool in try await backend.read().manifestCacheHolds }
+        try await BackendConformanceTests.commit(backend) { $0.assets = BackendConformanceTests.records(40) }
+        #expect(try await holds() == false, "no cache, nothing to vouch for")
+        try await BackendConformanceTests.commit(backend) { Self.cached(&$0) }
+        #expect(try await holds())
+
+        let settings = try backend.resolved()
+        let session = try await PostgresSession.connect(settings)
+        let sql = { (text: String) async throws in
+            _ = try await session.query(text, .init(name), doing: "test")
+        }
+        // A row written again as it was still counts: the triggers do not compare.
+        try await sql("UPDATE \(settings.schema).assets SET record = record WHERE state_name = $1 AND key = 'asset-3'")
+        #expect(try await holds() == false)
+        // A snapshot of the same records stamps the same cache again.
+        try await BackendConformanceTests.commit(backend) { _ in }
+        #expect(try await holds())
+        // A record edited by hand: the cache no longer holds for it, so the next snapshot leaves it unstamped.
+        try await sql(
+            "UPDATE \(settings.schema).assets SET record = jsonb_set(record::jsonb, '{fields,title}', '\"Edited\"')::text WHERE state_name = $1 AND key = 'asset-5'"
+        )
+        #expect(try await backend.read().state.assets["asset-5"]?.fields.title == "Edited")
+        try await BackendConformanceTests.commit(backend) { _ in }
+        #expect(try await holds() == false)
+        try await BackendConformanceTests.commit(backend) { Self.cached(&$0) }
+        #expect(try await holds())
+        // A row deleted, and the upload defaults the rows are read against.
+        try await sql("DELETE FROM \(settings.schema).assets WHERE state_name = $1 AND key = 'asset-7'")
+        #expect(try await holds() == false)
+        try await BackendConformanceTests.commit(backend) { Self.cached(&$0) }
+        #expect(try await holds())
+        try await sql("UPDATE \(settings.schema).states SET upload_defaults = '{}' WHERE name = $1")
+        #expect(try await holds() == false)
+        try await BackendConformanceTests.commit(backend) { Self.cached(&$0) }
+        #expect(try await holds())
+        await session.close()
+
+        // A journal record (an apply under way, or interrupted) changes the records after the rows.
+        let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)
+        var record = try #require(loaded.state.assets["asset-1"])
+        record.fields.title = "Journaled"
+        try await lock.append([.put(key: "asset-1", record: record)])
+        #expect(try await holds() == false)
+        _ = try await lock.writeSnapshot(
+            {
+                var s = loaded.state; s.assets["asset-1"] = record; Self.cached(&s); return s
+            }(), unresolved: [])
+        await lock.release()
+        #expect(try await holds())
+        // Another state's rows are not this one's.
+        try await BackendConformanceTests.commit(TestDatabase.backend()) {
+            $0.assets = BackendConformanceTests.records(3)
+        }
+        #expect(try await holds())
+    }
+
     @Test func aWriteAfterSomeoneElseChangedTheStateIsRefused() async throws {
         let backend = TestDatabase.backend()
         let (lock, loaded) = try await backend.lock(operation: "test", timeout: 0)

@@ -10,14 +10,24 @@ import Testing
 /// bytes, the project file and their records are as recorded; and the plan is the same as without the cache.
 @Suite struct ManifestCacheTests {
     /// A project of three files of `count` assets each (keys a-0…, b-0…, c-0…), applied against an emulator.
-    private func appliedProject(count: Int = 4) async throws -> (URL, EmulatorServer) {
+    /// - Parameter state: a `state:` section for the project file (the local state file without one), and the
+    ///   environment its backend needs.
+    private func appliedProject(
+        count: Int = 4, state: (section: String, environment: [String: String])? = nil
+    ) async throws -> (URL, EmulatorServer) {
         let server = try await emulator()
         let dir = try Builders.writeProject(assets: Self.file("a", count: count))
         for name in ["b", "c"] {
             try Self.file(name, count: count).write(
                 to: dir.appendingPathComponent("assets/\(name).yaml"), atomically: true, encoding: .utf8)
         }
-        let workspace = await Workspace.open(directory: dir.path)
+        if let state {
+            let file = dir.appendingPathComponent("mediaform.yaml")
+            try (try String(contentsOf: file, encoding: .utf8) + state.section).write(
+                to: file, atomically: true, encoding: .utf8)
+        }
+        let workspace = await Workspace.open(
+            directory: dir.path, environment: state?.environment ?? ProcessInfo.processInfo.environment)
         #expect(!workspace.project.hasErrors, "\(workspace.project.diagnostics)")
         let client = client(server)
         let outcome = try await ApplyRun(
@@ -39,11 +49,14 @@ import Testing
     }
 
     /// The plan of `dir` with the cache and without it, rendered as text and JSON, and the files skipped.
-    private func plans(_ dir: URL, prune: Bool = false) async throws -> (
+    private func plans(
+        _ dir: URL, prune: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> (
         cached: String, full: String, skipped: [String], cachedDiagnostics: [Diagnostic], diagnostics: [Diagnostic]
     ) {
         func render(skip: Bool) async throws -> (String, [String], [Diagnostic]) {
-            let (workspace, read) = await Workspace.openReadingState(directory: dir.path, skipUnchanged: skip)
+            let (workspace, read) = await Workspace.openReadingState(
+                directory: dir.path, skipUnchanged: skip, environment: environment)
             let state = try #require(try read?.get()).state
             let loaded = workspace.project
             let plan = Planner.plan(
@@ -86,6 +99,61 @@ import Testing
         #expect(result.skipped.count == 3)
         #expect(result.cached == result.full)
         #expect(result.full.contains("No changes"))
+    }
+
+    /// With the state in PostgreSQL, a plan trusts the cache's record digests while the rows are those the cache
+    /// was stamped with (schema version 5), and checks them again once any row changed. The trust rests on the
+    /// tables' triggers: a row edited while they are disabled (as only the tables' owner can) goes unseen by a
+    /// plan that uses the cache, which is why the stamp is checked and the triggers are mediaform's own.
+    @Test(.enabled(if: TestDatabase.isAvailable)) func inPostgresTheRowsStampVouchesForTheRecords() async throws {
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let name = TestDatabase.uniqueName()
+        let environment = ProcessInfo.processInfo.environment.merging(TestDatabase.environment) { $1 }
+        let (dir, server) = try await appliedProject(
+            state: ("state:\n  backend: postgres\n  name: \(name)\n  schema: \(schema)\n", environment))
+        let stateSettings = Project.StateSettings(backend: .postgres, name: name, schema: String(schema))
+        let settings = try PostgresStateSettings.resolve(stateSettings, environment: environment)
+        let backend = PostgresStateBackend(settings: stateSettings, environment: environment)
+        #expect(try await backend.read().manifestCacheHolds)
+        var result = try await plans(dir, environment: environment)
+        #expect(result.skipped.count == 3)
+        #expect(result.cached == result.full && result.full.contains("No changes"))
+
+        let session = try await PostgresSession.connect(settings)
+        let retitle = { (key: String, title: String) async throws in
+            _ = try await session.query(
+                "UPDATE \(schema).assets SET record = jsonb_set(record::jsonb, '{fields,title}', to_jsonb($2::text))::text WHERE state_name = $1 AND key = $3",
+                .init(name, title, key), doing: "test")
+        }
+        try await retitle("b-1", "Edited in SQL")
+        #expect(try await backend.read().manifestCacheHolds == false)
+        result = try await plans(dir, environment: environment)
+        #expect(result.skipped.isEmpty, "a stale entry: the load is done again in full")
+        #expect(result.cached == result.full && result.full.contains("~ update b-1"))
+
+        // What the trust rests on: with the triggers disabled, an edit leaves the stamp as it was.
+        try await retitle("b-1", "Title 1")
+        #expect(try await backend.read().manifestCacheHolds == false)
+        // An apply with nothing to do stamps the cache again.
+        let workspace = await Workspace.open(directory: dir.path, environment: environment)
+        let client = client(server)
+        let outcome = try await ApplyRun(
+            workspace: workspace, saved: nil, options: ApplyRun.Options(),
+            connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
+            events: { _ in }
+        ).run()
+        guard case .noChanges = outcome else {
+            Issue.record("expected no changes, got \(outcome)")
+            return
+        }
+        #expect(try await backend.read().manifestCacheHolds)
+        try await session.query("ALTER TABLE \(schema).assets DISABLE TRIGGER USER", doing: "test")
+        try await retitle("c-2", "Edited unseen")
+        try await session.query("ALTER TABLE \(schema).assets ENABLE TRIGGER USER", doing: "test")
+        result = try await plans(dir, environment: environment)
+        #expect(result.skipped.count == 3)
+        #expect(result.cached.contains("No changes") && result.full.contains("~ update c-2"))
+        await session.close()
     }
 
     @Test func aChangedFileIsParsedAndTheOthersSkipped() async throws {

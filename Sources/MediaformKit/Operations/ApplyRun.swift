@@ -204,10 +204,12 @@ public struct ApplyRun: Sendable {
         if !plan.hasChanges && loaded.unresolved.isEmpty && !(options.wait && inProgress > 0) {
             await early?.close()
             early = nil
-            // A state applied by an earlier version, or changed by another command, gets its cache now.
+            // A state applied by an earlier version, or changed by another command, gets its cache now; one whose
+            // rows changed since its cache was stamped gets the stamp again.
             if workspace.backend.keepsManifestCache && observed.isEmpty && observedCategories.isEmpty,
                 let cache = workspace.project.manifestCache(of: loaded.state, plan: plan),
                 cache != loaded.state.manifestCache
+                    || (workspace.backend.vouchesForManifestCache && !loaded.manifestCacheHolds)
             {
                 var state = loaded.state
                 state.manifestCache = cache

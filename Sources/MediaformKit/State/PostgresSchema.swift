@@ -5,7 +5,7 @@ import PostgresNIO
 /// transaction; `schema_migrations` records which versions are installed.
 enum PostgresSchema {
     /// The newest schema version this build creates and understands.
-    static let latest = 4
+    static let latest = 5
 
     /// Rows written or deleted by one statement in a snapshot: bounded so that one statement's binds stay small.
     static let rowsPerStatement = 5_000
@@ -74,8 +74,64 @@ enum PostgresSchema {
                     "ALTER TABLE \(t.states) ADD COLUMN upload_defaults text"
                 ]
             ),
+            (
+                5,
+                [
+                    // Whether the rows changed since the manifest cache was written (issue 18): every statement that
+                    // writes, deletes or truncates asset rows, mediaform's or anyone's, counts in `rows_version` of
+                    // the states whose rows it touched; a snapshot that writes a cache stamps it (`cache_stamp`,
+                    // `cacheStamp`). A plan then trusts the cache's record digests without recomputing them.
+                    "ALTER TABLE \(t.states) ADD COLUMN rows_version bigint NOT NULL DEFAULT 0",
+                    "ALTER TABLE \(t.states) ADD COLUMN cache_stamp text",
+                    rowsChangedFunction(t, name: "rows_written", table: "changed"),
+                    rowsChangedFunction(t, name: "rows_updated", table: "changed UNION SELECT state_name FROM before"),
+                    """
+                    CREATE FUNCTION \(t.schema).rows_truncated() RETURNS trigger LANGUAGE plpgsql AS $body$
+                    BEGIN
+                        UPDATE \(t.states) SET rows_version = rows_version + 1;
+                        RETURN NULL;
+                    END $body$
+                    """,
+                    """
+                    CREATE TRIGGER rows_inserted AFTER INSERT ON \(t.assets) REFERENCING NEW TABLE AS changed
+                        FOR EACH STATEMENT EXECUTE FUNCTION \(t.schema).rows_written()
+                    """,
+                    """
+                    CREATE TRIGGER rows_updated AFTER UPDATE ON \(t.assets) REFERENCING NEW TABLE AS changed
+                        OLD TABLE AS before FOR EACH STATEMENT EXECUTE FUNCTION \(t.schema).rows_updated()
+                    """,
+                    """
+                    CREATE TRIGGER rows_deleted AFTER DELETE ON \(t.assets) REFERENCING OLD TABLE AS changed
+                        FOR EACH STATEMENT EXECUTE FUNCTION \(t.schema).rows_written()
+                    """,
+                    """
+                    CREATE TRIGGER rows_truncated AFTER TRUNCATE ON \(t.assets)
+                        FOR EACH STATEMENT EXECUTE FUNCTION \(t.schema).rows_truncated()
+                    """,
+                ]
+            ),
         ]
     }
+
+    /// A trigger function that counts one change in `rows_version` of each state named in the transition table
+    /// `changed` (and, for updates, `before`: a row moved to another state changes both).
+    private static func rowsChangedFunction(_ t: Tables, name: String, table: String) -> String {
+        """
+        CREATE FUNCTION \(t.schema).\(name)() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN
+            UPDATE \(t.states) SET rows_version = rows_version + 1
+            WHERE name IN (SELECT state_name FROM \(table));
+            RETURN NULL;
+        END $body$
+        """
+    }
+
+    /// The stamp of a state's manifest cache: the rows' change count with everything else the records are read
+    /// against (the format and the upload defaults) and the cache itself. Written with the cache
+    /// (`PostgresStateLock`), compared when read (`PostgresStateBackend.readState`): equal, the rows are those the
+    /// cache's record digests were made from.
+    static let cacheStamp =
+        "md5(rows_version::text || '/' || format_version::text || '/' || coalesce(upload_defaults, '') || '/' || coalesce(manifest_cache, ''))"
 
     /// The installed version, nil when mediaform's tables do not exist yet.
     static func installedVersion(_ session: PostgresSession) async throws(StateError) -> Int? {

@@ -45,6 +45,9 @@ public final class PostgresStateBackend: StateBackend {
 
     public var keepsManifestCache: Bool { true }
 
+    /// Its triggers count every change of the rows (`PostgresSchema`, version 5).
+    public var vouchesForManifestCache: Bool { true }
+
     /// The cache cell alone, on a connection of its own, while `read` fetches the rows: nil on any problem
     /// (`read` reports those), and with tables older than schema version 3.
     public func peekManifestCache() async -> ManifestCache? {
@@ -108,11 +111,13 @@ public final class PostgresStateBackend: StateBackend {
         let categories = schema >= 2 ? "categories" : "NULL"
         let cache = schema >= 3 ? "manifest_cache" : "NULL"
         let defaults = schema >= 4 ? "upload_defaults" : "NULL"
+        let stamped = schema >= 5 ? "coalesce(cache_stamp = \(PostgresSchema.cacheStamp), false)" : "false"
         let header = try await session.query(
-            "SELECT format_version, lineage, serial, generator, journal_sequence, \(categories), \(cache), \(defaults) FROM \(t.states) WHERE name = $1",
+            "SELECT format_version, lineage, serial, generator, journal_sequence, \(categories), \(cache), \(defaults), \(stamped) FROM \(t.states) WHERE name = $1",
             PostgresBindings(name), doing: "read the state header")
         var snapshot = State(lineage: "", generator: generator)
         var rows = RowLayout(format: State.formatVersion, uploadDefaults: nil)
+        var stampMatches = false
         if let row = header.first {
             let cells = Array(row)
             let version = cells[0].int ?? 0
@@ -151,6 +156,7 @@ public final class PostgresStateBackend: StateBackend {
                 }
                 rows.uploadDefaults = inputs
             }
+            stampMatches = cells[8].bool ?? false
             // Rows are decoded in batches on another core while the next ones arrive (`RowDecoder`).
             // The manifest cache lists the keys of the files it vouches for: about as many as there are rows.
             let expected = snapshot.manifestCache?.files.values.reduce(0) { $0 + $1.keys.count } ?? 0
@@ -186,7 +192,9 @@ public final class PostgresStateBackend: StateBackend {
             }
         }
         let (folded, unresolved) = snapshot.folding(records)
-        let loaded = LoadedState(state: folded, unresolved: unresolved, exists: !header.isEmpty || !records.isEmpty)
+        var loaded = LoadedState(state: folded, unresolved: unresolved, exists: !header.isEmpty || !records.isEmpty)
+        // The rows are those the cache was made from; the journal's calls change records after them.
+        loaded.manifestCacheHolds = stampMatches && records.isEmpty && snapshot.manifestCache != nil
         return (snapshot, loaded, rows)
     }
 

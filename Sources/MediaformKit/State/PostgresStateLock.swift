@@ -76,6 +76,7 @@ final class PostgresStateLock: SnapshotReplacing {
             try await session.transaction { () async throws(StateError) in
                 try await writeHeader(written, rows: rows.layout, previous: before)
                 try await writeRows(rows)
+                try await stampCache(of: written)
                 FaultInjection.hit("state-before-rename")
                 try await replaceJournal(with: kept)
                 FaultInjection.hit("state-before-journal-trim")
@@ -190,6 +191,18 @@ final class PostgresStateLock: SnapshotReplacing {
                 "DELETE FROM \(t.assets) WHERE state_name = $1 AND key = ANY($2::text[])",
                 PostgresBindings(name, Array(part)), doing: "delete asset rows")
         }
+    }
+
+    /// Stamps the manifest cache just written with the rows it was made from (`PostgresSchema.cacheStamp`), after
+    /// the rows, whose writes the triggers have counted by now. Only a cache whose every entry holds for the records
+    /// written is stamped (checked here, once per write, instead of by every plan); any other, or none, is not.
+    private func stampCache(of written: State) async throws(StateError) {
+        let holds = written.manifestCache.map { $0.invalidated(Array($0.files.keys), state: written).isEmpty } ?? false
+        try await session.query(
+            """
+            UPDATE \(tables.states) SET cache_stamp = CASE WHEN $2 AND manifest_cache <> '' THEN \(PostgresSchema.cacheStamp) END
+            WHERE name = $1
+            """, PostgresBindings(session.settings.name, holds), doing: "stamp the manifest cache")
     }
 
     /// The journal trimmed to the open intents, which keep their sequence numbers.

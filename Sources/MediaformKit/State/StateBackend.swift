@@ -21,6 +21,10 @@ public protocol StateBackend: Sendable {
     /// Whether snapshots keep `State.manifestCache` (else it is dropped on write, and never offered).
     var keepsManifestCache: Bool { get }
 
+    /// Whether reads can vouch that the records are those the manifest cache was made from
+    /// (`LoadedState.manifestCacheHolds`), so that an apply with nothing to do stamps a cache that is not.
+    var vouchesForManifestCache: Bool { get }
+
     /// The snapshot's manifest cache, read quickly and without the records, or nil (none, or unreadable: `read`
     /// reports problems). What `plan` starts skipping files with while the whole state is read.
     func peekManifestCache() async -> ManifestCache?
@@ -29,6 +33,7 @@ public protocol StateBackend: Sendable {
 extension StateBackend {
     /// Backends that do not store the manifest cache have none to give.
     public var keepsManifestCache: Bool { false }
+    public var vouchesForManifestCache: Bool { false }
     public func peekManifestCache() async -> ManifestCache? { nil }
 }
 

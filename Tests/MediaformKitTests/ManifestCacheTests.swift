@@ -29,14 +29,20 @@ import Testing
         let workspace = await Workspace.open(
             directory: dir.path, environment: state?.environment ?? ProcessInfo.processInfo.environment)
         #expect(!workspace.project.hasErrors, "\(workspace.project.diagnostics)")
+        _ = try applied(try await apply(workspace, server, wait: true))
+        return (dir, server)
+    }
+
+    /// Runs apply of `workspace` against `server`, approved.
+    private func apply(_ workspace: Workspace, _ server: EmulatorServer, wait: Bool = false) async throws
+        -> ApplyRun.Outcome
+    {
         let client = client(server)
-        let outcome = try await ApplyRun(
-            workspace: workspace, saved: nil, options: ApplyRun.Options(wait: true),
+        return try await ApplyRun(
+            workspace: workspace, saved: nil, options: ApplyRun.Options(wait: wait),
             connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
             events: { _ in }
         ).run()
-        _ = try applied(outcome)
-        return (dir, server)
     }
 
     static func file(_ name: String, count: Int, title: String = "Title") -> String {
@@ -135,13 +141,7 @@ import Testing
         try await retitle("b-1", "Title 1")
         #expect(try await backend.read().manifestCacheHolds == false)
         // An apply with nothing to do stamps the cache again.
-        let workspace = await Workspace.open(directory: dir.path, environment: environment)
-        let client = client(server)
-        let outcome = try await ApplyRun(
-            workspace: workspace, saved: nil, options: ApplyRun.Options(),
-            connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
-            events: { _ in }
-        ).run()
+        let outcome = try await apply(await Workspace.open(directory: dir.path, environment: environment), server)
         guard case .noChanges = outcome else {
             Issue.record("expected no changes, got \(outcome)")
             return
@@ -242,12 +242,7 @@ import Testing
         }
         #expect(try await state(dir).manifestCache == nil)
         let workspace = await Workspace.open(directory: dir.path)
-        let client = client(server)
-        let outcome = try await ApplyRun(
-            workspace: workspace, saved: nil, options: ApplyRun.Options(),
-            connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
-            events: { _ in }
-        ).run()
+        let outcome = try await apply(workspace, server)
         guard case .noChanges = outcome else {
             Issue.record("expected no changes, got \(outcome)")
             return
@@ -255,11 +250,7 @@ import Testing
         let recorded = try await state(dir)
         #expect(recorded.manifestCache?.files.count == 3)
         // Recorded once: a second apply with nothing to do writes nothing.
-        _ = try await ApplyRun(
-            workspace: workspace, saved: nil, options: ApplyRun.Options(),
-            connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
-            events: { _ in }
-        ).run()
+        _ = try await apply(workspace, server)
         #expect(try await state(dir).serial == recorded.serial)
     }
 
@@ -271,14 +262,7 @@ import Testing
                 + "    ignoreChanges: [title]\n")
         try Self.file("b", count: 2).write(
             to: dir.appendingPathComponent("assets/b.yaml"), atomically: true, encoding: .utf8)
-        let workspace = await Workspace.open(directory: dir.path)
-        let client = client(server)
-        _ = try applied(
-            try await ApplyRun(
-                workspace: workspace, saved: nil, options: ApplyRun.Options(wait: true),
-                connect: { _ in APIConnection(client: client) }, approve: { _ in true }, stop: StopFlag(),
-                events: { _ in }
-            ).run())
+        _ = try applied(try await apply(await Workspace.open(directory: dir.path), server, wait: true))
         #expect(try await state(dir).manifestCache?.files.keys.sorted() == ["assets/b.yaml"])
         let result = try await plans(dir)
         #expect(result.skipped == ["assets/b.yaml"])
